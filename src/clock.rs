@@ -1,0 +1,227 @@
+//! Time as authors write it and readers see it: durations like `30m`, TOML
+//! datetimes with or without an offset, and the site's zone.
+//!
+//! Nothing here reads the system clock: "now" is always passed in, which is
+//! what makes `--now` builds byte-identical.
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The instant a build or check treats as "now".
+pub type Now = DateTime<Utc>;
+
+/// Parses a duration such as `30m`, `1h30m`, `90s`, `2h` or `1d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let expected = "expected a duration such as `30m`, `1h`, `1h30m` or `2d` (units: s, m, h, d)";
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(format!("empty duration; {expected}"));
+    }
+    let mut total: i64 = 0;
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(format!("`{text}` is not a duration; {expected}"));
+        }
+        let n: i64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("`{text}` is too large; {expected}"))?;
+        rest = rest[digits..].trim_start();
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            "" => return Err(format!("`{text}` has a number without a unit; {expected}")),
+            unit => return Err(format!("unknown unit `{unit}` in `{text}`; {expected}")),
+        };
+        total = n
+            .checked_mul(seconds)
+            .and_then(|s| total.checked_add(s))
+            .filter(|&s| s <= 366 * 86_400)
+            .ok_or_else(|| format!("`{text}` is longer than a year; {expected}"))?;
+        rest = rest[unit_len..].trim_start();
+    }
+    if total == 0 {
+        return Err(format!("`{text}` is zero; {expected}"));
+    }
+    Ok(Duration::seconds(total))
+}
+
+/// Writes a duration the way a person would say it: `2h 5m`, `45m`, `3d 4h`.
+pub fn format_duration(d: Duration) -> String {
+    let total_minutes = d.num_minutes().max(0);
+    if total_minutes == 0 {
+        return "under a minute".into();
+    }
+    let days = total_minutes / 1440;
+    let hours = total_minutes % 1440 / 60;
+    let minutes = total_minutes % 60;
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days}d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours}h"));
+    }
+    if minutes > 0 && days == 0 {
+        parts.push(format!("{minutes}m"));
+    }
+    parts.join(" ")
+}
+
+/// Why a written datetime does not name one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl TimeError {
+    fn new(message: String, help: Option<String>) -> Self {
+        TimeError { message, help }
+    }
+}
+
+/// Turns a TOML datetime into an instant. Times without an offset are in the
+/// site's zone; a local time that happens twice or never (daylight saving) is
+/// refused rather than guessed, since a wrong guess moves the update by an hour.
+pub fn resolve(dt: &toml::value::Datetime, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
+    let example = "a date and time such as 2026-11-22T14:05:00Z, or 2026-11-22T14:05:00 in the site's zone";
+    let (Some(date), Some(time)) = (dt.date, dt.time) else {
+        let found = if dt.date.is_some() { "a date without a time" } else { "a time without a date" };
+        return Err(TimeError::new(format!("expected {example}, found {found}"), None));
+    };
+    let naive_date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+        .ok_or_else(|| {
+            TimeError::new(
+                format!("{:04}-{:02}-{:02} is not a date in the calendar", date.year, date.month, date.day),
+                None,
+            )
+        })?;
+    let naive = naive_date
+        .and_hms_nano_opt(
+            time.hour.into(),
+            time.minute.into(),
+            time.second.unwrap_or(0).into(),
+            time.nanosecond.unwrap_or(0),
+        )
+        .ok_or_else(|| TimeError::new(format!("{dt} is not a valid time of day"), None))?;
+    match dt.offset {
+        Some(toml::value::Offset::Z) => Ok(Utc.from_utc_datetime(&naive)),
+        Some(toml::value::Offset::Custom { minutes }) => {
+            Ok(Utc.from_utc_datetime(&(naive - Duration::minutes(minutes.into()))))
+        }
+        None => local_to_utc(naive, tz),
+    }
+}
+
+/// Resolves a wall-clock time in `tz`, refusing times that are ambiguous or skipped.
+pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Err(TimeError::new(
+            format!(
+                "{} happens twice in {tz} (the clocks go back), so it is ambiguous",
+                naive.format("%Y-%m-%dT%H:%M")
+            ),
+            Some(format!(
+                "add the offset: {} for the first ({}), {} for the second ({})",
+                a.format("%Y-%m-%dT%H:%M:%S%:z"),
+                a.format("%Z"),
+                b.format("%Y-%m-%dT%H:%M:%S%:z"),
+                b.format("%Z")
+            )),
+        )),
+        LocalResult::None => Err(TimeError::new(
+            format!(
+                "{} does not exist in {tz}: the clocks go forward over it",
+                naive.format("%Y-%m-%dT%H:%M")
+            ),
+            Some("write the time with an offset, e.g. `Z` for UTC, or a time outside the gap".into()),
+        )),
+    }
+}
+
+/// Parses a `--now` value: RFC 3339, or a wall-clock time in the site's zone.
+pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return local_to_utc(naive, tz).map_err(|e| e.message);
+        }
+    }
+    Err(format!(
+        "`{text}` is not a date and time; expected e.g. 2026-11-22T14:05:00Z, or 2026-11-22T14:05 in the site's zone"
+    ))
+}
+
+/// The same instant, as the site's readers see it on a wall clock.
+pub fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
+    t.with_timezone(&tz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> toml::value::Datetime {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m").unwrap(), Duration::minutes(30));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::minutes(90));
+        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::minutes(90));
+        assert_eq!(parse_duration("2 hours").unwrap(), Duration::hours(2));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::seconds(90));
+        assert!(parse_duration("30").unwrap_err().contains("without a unit"));
+        assert!(parse_duration("30x").unwrap_err().contains("unknown unit `x`"));
+        assert!(parse_duration("0m").is_err());
+        assert!(parse_duration("99999999999999999d").is_err());
+        assert_eq!(format_duration(Duration::minutes(125)), "2h 5m");
+        assert_eq!(format_duration(Duration::minutes(45)), "45m");
+        assert_eq!(format_duration(Duration::minutes(3 * 1440 + 61)), "3d 1h");
+    }
+
+    #[test]
+    fn local_times_follow_the_zone_across_daylight_saving() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        // Summer: BST is UTC+1.
+        assert_eq!(
+            resolve(&dt("2026-07-03T09:15:00"), tz).unwrap().to_rfc3339(),
+            "2026-07-03T08:15:00+00:00"
+        );
+        // Winter: GMT.
+        assert_eq!(
+            resolve(&dt("2026-11-22T14:05:00"), tz).unwrap().to_rfc3339(),
+            "2026-11-22T14:05:00+00:00"
+        );
+        // Offsets win over the zone.
+        assert_eq!(
+            resolve(&dt("2026-07-03T09:15:00-05:00"), tz).unwrap().to_rfc3339(),
+            "2026-07-03T14:15:00+00:00"
+        );
+        let ambiguous = resolve(&dt("2026-10-25T01:30:00"), tz).unwrap_err();
+        assert!(ambiguous.message.contains("happens twice"), "{ambiguous:?}");
+        assert!(ambiguous.help.unwrap().contains("2026-10-25T01:30:00+01:00"));
+        let skipped = resolve(&dt("2026-03-29T01:30:00"), tz).unwrap_err();
+        assert!(skipped.message.contains("does not exist"), "{skipped:?}");
+        assert!(resolve(&dt("2026-11-22"), tz).unwrap_err().message.contains("date without a time"));
+    }
+
+    #[test]
+    fn now_accepts_rfc3339_and_local() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        assert_eq!(parse_now("2026-07-01T12:00:00Z", tz).unwrap().to_rfc3339(), "2026-07-01T12:00:00+00:00");
+        assert_eq!(parse_now("2026-07-01T12:00", tz).unwrap().to_rfc3339(), "2026-07-01T11:00:00+00:00");
+        assert!(parse_now("yesterday", tz).is_err());
+    }
+}

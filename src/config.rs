@@ -1,0 +1,166 @@
+//! Reading `statuspost.toml`.
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
+
+use crate::clock;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::fields::{self, Fields};
+use crate::model::{Component, Config, Contact};
+use crate::source::Source;
+
+pub const FILE_NAME: &str = "statuspost.toml";
+
+const KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "timezone",
+    "description",
+    "default_next_update",
+    "contact",
+    "components",
+];
+const CONTACT_KEYS: &[&str] = &["email", "url"];
+const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description"];
+
+/// Parses the config. Returns `None` when it has errors, all of which are in `diags`.
+pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    let before = diags.len();
+    let whole = 0..source.text.len();
+    let f = fields::parse(source, whole, 0..0, "site configuration", diags)?;
+    f.deny_unknown(KEYS, diags);
+
+    let title = f.required_string("title", "\"Acme Cloud Status\"", diags);
+    let base_url = f
+        .required_string("base_url", "\"https://status.example.com\"", diags)
+        .and_then(|(url, span)| match check_base_url(&url) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                diags.push(Diagnostic::error(source, span, message).with_help(
+                    "write the absolute address the site is published at, e.g. \"https://status.example.com\"",
+                ));
+                None
+            }
+        });
+    let timezone = f
+        .required_string("timezone", "\"Europe/London\"", diags)
+        .and_then(|(name, span)| match name.parse::<Tz>() {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
+                diags.push(
+                    Diagnostic::error(source, span, format!("unknown time zone `{name}`"))
+                        .with_help(match crate::diagnostic::suggest(&name, names.iter().copied()) {
+                            Some(best) => format!("did you mean `{best}`? (an IANA zone name)"),
+                            None => "expected an IANA zone name such as \"Europe/London\", \"America/New_York\" or \"UTC\"".into(),
+                        }),
+                );
+                None
+            }
+        });
+    let description = f.string("description", diags).map(|(s, _)| s);
+    let default_next_update =
+        f.string("default_next_update", diags)
+            .and_then(|(text, span)| match clock::parse_duration(&text) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    diags.push(Diagnostic::error(source, span, message));
+                    None
+                }
+            });
+
+    let contact = f
+        .table("contact", "[contact] table", diags)
+        .map(|c| {
+            c.deny_unknown(CONTACT_KEYS, diags);
+            Contact {
+                email: c.string("email", diags).map(|(s, _)| s),
+                url: c.string("url", diags).map(|(s, _)| s),
+            }
+        })
+        .unwrap_or_default();
+
+    let components = parse_components(&f, diags);
+
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    Some(Config {
+        title: title?.0,
+        base_url: base_url?,
+        timezone: timezone?,
+        description,
+        default_next_update,
+        contact,
+        components,
+    })
+}
+
+fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Component> {
+    let mut components = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for c in f.tables("components", "[[components]] entry", diags) {
+        c.deny_unknown(COMPONENT_KEYS, diags);
+        let id = c.required_string("id", "\"api\"", diags);
+        let name = c.required_string("name", "\"Public API\"", diags);
+        let group = c.string("group", diags).map(|(s, _)| s);
+        let description = c.string("description", diags).map(|(s, _)| s);
+        let Some((id, span)) = id else { continue };
+        if !valid_id(&id) {
+            diags.push(
+                Diagnostic::error(c.source(), span, format!("component id `{id}` has characters that cannot appear in an address"))
+                    .with_help("use lowercase letters, digits, `-` and `_`, e.g. \"object-storage\""),
+            );
+            continue;
+        }
+        if let Some(first) = seen.insert(id.clone(), span.start) {
+            let (line, _) = c.source().line_col(first);
+            diags.push(
+                Diagnostic::error(c.source(), span, format!("component id `{id}` is used twice"))
+                    .with_help(format!("it is first defined on line {line}; every component needs its own id")),
+            );
+            continue;
+        }
+        let Some((name, _)) = name else { continue };
+        components.push(Component {
+            id,
+            name,
+            group,
+            description,
+        });
+    }
+    components
+}
+
+/// Component ids name files (`components/<id>/feed.xml`) and appear in URLs.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn check_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`base_url` must start with https:// or http://, found \"{url}\""))?;
+    if rest.is_empty() || rest.starts_with('/') || url.contains(['"', '<', '>', ' ', '\'', '\\']) {
+        return Err(format!("`base_url` is not a valid address: \"{url}\""));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// The list of configured component ids, for "did you mean" and for listing what is valid.
+pub fn component_hint(config: &Config, id: &str) -> String {
+    let ids: Vec<&str> = config.components.iter().map(|c| c.id.as_str()).collect();
+    if ids.is_empty() {
+        return "no components are configured: add `[[components]]` entries to statuspost.toml".into();
+    }
+    match crate::diagnostic::suggest(id, ids.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`? (components: {})", crate::diagnostic::list(&ids)),
+        None => did_you_mean(id, &ids).replace("expected one of", "configured components are"),
+    }
+}

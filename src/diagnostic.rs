@@ -1,0 +1,218 @@
+//! Problems in an author's content, collected rather than returned at the
+//! first one, so that one run reports every problem in every file.
+//!
+//! Rendered the way rustc does: a headline, the file and position, the source
+//! line with a caret under the offending text, and a hint when there is one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem at one place in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    /// 1-based; 0 when the problem is about the file as a whole.
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    /// What would have been accepted, or how to fix it.
+    pub help: Option<String>,
+    /// The source line, for the caret display.
+    pub snippet: Option<String>,
+    /// How many characters the caret underlines.
+    pub width: usize,
+}
+
+impl Diagnostic {
+    /// A problem spanning `span` (byte offsets into `source.text`).
+    pub fn at(
+        severity: Severity,
+        source: &Source,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, col) = source.line_col(span.start);
+        let snippet = source.line_text(line).to_string();
+        let (end_line, end_col) = source.line_col(span.end);
+        let width = if end_line == line && end_col > col {
+            end_col - col
+        } else {
+            1
+        };
+        Diagnostic {
+            severity,
+            path: source.path.clone(),
+            line,
+            col,
+            message: message.into(),
+            help: None,
+            snippet: Some(snippet),
+            width,
+        }
+    }
+
+    pub fn error(source: &Source, span: std::ops::Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic::at(Severity::Error, source, span, message)
+    }
+
+    pub fn warning(
+        source: &Source,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic::at(Severity::Warning, source, span, message)
+    }
+
+    /// A problem with a file as a whole, or at a known line and column without source text.
+    pub fn file(
+        severity: Severity,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            path: path.into(),
+            line,
+            col,
+            message: message.into(),
+            help: None,
+            snippet: None,
+            width: 1,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:col`, the form editors and CI annotate from.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.path.display().to_string()
+        } else {
+            format!("{}:{}:{}", self.path.display(), self.line, self.col)
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "  --> {}", self.location())?;
+        if let Some(snippet) = &self.snippet {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            // Tabs would shift the caret; show them as single spaces on both lines.
+            let shown = snippet.replace('\t', " ");
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{gutter} | {shown}")?;
+            writeln!(
+                f,
+                "{pad} | {}{}",
+                " ".repeat(self.col.saturating_sub(1)),
+                "^".repeat(self.width.max(1))
+            )?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts diagnostics by file and position so output is stable and readable.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.col, a.severity).cmp(&(&b.path, b.line, b.col, b.severity))
+    });
+}
+
+/// The nearest of `candidates` to a misspelt `word`, if it is close enough to be
+/// what the author meant.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(1) || *d == 0)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// A "did you mean" hint, or the list of what is allowed.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> String {
+    match suggest(word, candidates.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("expected one of {}", list(candidates)),
+    }
+}
+
+/// `` `a`, `b` or `c` ``
+pub fn list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let states = ["investigating", "identified", "verifying", "resolved"];
+        assert_eq!(suggest("investigatng", states), Some("investigating"));
+        assert_eq!(suggest("Resolved", states), Some("resolved"));
+        assert_eq!(suggest("banana", states), None);
+        assert_eq!(suggest("ap", ["api", "db"]), Some("api"));
+    }
+
+    #[test]
+    fn renders_caret_under_the_span() {
+        let src = Source::new(Path::new("a.md"), "+++\nstate = \"x\"\n".into());
+        let d = Diagnostic::error(&src, 12..15, "unknown state `x`").with_help("expected `y`");
+        let text = d.to_string();
+        assert!(text.contains("--> a.md:2:9"), "{text}");
+        assert!(text.contains("2 | state = \"x\"\n  |         ^^^\n"), "{text}");
+        assert!(text.contains("= help: expected `y`"));
+    }
+}

@@ -1,0 +1,31 @@
+//! statuspost: a static site generator for public status pages.
+//!
+//! Data flows one way: [`load`] reads and validates the site into a
+//! [`model::Site`], [`render`] turns it into an in-memory [`render::Output`],
+//! and [`output`] writes that to disk. Only [`cmd`] reads the clock or picks
+//! an exit code.
+
+pub mod cli;
+pub mod clock;
+mod cmd;
+pub mod config;
+pub mod diagnostic;
+pub mod fields;
+pub mod incident_file;
+pub mod lapse;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod source;
+pub mod templates;
+pub mod view;
+
+use clap::Parser;
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = cli::Cli::parse();
+    cmd::run(cli).code()
+}

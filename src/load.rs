@@ -1,0 +1,465 @@
+//! Reading a site from disk: the config, then every incident file, validated,
+//! with every problem in every file collected as a diagnostic.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::clock;
+use crate::config;
+use crate::diagnostic::{self, did_you_mean, Diagnostic, Severity};
+use crate::fields::{self, DateOrText, Fields};
+use crate::incident_file;
+use crate::model::{Config, Impact, Incident, Site, State, Update};
+use crate::source::Source;
+
+/// Folder of incident files, relative to the site root.
+pub const INCIDENTS_DIR: &str = "incidents";
+
+/// Larger than any incident a person writes, small enough that a stray dump cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+const INCIDENT_KEYS: &[&str] = &["title", "impact", "components"];
+const UPDATE_KEYS: &[&str] = &["state", "at", "next_update", "impact", "components"];
+
+/// The result of loading: a site when there were no errors, and every diagnostic.
+pub struct Loaded {
+    pub site: Option<Site>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// The path an author should see for a file under the root.
+pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        rel.to_path_buf()
+    } else {
+        root.join(rel)
+    }
+}
+
+/// Reads the site's config alone.
+pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    let path = display_path(root, Path::new(config::FILE_NAME));
+    let bytes = match std::fs::read(root.join(config::FILE_NAME)) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let message = if err.kind() == std::io::ErrorKind::NotFound {
+                format!("no {} in `{}`", config::FILE_NAME, root.display())
+            } else {
+                format!("cannot read {}: {err}", config::FILE_NAME)
+            };
+            diags.push(
+                Diagnostic::file(Severity::Error, path, 0, 0, message)
+                    .with_help("run `statuspost init` to create a site here, or pass `--root DIR` to point at one"),
+            );
+            return None;
+        }
+    };
+    let source = match Source::decode(&path, bytes) {
+        Ok(source) => source,
+        Err(e) => {
+            diags.push(Diagnostic::file(Severity::Error, path, e.line, e.col, e.message));
+            return None;
+        }
+    };
+    config::parse(&source, diags)
+}
+
+/// Loads and validates the whole site under `root`.
+pub fn load(root: &Path) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let config = load_config(root, &mut diagnostics);
+    let files = incident_files(root, &mut diagnostics);
+    let mut incidents = Vec::with_capacity(files.len());
+    if let Some(config) = &config {
+        for rel in &files {
+            if let Some(source) = read_source(root, rel, &mut diagnostics) {
+                if let Some(incident) = parse_incident(&source, slug_of(rel), config, &mut diagnostics) {
+                    incidents.push(incident);
+                }
+            }
+        }
+        check_slugs(root, &files, &mut diagnostics);
+    }
+    diagnostic::sort(&mut diagnostics);
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let site = match config {
+        Some(config) if !has_errors => Some(Site::new(config, incidents)),
+        _ => None,
+    };
+    Loaded { site, diagnostics }
+}
+
+fn slug_of(rel: &Path) -> String {
+    rel.file_stem().unwrap_or_default().to_string_lossy().into_owned()
+}
+
+/// Every `*.md` under `incidents/`, sorted, relative to the root. Hidden files
+/// (editor swap and lock files) are skipped.
+pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    walk(root, &canonical_root, Path::new(INCIDENTS_DIR), &mut out, diags);
+    out.sort();
+    out
+}
+
+fn walk(root: &Path, canonical_root: &Path, rel_dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(root.join(rel_dir)) {
+        Ok(entries) => entries,
+        // No incidents folder yet is a site with no incidents.
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return,
+        Err(err) => {
+            diags.push(Diagnostic::file(Severity::Error, display_path(root, rel_dir), 0, 0, format!("cannot read the folder: {err}")));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        if name_str.starts_with('.') || name_str.ends_with('~') {
+            continue;
+        }
+        let rel = rel_dir.join(&name);
+        let Ok(mut file_type) = entry.file_type() else { continue };
+        if file_type.is_symlink() {
+            let target = entry.path().canonicalize();
+            match target {
+                Ok(target) if target.starts_with(canonical_root) => {
+                    match std::fs::metadata(&target) {
+                        Ok(meta) => file_type = meta.file_type(),
+                        Err(_) => continue,
+                    }
+                }
+                Ok(target) => {
+                    if name_str.ends_with(".md") || target.is_dir() {
+                        diags.push(Diagnostic::file(
+                            Severity::Error,
+                            display_path(root, &rel),
+                            0,
+                            0,
+                            format!("this symlink points outside the site, to `{}`", target.display()),
+                        ).with_help("copy the file into the site instead: a build reads only files inside the site folder"));
+                    }
+                    continue;
+                }
+                Err(_) => {
+                    diags.push(Diagnostic::file(Severity::Error, display_path(root, &rel), 0, 0, "this symlink points to nothing".to_string()));
+                    continue;
+                }
+            }
+        }
+        if file_type.is_dir() {
+            walk(root, canonical_root, &rel, out, diags);
+        } else if name_str.ends_with(".md") {
+            out.push(rel);
+        }
+    }
+}
+
+/// Reads and decodes one file; problems become diagnostics.
+pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Source> {
+    let path = display_path(root, rel);
+    let full = root.join(rel);
+    let error = |message: String| Diagnostic::file(Severity::Error, path.clone(), 0, 0, message);
+    match std::fs::metadata(&full) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            diags.push(error(format!(
+                "the file is {:.1} MB; incident files are limited to {} MB",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / 1024 / 1024
+            )));
+            return None;
+        }
+        Ok(_) => {}
+        Err(err) => {
+            diags.push(error(format!("cannot read the file: {err}")));
+            return None;
+        }
+    }
+    let bytes = match std::fs::read(&full) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            diags.push(error(format!("cannot read the file: {err}")));
+            return None;
+        }
+    };
+    match Source::decode(&path, bytes) {
+        Ok(source) => Some(source),
+        Err(e) => {
+            diags.push(Diagnostic::file(Severity::Error, path, e.line, e.col, e.message));
+            None
+        }
+    }
+}
+
+/// A slug becomes a folder name on every host, so it must be a plain, safe name.
+fn check_slug(slug: &str) -> Result<(), String> {
+    let ok = !slug.is_empty()
+        && !slug.starts_with(['.', '-'])
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if ok {
+        return Ok(());
+    }
+    let suggestion: String = slug
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    Err(suggestion)
+}
+
+/// Slugs must be unique even on hosts whose file names ignore case.
+fn check_slugs(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, &PathBuf> = HashMap::with_capacity(files.len());
+    for rel in files {
+        let slug = slug_of(rel);
+        if let Err(suggestion) = check_slug(&slug) {
+            diags.push(
+                Diagnostic::file(Severity::Error, display_path(root, rel), 0, 0, format!("the file name `{slug}.md` cannot be a web address"))
+                    .with_help(format!("use letters, digits and `-` only, e.g. rename it to `{suggestion}.md`")),
+            );
+        }
+        if let Some(first) = seen.insert(slug.to_lowercase(), rel) {
+            let same_case = slug_of(first) == slug;
+            diags.push(
+                Diagnostic::file(Severity::Error, display_path(root, rel), 0, 0, format!("duplicate incident slug `{slug}`"))
+                    .with_help(format!(
+                        "`{}` has the same name{}; each incident's file name is its address, so rename one",
+                        display_path(root, first).display(),
+                        if same_case { "" } else { " apart from letter case, and case-insensitive hosts would mix them up" }
+                    )),
+            );
+        }
+    }
+}
+
+/// Parses one incident file. Problems go to `diags`; `None` when any is an error.
+pub fn parse_incident(source: &Source, slug: String, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Incident> {
+    let before = diags.len();
+    let blocks = match incident_file::split(&source.text) {
+        Ok(blocks) => blocks,
+        Err(e) => {
+            let mut d = Diagnostic::error(source, e.span, e.message);
+            d.help = e.help;
+            diags.push(d);
+            return None;
+        }
+    };
+    let tz = config.timezone;
+    let head = &blocks[0];
+    let header = fields::parse(source, head.settings.clone(), head.open.clone(), "incident block", diags);
+    let mut title = None;
+    let mut impact = None;
+    let mut components = None;
+    if let Some(f) = &header {
+        f.deny_unknown(INCIDENT_KEYS, diags);
+        if f.has("state") || f.has("at") {
+            diags.push(Diagnostic::error(source, head.open.clone(), "the first block describes the incident, but this one looks like an update")
+                .with_help("start the file with a block of `title`, `impact` and `components`; updates follow it"));
+        }
+        title = f.required_string("title", "\"Elevated error rates on the Public API\"", diags).map(|(t, _)| t);
+        impact = if f.has("impact") { read_impact(f, diags) } else {
+            diags.push(f.missing("impact", "\"major\"").with_help("add `impact = \"minor\"`, `\"major\"` or `\"critical\"`"));
+            None
+        };
+        components = if f.has("components") { read_components(f, config, diags) } else {
+            diags.push(f.missing("components", "[\"api\"]"));
+            None
+        };
+    }
+
+    if blocks.len() == 1 {
+        diags.push(
+            Diagnostic::error(source, head.open.clone(), "this incident has no updates")
+                .with_help("add an update after the incident block: `+++`, `state = \"investigating\"`, `at = 2026-11-22T14:05:00Z`, `+++`, then what customers should know"),
+        );
+    }
+
+    let mut updates = Vec::with_capacity(blocks.len() - 1);
+    for block in &blocks[1..] {
+        if let Some(update) = parse_update(source, block, config, tz, diags) {
+            updates.push(update);
+        }
+    }
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    // Stable: updates written at the same minute keep their order in the file.
+    updates.sort_by_key(|u| u.at);
+    assign_anchors(&mut updates);
+    Some(Incident {
+        slug,
+        path: source.path.clone(),
+        title: title?,
+        impact: impact?,
+        components: components?,
+        summary: trim_blank_lines(&source.text[head.body.clone()]).to_string(),
+        updates,
+    })
+}
+
+fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, tz: chrono_tz::Tz, diags: &mut Vec<Diagnostic>) -> Option<Update> {
+    let f = fields::parse(source, block.settings.clone(), block.open.clone(), "update block", diags)?;
+    f.deny_unknown(UPDATE_KEYS, diags);
+    if f.has("title") {
+        diags.push(Diagnostic::error(source, block.open.clone(), "this block has a `title`, but only the first block of a file describes the incident")
+            .with_help("each incident is one file: start a new file for a new incident"));
+    }
+    let state = match f.string("state", diags) {
+        Some((name, span)) => match State::parse(&name) {
+            Some(state) => Some(state),
+            None => {
+                let mut names = State::NAMES.to_vec();
+                names.push("monitoring");
+                diags.push(Diagnostic::error(source, span, format!("unknown state `{name}`")).with_help(did_you_mean(&name, &names)
+                    .replace("expected one of", "expected")));
+                None
+            }
+        },
+        None if !f.has("state") => {
+            diags.push(f.missing("state", "\"investigating\"").with_help("add `state = \"investigating\"`, `\"identified\"`, `\"verifying\"` or `\"resolved\"`"));
+            None
+        }
+        None => None,
+    };
+    let at = match f.datetime_or_string("at", diags) {
+        Some((value, span)) => resolve_time(source, &value, span, tz, diags),
+        None if !f.has("at") => {
+            diags.push(f.missing("at", "2026-11-22T14:05:00Z").with_help("add when this update was published, e.g. `at = 2026-11-22T14:05:00Z` (without `Z`, the site's time zone)"));
+            None
+        }
+        None => None,
+    };
+    let next_update = match f.datetime_or_string("next_update", diags) {
+        Some((DateOrText::Text(text), span)) => match clock::parse_duration(&text) {
+            Ok(d) => at.map(|at| (at + d, span)),
+            Err(message) => {
+                diags.push(Diagnostic::error(source, span, message).with_help("or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`"));
+                None
+            }
+        },
+        Some((value, span)) => resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span)),
+        None => None,
+    };
+    let impact = if f.has("impact") { read_impact(&f, diags) } else { None };
+    let components = if f.has("components") { read_components(&f, config, diags) } else { None };
+
+    let (state, at) = (state?, at?);
+    let next_update = match next_update {
+        Some((next, span)) if next <= at => {
+            diags.push(Diagnostic::error(source, span, "`next_update` is not after `at`")
+                .with_help("promise the next update for a time after this one was published, e.g. `next_update = \"30m\"`"));
+            return None;
+        }
+        Some((_, span)) if state == State::Resolved => {
+            diags.push(Diagnostic::warning(source, span, "a resolved update promises a next update; it is ignored")
+                .with_help("remove `next_update`, or use another state if more updates will follow"));
+            None
+        }
+        other => other.map(|(t, _)| t),
+    };
+    let (line, _) = source.line_col(block.open.start);
+    Some(Update {
+        state,
+        at,
+        next_update,
+        impact,
+        components,
+        body: trim_blank_lines(&source.text[block.body.clone()]).to_string(),
+        line,
+        anchor: String::new(),
+    })
+}
+
+fn resolve_time(source: &Source, value: &DateOrText, span: Range<usize>, tz: chrono_tz::Tz, diags: &mut Vec<Diagnostic>) -> Option<chrono::DateTime<chrono::Utc>> {
+    let parsed = match value {
+        DateOrText::Date(d) => Ok(*d),
+        // A quoted datetime is a common slip; accept it when it is one.
+        DateOrText::Text(text) => text.parse::<toml::value::Datetime>().map_err(|_| text),
+    };
+    match parsed {
+        Ok(dt) => match clock::resolve(&dt, tz) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let mut d = Diagnostic::error(source, span, e.message);
+                d.help = e.help;
+                diags.push(d);
+                None
+            }
+        },
+        Err(text) => {
+            diags.push(Diagnostic::error(source, span, format!("\"{text}\" is not a date and time"))
+                .with_help("write it without quotes, e.g. `at = 2026-11-22T14:05:00Z` (or without `Z` for the site's time zone)"));
+            None
+        }
+    }
+}
+
+fn read_impact(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Impact> {
+    let (name, span) = f.string("impact", diags)?;
+    match Impact::parse(&name) {
+        Some(impact) => Some(impact),
+        None => {
+            diags.push(Diagnostic::error(f.source(), span, format!("unknown impact `{name}`"))
+                .with_help(did_you_mean(&name, &Impact::NAMES).replace("expected one of", "expected")));
+            None
+        }
+    }
+}
+
+fn read_components(f: &Fields<'_>, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Vec<usize>> {
+    let (ids, _) = f.string_list("components", diags)?;
+    let mut out = Vec::with_capacity(ids.len());
+    let mut ok = true;
+    for (id, span) in ids {
+        match config.component_index(&id) {
+            Some(i) if !out.contains(&i) => out.push(i),
+            Some(_) => {}
+            None => {
+                ok = false;
+                diags.push(Diagnostic::error(f.source(), span, format!("unknown component `{id}`"))
+                    .with_help(config::component_hint(config, &id)));
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Gives each update a fragment id that depends only on its own state and
+/// time, so feed guids and links stay the same when other updates are added.
+fn assign_anchors(updates: &mut [Update]) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    for u in updates.iter_mut() {
+        let base = format!("{}-{}", u.state.as_str(), u.at.format("%Y%m%dT%H%MZ"));
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        u.anchor = if *n == 1 { base } else { format!("{base}-{n}") };
+    }
+}
+
+/// Drops blank lines around a body but keeps the first line's indentation,
+/// which is meaningful in markdown.
+fn trim_blank_lines(text: &str) -> &str {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            start += line.len();
+        } else {
+            break;
+        }
+    }
+    text[start..].trim_end()
+}

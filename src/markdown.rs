@@ -1,0 +1,190 @@
+//! Markdown to HTML that cannot run anything and loses none of the author's words.
+//!
+//! Raw HTML in an update is shown as text rather than interpreted: nothing an
+//! author pastes can become a script, and nothing they typed disappears. HTML
+//! comments are the exception: they are invisible in any browser, so authors
+//! use them for notes that must not be published, and they are dropped.
+//! Links keep only schemes that cannot execute; images from other origins
+//! become links, because a status page must load nothing from elsewhere.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Renders `markdown` with its `#` headings at `base_level` (2 means `#` becomes `<h2>`),
+/// so a body nested in a page keeps the page's heading outline in order.
+pub fn to_html(markdown: &str, base_level: u8) -> String {
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let shift = base_level.clamp(1, 6) - 1;
+    let mut events = Vec::new();
+    // What became of each open link or image, so its end tag matches.
+    let mut open: Vec<Open> = Vec::new();
+    let mut in_html_block: Option<String> = None;
+    for event in Parser::new_ext(markdown, options) {
+        if let Some(block) = in_html_block.as_mut() {
+            match event {
+                Event::Html(text) | Event::Text(text) => block.push_str(&text),
+                Event::End(TagEnd::HtmlBlock) => {
+                    let visible = strip_comments(&in_html_block.take().unwrap_or_default());
+                    let visible = visible.trim_end();
+                    if !visible.trim().is_empty() {
+                        events.push(Event::Start(Tag::Paragraph));
+                        events.push(Event::Text(CowStr::from(visible.to_string())));
+                        events.push(Event::End(TagEnd::Paragraph));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => in_html_block = Some(String::new()),
+            Event::Html(text) | Event::InlineHtml(text) => {
+                let visible = strip_comments(&text);
+                if !visible.is_empty() {
+                    events.push(Event::Text(CowStr::from(visible)));
+                }
+            }
+            Event::Start(Tag::Heading { level, id: _, classes: _, attrs: _ }) => {
+                events.push(Event::Start(Tag::Heading {
+                    level: shift_heading(level, shift),
+                    id: None,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                events.push(Event::End(TagEnd::Heading(shift_heading(level, shift))));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                if safe_link(&dest_url) {
+                    open.push(Open::Kept);
+                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                } else {
+                    open.push(Open::Dropped);
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => match url_kind(&dest_url) {
+                UrlKind::Relative => {
+                    open.push(Open::Kept);
+                    events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                }
+                UrlKind::Web => {
+                    open.push(Open::ImageAsLink);
+                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                }
+                UrlKind::Unsafe => open.push(Open::Dropped),
+            },
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => match open.pop() {
+                Some(Open::Kept) => events.push(Event::End(end)),
+                Some(Open::ImageAsLink) => events.push(Event::End(TagEnd::Link)),
+                Some(Open::Dropped) | None => {}
+            },
+            other => events.push(other),
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    out
+}
+
+enum Open {
+    Kept,
+    Dropped,
+    ImageAsLink,
+}
+
+fn shift_heading(level: HeadingLevel, shift: u8) -> HeadingLevel {
+    let n = (level as u8 + shift).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+/// Removes `<!-- ... -->` comments; an unclosed comment runs to the end, as in a browser.
+fn strip_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = match rest[start + 4..].find("-->") {
+            Some(end) => &rest[start + 4 + end + 3..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+enum UrlKind {
+    /// A path on this site, or a fragment.
+    Relative,
+    /// http(s), mailto or tel: safe to link to.
+    Web,
+    /// Anything that could execute or embed content: javascript:, data:, vbscript:, ...
+    Unsafe,
+}
+
+fn url_kind(url: &str) -> UrlKind {
+    // Browsers ignore whitespace and control characters inside a scheme, so `java\tscript:` is javascript:.
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if cleaned.starts_with("//") {
+        return UrlKind::Web;
+    }
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(i) if cleaned.as_bytes()[i] == b':' => match &cleaned[..i] {
+            "http" | "https" | "mailto" | "tel" => UrlKind::Web,
+            _ => UrlKind::Unsafe,
+        },
+        _ => UrlKind::Relative,
+    }
+}
+
+fn safe_link(url: &str) -> bool {
+    !matches!(url_kind(url), UrlKind::Unsafe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_shown_as_text_and_comments_are_dropped() {
+        let html = to_html("Hi <script>alert(1)</script> there <!-- internal note -->", 1);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(!html.contains("internal note"), "{html}");
+        let block = to_html("<div onclick=\"x()\">\nhello\n</div>\n\n<!--\nsecret\n-->\n", 1);
+        assert!(block.contains("&lt;div onclick=&quot;x()&quot;&gt;"), "{block}");
+        assert!(!block.contains("<div"), "{block}");
+        assert!(!block.contains("secret"), "{block}");
+    }
+
+    #[test]
+    fn unsafe_links_lose_their_link_but_keep_their_words() {
+        let html = to_html("[click me](javascript:alert(1)) and [ok](https://example.com) <java\tscript:x>", 1);
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("click me"));
+        assert!(html.contains("<a href=\"https://example.com\">ok</a>"), "{html}");
+        let html = to_html("[x](JaVaScRiPt:alert(1)) [y](data:text/html,hi) [z](/incidents/a/) [m](mailto:a@b.c)", 1);
+        assert!(!html.to_lowercase().contains("javascript"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("href=\"/incidents/a/\""));
+        assert!(html.contains("href=\"mailto:a@b.c\""));
+    }
+
+    #[test]
+    fn remote_images_become_links() {
+        let html = to_html("![graph](https://cdn.example.com/g.png) ![local](g.png) ![bad](data:image/png;base64,AA)", 1);
+        assert!(html.contains("<a href=\"https://cdn.example.com/g.png\">graph</a>"), "{html}");
+        assert!(html.contains("<img src=\"g.png\" alt=\"local\""), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("bad"), "{html}");
+    }
+
+    #[test]
+    fn headings_shift_to_the_base_level() {
+        assert_eq!(to_html("# A\n### B", 3), "<h3>A</h3>\n<h5>B</h5>\n");
+        assert_eq!(to_html("###### deep", 4), "<h6>deep</h6>\n");
+    }
+}

@@ -1,0 +1,323 @@
+//! The site as data: configuration, components, incidents and their updates.
+//! Pure data and the facts derived from it; no I/O, no clock.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+/// Where an incident stands. The incident's state is its latest update's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Investigating,
+    Identified,
+    Verifying,
+    Resolved,
+}
+
+impl State {
+    /// The names authors write; `monitoring` is Statuspage's name for `verifying`.
+    pub const NAMES: [&'static str; 4] = ["investigating", "identified", "verifying", "resolved"];
+
+    pub fn parse(name: &str) -> Option<State> {
+        Some(match name {
+            "investigating" => State::Investigating,
+            "identified" => State::Identified,
+            "verifying" | "monitoring" => State::Verifying,
+            "resolved" => State::Resolved,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Investigating => "investigating",
+            State::Identified => "identified",
+            State::Verifying => "verifying",
+            State::Resolved => "resolved",
+        }
+    }
+
+    /// How readers see it, in a feed title or a page label.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Investigating => "Investigating",
+            State::Identified => "Identified",
+            State::Verifying => "Verifying",
+            State::Resolved => "Resolved",
+        }
+    }
+}
+
+/// How badly customers are affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Impact {
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Impact {
+    pub const NAMES: [&'static str; 3] = ["minor", "major", "critical"];
+
+    pub fn parse(name: &str) -> Option<Impact> {
+        Some(match name {
+            "minor" => Impact::Minor,
+            "major" => Impact::Major,
+            "critical" => Impact::Critical,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Minor => "minor",
+            Impact::Major => "major",
+            Impact::Critical => "critical",
+        }
+    }
+
+    /// What an open incident of this impact does to the components it names.
+    pub fn component_status(self) -> ComponentStatus {
+        match self {
+            Impact::Minor => ComponentStatus::DegradedPerformance,
+            Impact::Major => ComponentStatus::PartialOutage,
+            Impact::Critical => ComponentStatus::MajorOutage,
+        }
+    }
+}
+
+/// A component's current status, worst last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ComponentStatus {
+    Operational,
+    DegradedPerformance,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl ComponentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "operational",
+            ComponentStatus::DegradedPerformance => "degraded_performance",
+            ComponentStatus::PartialOutage => "partial_outage",
+            ComponentStatus::MajorOutage => "major_outage",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "Operational",
+            ComponentStatus::DegradedPerformance => "Degraded performance",
+            ComponentStatus::PartialOutage => "Partial outage",
+            ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+
+    /// The banner across the top of the page, for the worst status anywhere.
+    pub fn banner(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "All systems operational",
+            ComponentStatus::DegradedPerformance => "Degraded performance",
+            ComponentStatus::PartialOutage => "Partial outage",
+            ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `statuspost.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub timezone: Tz,
+    pub description: Option<String>,
+    pub default_next_update: Option<Duration>,
+    pub contact: Contact,
+    pub components: Vec<Component>,
+}
+
+impl Config {
+    pub fn component_index(&self, id: &str) -> Option<usize> {
+        self.components.iter().position(|c| c.id == id)
+    }
+}
+
+/// One update block of an incident file.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub state: State,
+    pub at: DateTime<Utc>,
+    /// When the next update was promised, if this update promised one.
+    pub next_update: Option<DateTime<Utc>>,
+    /// Set when this update changes the incident's impact from here on.
+    pub impact: Option<Impact>,
+    /// Set when this update changes the affected components from here on (indexes into `Config::components`).
+    pub components: Option<Vec<usize>>,
+    /// The author's markdown, exactly as written (surrounding blank lines trimmed).
+    pub body: String,
+    /// 1-based line of the block's opening `+++`.
+    pub line: usize,
+    /// A fragment id unique within the incident that does not change when other updates are added.
+    pub anchor: String,
+}
+
+/// One incident file.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    /// The file name without `.md`: the permalink.
+    pub slug: String,
+    /// The file, relative to the site root, for messages.
+    pub path: std::path::PathBuf,
+    pub title: String,
+    /// Impact as declared in the incident block.
+    pub impact: Impact,
+    /// Components as declared in the incident block (indexes into `Config::components`).
+    pub components: Vec<usize>,
+    /// Markdown after the incident block: a summary or postmortem.
+    pub summary: String,
+    /// Never empty; ordered by `at`, ties kept in file order.
+    pub updates: Vec<Update>,
+}
+
+impl Incident {
+    pub fn latest(&self) -> &Update {
+        self.updates.last().expect("an incident always has an update")
+    }
+
+    pub fn state(&self) -> State {
+        self.latest().state
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state() != State::Resolved
+    }
+
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.updates[0].at
+    }
+
+    pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        (!self.is_open()).then(|| self.latest().at)
+    }
+
+    pub fn duration(&self) -> Option<Duration> {
+        self.resolved_at().map(|end| end - self.started_at())
+    }
+
+    /// Impact in force after the update at `index`: the last one set at or before it.
+    pub fn impact_after(&self, index: usize) -> Impact {
+        self.updates[..=index]
+            .iter()
+            .rev()
+            .find_map(|u| u.impact)
+            .unwrap_or(self.impact)
+    }
+
+    pub fn components_after(&self, index: usize) -> &[usize] {
+        self.updates[..=index]
+            .iter()
+            .rev()
+            .find_map(|u| u.components.as_deref())
+            .unwrap_or(&self.components)
+    }
+
+    pub fn current_impact(&self) -> Impact {
+        self.impact_after(self.updates.len() - 1)
+    }
+
+    pub fn current_components(&self) -> &[usize] {
+        self.components_after(self.updates.len() - 1)
+    }
+
+    /// The worst impact the incident ever had: what history shows.
+    pub fn peak_impact(&self) -> Impact {
+        (0..self.updates.len())
+            .map(|i| self.impact_after(i))
+            .max()
+            .unwrap_or(self.impact)
+    }
+
+    /// Every component the incident touched at any point.
+    pub fn all_components(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self.components.clone();
+        for u in &self.updates {
+            if let Some(c) = &u.components {
+                all.extend(c);
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// When the next update is due: the latest update's promise, else the
+    /// site's default cadence. `None` once resolved or when nothing was promised.
+    pub fn next_update_due(&self, default: Option<Duration>) -> Option<DateTime<Utc>> {
+        if !self.is_open() {
+            return None;
+        }
+        let latest = self.latest();
+        latest.next_update.or_else(|| default.map(|d| latest.at + d))
+    }
+}
+
+/// Everything a build needs, loaded and validated.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first: by start time, then slug.
+    pub incidents: Vec<Incident>,
+}
+
+impl Site {
+    /// Sorts incidents newest first; one sort, so ten thousand incidents stay cheap.
+    pub fn new(config: Config, mut incidents: Vec<Incident>) -> Site {
+        incidents.sort_by(|a, b| {
+            b.started_at()
+                .cmp(&a.started_at())
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        Site { config, incidents }
+    }
+
+    /// Each component's status from the open incidents that name it.
+    pub fn component_statuses(&self) -> Vec<ComponentStatus> {
+        let mut statuses = vec![ComponentStatus::Operational; self.config.components.len()];
+        for incident in self.incidents.iter().filter(|i| i.is_open()) {
+            let status = incident.current_impact().component_status();
+            for &c in incident.current_components() {
+                statuses[c] = statuses[c].max(status);
+            }
+        }
+        statuses
+    }
+
+    /// The banner's status: the worst impact of any open incident.
+    pub fn overall_status(&self) -> ComponentStatus {
+        self.incidents
+            .iter()
+            .filter(|i| i.is_open())
+            .map(|i| i.current_impact().component_status())
+            .max()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
+    pub fn open_incidents(&self) -> impl Iterator<Item = &Incident> {
+        self.incidents.iter().filter(|i| i.is_open())
+    }
+}

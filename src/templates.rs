@@ -1,0 +1,100 @@
+//! The page templates: defaults compiled into the binary, overridden by name
+//! by a site's own `templates/` folder. Compiled once per build.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use tera::Tera;
+
+/// The default page templates, in `templates/` of this repository.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("incident.html", include_str!("../templates/incident.html")),
+    ("history.html", include_str!("../templates/history.html")),
+    ("history_month.html", include_str!("../templates/history_month.html")),
+    ("style.css", include_str!("../templates/style.css")),
+];
+
+/// Folder of a site's own templates, relative to the site root.
+pub const DIR: &str = "templates";
+
+/// A template problem: the author's to fix, like invalid content.
+#[derive(Debug)]
+pub struct TemplateError(pub String);
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Compiles the built-in templates with the site's overrides in place.
+    pub fn load(root: &Path) -> anyhow::Result<Templates> {
+        let mut sources: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        let dir = root.join(DIR);
+        if dir.is_dir() {
+            let mut overrides = Vec::new();
+            collect(&dir, "", &mut overrides)?;
+            for (name, text) in overrides {
+                match sources.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => sources.push((name, text)),
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        // Feeds and JSON are built in code; only HTML is autoescaped, as Tera does by default.
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
+        Ok(Templates { tera })
+    }
+
+    pub fn render(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| TemplateError(format!("template `{name}` failed: {}", chain(&e))).into())
+    }
+}
+
+/// Tera puts the useful part of an error in its sources.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.ends_with('~') {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, &format!("{prefix}{name}/"), out)?;
+        } else {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("failed to read template `{}`", path.display()))?;
+            out.push((format!("{prefix}{name}"), text));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! What templates see: times already formatted in the site's zone, statuses
+//! already in words, markdown already rendered. Templates hold no logic.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::clock::{self, Now};
+use crate::markdown;
+use crate::model::{ComponentStatus, Incident, Site};
+
+/// An instant, ready for `<time datetime="{{ t.iso }}">{{ t.full }}</time>`.
+#[derive(Serialize, Clone)]
+pub struct TimeView {
+    /// UTC, RFC 3339: what `datetime` attributes and machines read.
+    pub iso: String,
+    /// `22 Nov 2026`
+    pub date: String,
+    /// `14:05 GMT`
+    pub time: String,
+    /// `22 Nov 2026, 14:05 GMT`
+    pub full: String,
+}
+
+impl TimeView {
+    pub fn new(t: DateTime<Utc>, tz: Tz) -> TimeView {
+        let local = clock::local(t, tz);
+        let date = local.format("%-d %b %Y").to_string();
+        let time = local.format("%H:%M %Z").to_string();
+        TimeView {
+            iso: t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            full: format!("{date}, {time}"),
+            date,
+            time,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    pub contact_email: Option<String>,
+    pub contact_url: Option<String>,
+    pub timezone: String,
+    pub generated: TimeView,
+    /// The stylesheet, minified once per build, inlined in every page.
+    pub css: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct StatusView {
+    /// `operational`, `degraded_performance`, ...: for CSS classes.
+    pub key: &'static str,
+    pub label: &'static str,
+    /// The sentence for the banner: "All systems operational".
+    pub banner: &'static str,
+}
+
+impl From<ComponentStatus> for StatusView {
+    fn from(s: ComponentStatus) -> Self {
+        StatusView { key: s.as_str(), label: s.label(), banner: s.banner() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ComponentView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: StatusView,
+}
+
+#[derive(Serialize)]
+pub struct GroupView {
+    /// `None` for components configured without a group.
+    pub name: Option<String>,
+    pub status: StatusView,
+    pub components: Vec<ComponentView>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct UpdateView {
+    pub anchor: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub at: TimeView,
+    pub body_html: String,
+    pub next_update: Option<TimeView>,
+    /// Set when this update changed the impact: the new impact's wording.
+    pub impact_change: Option<&'static str>,
+    /// Set when this update changed the affected components.
+    pub components_change: Option<Vec<String>>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct IncidentView {
+    pub slug: String,
+    /// Relative to the site root: `incidents/<slug>/`.
+    pub url: String,
+    pub title: String,
+    pub impact: &'static str,
+    /// What the impact means for components: "Partial outage".
+    pub impact_label: &'static str,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub open: bool,
+    pub started: TimeView,
+    pub resolved: Option<TimeView>,
+    pub duration: Option<String>,
+    pub components: Vec<String>,
+    pub summary_html: String,
+    /// Newest first, as readers scan them.
+    pub updates: Vec<UpdateView>,
+    /// The promised time of the next update, while open.
+    pub next_update: Option<TimeView>,
+    pub latest: UpdateView,
+}
+
+/// Heading level of `#` inside update text on incident pages: below the page's h1, h2 and the update's h3.
+const BODY_HEADING_BASE: u8 = 4;
+
+impl IncidentView {
+    pub fn new(incident: &Incident, site: &Site) -> IncidentView {
+        let config = &site.config;
+        let tz = config.timezone;
+        let names = |ids: &[usize]| -> Vec<String> {
+            ids.iter().map(|&i| config.components[i].name.clone()).collect()
+        };
+        let mut updates: Vec<UpdateView> = incident
+            .updates
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let impact_before = if i == 0 { incident.impact } else { incident.impact_after(i - 1) };
+                let impact_now = incident.impact_after(i);
+                UpdateView {
+                    anchor: u.anchor.clone(),
+                    state: u.state.as_str(),
+                    state_label: u.state.label(),
+                    at: TimeView::new(u.at, tz),
+                    body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
+                    next_update: u.next_update.filter(|_| u.state != crate::model::State::Resolved).map(|t| TimeView::new(t, tz)),
+                    impact_change: (impact_now != impact_before).then(|| impact_now.component_status().label()),
+                    components_change: u.components.as_deref().map(names),
+                }
+            })
+            .collect();
+        updates.reverse();
+        let impact = incident.peak_impact();
+        IncidentView {
+            slug: incident.slug.clone(),
+            url: format!("incidents/{}/", incident.slug),
+            title: incident.title.clone(),
+            impact: impact.as_str(),
+            impact_label: impact.component_status().label(),
+            state: incident.state().as_str(),
+            state_label: incident.state().label(),
+            open: incident.is_open(),
+            started: TimeView::new(incident.started_at(), tz),
+            resolved: incident.resolved_at().map(|t| TimeView::new(t, tz)),
+            duration: incident.duration().map(clock::format_duration),
+            components: names(&incident.all_components()),
+            summary_html: markdown::to_html(&incident.summary, 3),
+            latest: updates[0].clone(),
+            updates,
+            next_update: incident.next_update_due(config.default_next_update).map(|t| TimeView::new(t, tz)),
+        }
+    }
+}
+
+impl SiteView {
+    pub fn new(site: &Site, now: Now, css: String) -> SiteView {
+        let c = &site.config;
+        SiteView {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            base_url: c.base_url.clone(),
+            contact_email: c.contact.email.clone(),
+            contact_url: c.contact.url.clone(),
+            timezone: c.timezone.name().to_string(),
+            generated: TimeView::new(now, c.timezone),
+            css,
+        }
+    }
+}
+
+/// Components in configured order, grouped by their first appearance.
+pub fn groups(site: &Site) -> Vec<GroupView> {
+    let statuses = site.component_statuses();
+    let mut groups: Vec<(Option<String>, ComponentStatus, Vec<ComponentView>)> = Vec::new();
+    for (i, c) in site.config.components.iter().enumerate() {
+        let view = ComponentView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            description: c.description.clone(),
+            status: statuses[i].into(),
+        };
+        match groups.iter_mut().find(|g| g.0 == c.group) {
+            Some(g) => {
+                g.1 = g.1.max(statuses[i]);
+                g.2.push(view);
+            }
+            None => groups.push((c.group.clone(), statuses[i], vec![view])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(name, status, components)| GroupView { name, status: status.into(), components })
+        .collect()
+}
+
+/// A month of history: `2026-11`, in the site's zone.
+pub fn month_key(t: DateTime<Utc>, tz: Tz) -> (i32, u32) {
+    let local = clock::local(t, tz);
+    (local.year(), local.month())
+}
+
+pub fn month_label(year: i32, month: u32) -> String {
+    const NAMES: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ];
+    format!("{} {year}", NAMES[(month as usize).saturating_sub(1) % 12])
+}
