@@ -20,7 +20,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut total: i64 = 0;
     let mut rest = trimmed;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(format!("`{text}` is not a duration; {expected}"));
         }
@@ -91,15 +93,26 @@ impl TimeError {
 /// site's zone; a local time that happens twice or never (daylight saving) is
 /// refused rather than guessed, since a wrong guess moves the update by an hour.
 pub fn resolve(dt: &toml::value::Datetime, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
-    let example = "a date and time such as 2026-11-22T14:05:00Z, or 2026-11-22T14:05:00 in the site's zone";
+    let example =
+        "a date and time such as 2026-11-22T14:05:00Z, or 2026-11-22T14:05:00 in the site's zone";
     let (Some(date), Some(time)) = (dt.date, dt.time) else {
-        let found = if dt.date.is_some() { "a date without a time" } else { "a time without a date" };
-        return Err(TimeError::new(format!("expected {example}, found {found}"), None));
+        let found = if dt.date.is_some() {
+            "a date without a time"
+        } else {
+            "a time without a date"
+        };
+        return Err(TimeError::new(
+            format!("expected {example}, found {found}"),
+            None,
+        ));
     };
     let naive_date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
         .ok_or_else(|| {
             TimeError::new(
-                format!("{:04}-{:02}-{:02} is not a date in the calendar", date.year, date.month, date.day),
+                format!(
+                    "{:04}-{:02}-{:02} is not a date in the calendar",
+                    date.year, date.month, date.day
+                ),
                 None,
             )
         })?;
@@ -142,7 +155,9 @@ pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, TimeE
                 "{} does not exist in {tz}: the clocks go forward over it",
                 naive.format("%Y-%m-%dT%H:%M")
             ),
-            Some("write the time with an offset, e.g. `Z` for UTC, or a time outside the gap".into()),
+            Some(
+                "write the time with an offset, e.g. `Z` for UTC, or a time outside the gap".into(),
+            ),
         )),
     }
 }
@@ -152,7 +167,12 @@ pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
             return local_to_utc(naive, tz).map_err(|e| e.message);
         }
@@ -183,7 +203,9 @@ mod tests {
         assert_eq!(parse_duration("2 hours").unwrap(), Duration::hours(2));
         assert_eq!(parse_duration("90s").unwrap(), Duration::seconds(90));
         assert!(parse_duration("30").unwrap_err().contains("without a unit"));
-        assert!(parse_duration("30x").unwrap_err().contains("unknown unit `x`"));
+        assert!(parse_duration("30x")
+            .unwrap_err()
+            .contains("unknown unit `x`"));
         assert!(parse_duration("0m").is_err());
         assert!(parse_duration("99999999999999999d").is_err());
         assert_eq!(format_duration(Duration::minutes(125)), "2h 5m");
@@ -196,32 +218,50 @@ mod tests {
         let tz: Tz = "Europe/London".parse().unwrap();
         // Summer: BST is UTC+1.
         assert_eq!(
-            resolve(&dt("2026-07-03T09:15:00"), tz).unwrap().to_rfc3339(),
+            resolve(&dt("2026-07-03T09:15:00"), tz)
+                .unwrap()
+                .to_rfc3339(),
             "2026-07-03T08:15:00+00:00"
         );
         // Winter: GMT.
         assert_eq!(
-            resolve(&dt("2026-11-22T14:05:00"), tz).unwrap().to_rfc3339(),
+            resolve(&dt("2026-11-22T14:05:00"), tz)
+                .unwrap()
+                .to_rfc3339(),
             "2026-11-22T14:05:00+00:00"
         );
         // Offsets win over the zone.
         assert_eq!(
-            resolve(&dt("2026-07-03T09:15:00-05:00"), tz).unwrap().to_rfc3339(),
+            resolve(&dt("2026-07-03T09:15:00-05:00"), tz)
+                .unwrap()
+                .to_rfc3339(),
             "2026-07-03T14:15:00+00:00"
         );
         let ambiguous = resolve(&dt("2026-10-25T01:30:00"), tz).unwrap_err();
         assert!(ambiguous.message.contains("happens twice"), "{ambiguous:?}");
-        assert!(ambiguous.help.unwrap().contains("2026-10-25T01:30:00+01:00"));
+        assert!(ambiguous
+            .help
+            .unwrap()
+            .contains("2026-10-25T01:30:00+01:00"));
         let skipped = resolve(&dt("2026-03-29T01:30:00"), tz).unwrap_err();
         assert!(skipped.message.contains("does not exist"), "{skipped:?}");
-        assert!(resolve(&dt("2026-11-22"), tz).unwrap_err().message.contains("date without a time"));
+        assert!(resolve(&dt("2026-11-22"), tz)
+            .unwrap_err()
+            .message
+            .contains("date without a time"));
     }
 
     #[test]
     fn now_accepts_rfc3339_and_local() {
         let tz: Tz = "Europe/London".parse().unwrap();
-        assert_eq!(parse_now("2026-07-01T12:00:00Z", tz).unwrap().to_rfc3339(), "2026-07-01T12:00:00+00:00");
-        assert_eq!(parse_now("2026-07-01T12:00", tz).unwrap().to_rfc3339(), "2026-07-01T11:00:00+00:00");
+        assert_eq!(
+            parse_now("2026-07-01T12:00:00Z", tz).unwrap().to_rfc3339(),
+            "2026-07-01T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse_now("2026-07-01T12:00", tz).unwrap().to_rfc3339(),
+            "2026-07-01T11:00:00+00:00"
+        );
         assert!(parse_now("yesterday", tz).is_err());
     }
 }

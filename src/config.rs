@@ -60,15 +60,15 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             }
         });
     let description = f.string("description", diags).map(|(s, _)| s);
-    let default_next_update =
-        f.string("default_next_update", diags)
-            .and_then(|(text, span)| match clock::parse_duration(&text) {
-                Ok(d) => Some(d),
-                Err(message) => {
-                    diags.push(Diagnostic::error(source, span, message));
-                    None
-                }
-            });
+    let default_next_update = f
+        .string("default_next_update", diags)
+        .and_then(|(text, span)| match clock::parse_duration(&text) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                diags.push(Diagnostic::error(source, span, message));
+                None
+            }
+        });
 
     let contact = f
         .table("contact", "[contact] table", diags)
@@ -109,16 +109,26 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
         let Some((id, span)) = id else { continue };
         if !valid_id(&id) {
             diags.push(
-                Diagnostic::error(c.source(), span, format!("component id `{id}` has characters that cannot appear in an address"))
-                    .with_help("use lowercase letters, digits, `-` and `_`, e.g. \"object-storage\""),
+                Diagnostic::error(
+                    c.source(),
+                    span,
+                    format!("component id `{id}` has characters that cannot appear in an address"),
+                )
+                .with_help("use lowercase letters, digits, `-` and `_`, e.g. \"object-storage\""),
             );
             continue;
         }
         if let Some(first) = seen.insert(id.clone(), span.start) {
             let (line, _) = c.source().line_col(first);
             diags.push(
-                Diagnostic::error(c.source(), span, format!("component id `{id}` is used twice"))
-                    .with_help(format!("it is first defined on line {line}; every component needs its own id")),
+                Diagnostic::error(
+                    c.source(),
+                    span,
+                    format!("component id `{id}` is used twice"),
+                )
+                .with_help(format!(
+                    "it is first defined on line {line}; every component needs its own id"
+                )),
             );
             continue;
         }
@@ -146,7 +156,9 @@ fn check_base_url(url: &str) -> Result<String, String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("`base_url` must start with https:// or http://, found \"{url}\""))?;
+        .ok_or_else(|| {
+            format!("`base_url` must start with https:// or http://, found \"{url}\"")
+        })?;
     if rest.is_empty() || rest.starts_with('/') || url.contains(['"', '<', '>', ' ', '\'', '\\']) {
         return Err(format!("`base_url` is not a valid address: \"{url}\""));
     }
@@ -157,10 +169,14 @@ fn check_base_url(url: &str) -> Result<String, String> {
 pub fn component_hint(config: &Config, id: &str) -> String {
     let ids: Vec<&str> = config.components.iter().map(|c| c.id.as_str()).collect();
     if ids.is_empty() {
-        return "no components are configured: add `[[components]]` entries to statuspost.toml".into();
+        return "no components are configured: add `[[components]]` entries to statuspost.toml"
+            .into();
     }
     match crate::diagnostic::suggest(id, ids.iter().copied()) {
-        Some(best) => format!("did you mean `{best}`? (components: {})", crate::diagnostic::list(&ids)),
+        Some(best) => format!(
+            "did you mean `{best}`? (components: {})",
+            crate::diagnostic::list(&ids)
+        ),
         None => did_you_mean(id, &ids).replace("expected one of", "configured components are"),
     }
 }

@@ -60,7 +60,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(source: &Source, span: std::ops::Range<usize>, message: impl Into<String>) -> Self {
+    pub fn error(
+        source: &Source,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic::at(Severity::Error, source, span, message)
     }
 
@@ -118,10 +122,15 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         writeln!(f, "{label}: {}", self.message)?;
-        writeln!(f, "  --> {}", self.location())?;
+        // The arrow, pipes and help line up on the gutter's width, as in rustc.
+        let gutter = self.line.to_string();
+        let pad = " ".repeat(if self.snippet.is_some() {
+            gutter.len()
+        } else {
+            1
+        });
+        writeln!(f, "{pad} --> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
-            let gutter = self.line.to_string();
-            let pad = " ".repeat(gutter.len());
             // Tabs would shift the caret; show them as single spaces on both lines.
             let shown = snippet.replace('\t', " ");
             writeln!(f, "{pad} |")?;
@@ -134,7 +143,7 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {help}")?;
+            writeln!(f, "{pad} = help: {help}")?;
         }
         Ok(())
     }
@@ -160,7 +169,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// A "did you mean" hint, or the list of what is allowed.
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> String {
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     match suggest(word, candidates.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("expected one of {}", list(candidates)),
@@ -212,7 +221,10 @@ mod tests {
         let d = Diagnostic::error(&src, 12..15, "unknown state `x`").with_help("expected `y`");
         let text = d.to_string();
         assert!(text.contains("--> a.md:2:9"), "{text}");
-        assert!(text.contains("2 | state = \"x\"\n  |         ^^^\n"), "{text}");
+        assert!(
+            text.contains("2 | state = \"x\"\n  |         ^^^\n"),
+            "{text}"
+        );
         assert!(text.contains("= help: expected `y`"));
     }
 }

@@ -39,7 +39,11 @@ pub fn parse<'a>(
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             let span = range.start + span.start..range.start + span.end;
-            diags.push(Diagnostic::error(source, span, toml_message(e.message(), what)));
+            diags.push(Diagnostic::error(
+                source,
+                span,
+                toml_message(e.message(), what),
+            ));
         }
         return None;
     }
@@ -141,7 +145,10 @@ impl<'a> Fields<'a> {
         }
         let (s, span) = self.string(key, diags)?;
         if s.trim().is_empty() {
-            diags.push(Diagnostic::error(self.source, span, format!("`{key}` is empty")).with_help(format!("write e.g. `{key} = {example}`")));
+            diags.push(
+                Diagnostic::error(self.source, span, format!("`{key}` is empty"))
+                    .with_help(format!("write e.g. `{key} = {example}`")),
+            );
             return None;
         }
         Some((s, span))
@@ -152,7 +159,7 @@ impl<'a> Fields<'a> {
         &self,
         key: &str,
         diags: &mut Vec<Diagnostic>,
-    ) -> Option<(Vec<(String, Range<usize>)>, Range<usize>)> {
+    ) -> Option<Vec<(String, Range<usize>)>> {
         let value = self.get(key)?;
         let DeValue::Array(items) = value.as_ref() else {
             diags.push(self.type_error(key, value, "a list of strings, like [\"api\"]"));
@@ -169,11 +176,15 @@ impl<'a> Fields<'a> {
                 }
             }
         }
-        ok.then(|| (out, self.span_of(value)))
+        ok.then_some(out)
     }
 
     /// A TOML datetime, or a string the caller interprets (used for `next_update = "30m"`).
-    pub fn datetime_or_string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<(DateOrText, Range<usize>)> {
+    pub fn datetime_or_string(
+        &self,
+        key: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(DateOrText, Range<usize>)> {
         let value = self.get(key)?;
         let span = self.span_of(value);
         match value.as_ref() {
@@ -187,7 +198,12 @@ impl<'a> Fields<'a> {
     }
 
     /// A sub-table such as `[contact]`.
-    pub fn table(&self, key: &str, what: &'static str, diags: &mut Vec<Diagnostic>) -> Option<Fields<'a>> {
+    pub fn table(
+        &self,
+        key: &str,
+        what: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Fields<'a>> {
         let value = self.get(key)?;
         match value.as_ref() {
             DeValue::Table(t) => Some(self.child(t.clone(), self.span_of(value), what)),
@@ -199,12 +215,21 @@ impl<'a> Fields<'a> {
     }
 
     /// An array of tables such as `[[components]]`.
-    pub fn tables(&self, key: &str, what: &'static str, diags: &mut Vec<Diagnostic>) -> Vec<Fields<'a>> {
+    pub fn tables(
+        &self,
+        key: &str,
+        what: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<Fields<'a>> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
         let DeValue::Array(items) = value.as_ref() else {
-            diags.push(self.type_error(key, value, &format!("an array of tables, written `[[{key}]]`")));
+            diags.push(self.type_error(
+                key,
+                value,
+                &format!("an array of tables, written `[[{key}]]`"),
+            ));
             return Vec::new();
         };
         let mut out = Vec::new();

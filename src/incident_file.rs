@@ -54,7 +54,7 @@ pub fn split(text: &str) -> Result<Vec<Block>, SplitError> {
                 message: "expected a line of `+++` opening the incident block".into(),
                 help: Some("every incident file starts with a `+++` block of settings".into()),
             }
-        })
+        });
     };
     let lead = &text[..first.start];
     if !lead.trim().is_empty() {
@@ -122,8 +122,14 @@ mod tests {
         assert_eq!(err.span, 0..3);
         assert!(err.message.contains("never closed"));
         assert!(split("").unwrap_err().message.contains("empty"));
-        assert!(split("hello\n+++\n+++\n").unwrap_err().message.contains("before the first"));
-        assert!(split("just text").unwrap_err().message.contains("expected a line of `+++`"));
+        assert!(split("hello\n+++\n+++\n")
+            .unwrap_err()
+            .message
+            .contains("before the first"));
+        assert!(split("just text")
+            .unwrap_err()
+            .message
+            .contains("expected a line of `+++`"));
         // A fence needs the whole line: `++++` and `+++ x` are text.
         assert!(split("++++\n").is_err());
     }

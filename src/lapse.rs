@@ -42,9 +42,9 @@ impl Finding<'_> {
                 at(*due),
                 clock::format_duration(*in_)
             ),
-            Promise::Missing => format!(
-                "{slug}: the latest update does not say when the next one will come"
-            ),
+            Promise::Missing => {
+                format!("{slug}: the latest update does not say when the next one will come")
+            }
         }
     }
 }
@@ -56,8 +56,14 @@ pub fn evaluate(site: &Site, now: Now) -> Vec<Finding<'_>> {
     for incident in site.open_incidents() {
         let promise = match incident.next_update_due(default) {
             None => Promise::Missing,
-            Some(due) if due <= now => Promise::Lapsed { due, ago: now - due },
-            Some(due) if due - now <= Duration::minutes(DUE_SOON) => Promise::DueSoon { due, in_: due - now },
+            Some(due) if due <= now => Promise::Lapsed {
+                due,
+                ago: now - due,
+            },
+            Some(due) if due - now <= Duration::minutes(DUE_SOON) => Promise::DueSoon {
+                due,
+                in_: due - now,
+            },
             Some(_) => continue,
         };
         findings.push(Finding { incident, promise });

@@ -64,7 +64,13 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let source = match Source::decode(&path, bytes) {
         Ok(source) => source,
         Err(e) => {
-            diags.push(Diagnostic::file(Severity::Error, path, e.line, e.col, e.message));
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                path,
+                e.line,
+                e.col,
+                e.message,
+            ));
             return None;
         }
     };
@@ -80,7 +86,9 @@ pub fn load(root: &Path) -> Loaded {
     if let Some(config) = &config {
         for rel in &files {
             if let Some(source) = read_source(root, rel, &mut diagnostics) {
-                if let Some(incident) = parse_incident(&source, slug_of(rel), config, &mut diagnostics) {
+                if let Some(incident) =
+                    parse_incident(&source, slug_of(rel), config, &mut diagnostics)
+                {
                     incidents.push(incident);
                 }
             }
@@ -97,7 +105,10 @@ pub fn load(root: &Path) -> Loaded {
 }
 
 fn slug_of(rel: &Path) -> String {
-    rel.file_stem().unwrap_or_default().to_string_lossy().into_owned()
+    rel.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Every `*.md` under `incidents/`, sorted, relative to the root. Hidden files
@@ -105,18 +116,36 @@ fn slug_of(rel: &Path) -> String {
 pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    walk(root, &canonical_root, Path::new(INCIDENTS_DIR), &mut out, diags);
+    walk(
+        root,
+        &canonical_root,
+        Path::new(INCIDENTS_DIR),
+        &mut out,
+        diags,
+    );
     out.sort();
     out
 }
 
-fn walk(root: &Path, canonical_root: &Path, rel_dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+fn walk(
+    root: &Path,
+    canonical_root: &Path,
+    rel_dir: &Path,
+    out: &mut Vec<PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let entries = match std::fs::read_dir(root.join(rel_dir)) {
         Ok(entries) => entries,
         // No incidents folder yet is a site with no incidents.
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return,
         Err(err) => {
-            diags.push(Diagnostic::file(Severity::Error, display_path(root, rel_dir), 0, 0, format!("cannot read the folder: {err}")));
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                display_path(root, rel_dir),
+                0,
+                0,
+                format!("cannot read the folder: {err}"),
+            ));
             return;
         }
     };
@@ -127,7 +156,9 @@ fn walk(root: &Path, canonical_root: &Path, rel_dir: &Path, out: &mut Vec<PathBu
             continue;
         }
         let rel = rel_dir.join(&name);
-        let Ok(mut file_type) = entry.file_type() else { continue };
+        let Ok(mut file_type) = entry.file_type() else {
+            continue;
+        };
         if file_type.is_symlink() {
             let target = entry.path().canonicalize();
             match target {
@@ -150,7 +181,13 @@ fn walk(root: &Path, canonical_root: &Path, rel_dir: &Path, out: &mut Vec<PathBu
                     continue;
                 }
                 Err(_) => {
-                    diags.push(Diagnostic::file(Severity::Error, display_path(root, &rel), 0, 0, "this symlink points to nothing".to_string()));
+                    diags.push(Diagnostic::file(
+                        Severity::Error,
+                        display_path(root, &rel),
+                        0,
+                        0,
+                        "this symlink points to nothing".to_string(),
+                    ));
                     continue;
                 }
             }
@@ -193,7 +230,13 @@ pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     match Source::decode(&path, bytes) {
         Ok(source) => Some(source),
         Err(e) => {
-            diags.push(Diagnostic::file(Severity::Error, path, e.line, e.col, e.message));
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                path,
+                e.line,
+                e.col,
+                e.message,
+            ));
             None
         }
     }
@@ -228,11 +271,19 @@ fn check_slugs(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) {
         let slug = slug_of(rel);
         if let Err(suggestion) = check_slug(&slug) {
             diags.push(
-                Diagnostic::file(Severity::Error, display_path(root, rel), 0, 0, format!("the file name `{slug}.md` cannot be a web address"))
-                    .with_help(format!("use letters, digits and `-` only, e.g. rename it to `{suggestion}.md`")),
+                Diagnostic::file(
+                    Severity::Error,
+                    display_path(root, rel),
+                    0,
+                    0,
+                    format!("the file name `{slug}.md` cannot be a web address"),
+                )
+                .with_help(format!(
+                    "use letters, digits and `-` only, e.g. rename it to `{suggestion}.md`"
+                )),
             );
         }
-        if let Some(first) = seen.insert(slug.to_lowercase(), rel) {
+        if let Some(first) = seen.get(&slug.to_lowercase()).copied() {
             let same_case = slug_of(first) == slug;
             diags.push(
                 Diagnostic::file(Severity::Error, display_path(root, rel), 0, 0, format!("duplicate incident slug `{slug}`"))
@@ -242,12 +293,19 @@ fn check_slugs(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) {
                         if same_case { "" } else { " apart from letter case, and case-insensitive hosts would mix them up" }
                     )),
             );
+        } else {
+            seen.insert(slug.to_lowercase(), rel);
         }
     }
 }
 
 /// Parses one incident file. Problems go to `diags`; `None` when any is an error.
-pub fn parse_incident(source: &Source, slug: String, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Incident> {
+pub fn parse_incident(
+    source: &Source,
+    slug: String,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Incident> {
     let before = diags.len();
     let blocks = match incident_file::split(&source.text) {
         Ok(blocks) => blocks,
@@ -260,7 +318,13 @@ pub fn parse_incident(source: &Source, slug: String, config: &Config, diags: &mu
     };
     let tz = config.timezone;
     let head = &blocks[0];
-    let header = fields::parse(source, head.settings.clone(), head.open.clone(), "incident block", diags);
+    let header = fields::parse(
+        source,
+        head.settings.clone(),
+        head.open.clone(),
+        "incident block",
+        diags,
+    );
     let mut title = None;
     let mut impact = None;
     let mut components = None;
@@ -270,12 +334,21 @@ pub fn parse_incident(source: &Source, slug: String, config: &Config, diags: &mu
             diags.push(Diagnostic::error(source, head.open.clone(), "the first block describes the incident, but this one looks like an update")
                 .with_help("start the file with a block of `title`, `impact` and `components`; updates follow it"));
         }
-        title = f.required_string("title", "\"Elevated error rates on the Public API\"", diags).map(|(t, _)| t);
-        impact = if f.has("impact") { read_impact(f, diags) } else {
-            diags.push(f.missing("impact", "\"major\"").with_help("add `impact = \"minor\"`, `\"major\"` or `\"critical\"`"));
+        title = f
+            .required_string("title", "\"Elevated error rates on the Public API\"", diags)
+            .map(|(t, _)| t);
+        impact = if f.has("impact") {
+            read_impact(f, diags)
+        } else {
+            diags.push(
+                f.missing("impact", "\"major\"")
+                    .with_help("add `impact = \"minor\"`, `\"major\"` or `\"critical\"`"),
+            );
             None
         };
-        components = if f.has("components") { read_components(f, config, diags) } else {
+        components = if f.has("components") {
+            read_components(f, config, diags)
+        } else {
             diags.push(f.missing("components", "[\"api\"]"));
             None
         };
@@ -311,8 +384,20 @@ pub fn parse_incident(source: &Source, slug: String, config: &Config, diags: &mu
     })
 }
 
-fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, tz: chrono_tz::Tz, diags: &mut Vec<Diagnostic>) -> Option<Update> {
-    let f = fields::parse(source, block.settings.clone(), block.open.clone(), "update block", diags)?;
+fn parse_update(
+    source: &Source,
+    block: &incident_file::Block,
+    config: &Config,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Update> {
+    let f = fields::parse(
+        source,
+        block.settings.clone(),
+        block.open.clone(),
+        "update block",
+        diags,
+    )?;
     f.deny_unknown(UPDATE_KEYS, diags);
     if f.has("title") {
         diags.push(Diagnostic::error(source, block.open.clone(), "this block has a `title`, but only the first block of a file describes the incident")
@@ -324,8 +409,11 @@ fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, 
             None => {
                 let mut names = State::NAMES.to_vec();
                 names.push("monitoring");
-                diags.push(Diagnostic::error(source, span, format!("unknown state `{name}`")).with_help(did_you_mean(&name, &names)
-                    .replace("expected one of", "expected")));
+                diags.push(
+                    Diagnostic::error(source, span, format!("unknown state `{name}`")).with_help(
+                        did_you_mean(&name, &names).replace("expected one of", "expected"),
+                    ),
+                );
                 None
             }
         },
@@ -343,19 +431,32 @@ fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, 
         }
         None => None,
     };
-    let next_update = match f.datetime_or_string("next_update", diags) {
-        Some((DateOrText::Text(text), span)) => match clock::parse_duration(&text) {
-            Ok(d) => at.map(|at| (at + d, span)),
-            Err(message) => {
-                diags.push(Diagnostic::error(source, span, message).with_help("or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`"));
-                None
+    let next_update =
+        match f.datetime_or_string("next_update", diags) {
+            Some((DateOrText::Text(text), span)) => match clock::parse_duration(&text) {
+                Ok(d) => at.map(|at| (at + d, span)),
+                Err(message) => {
+                    diags.push(Diagnostic::error(source, span, message).with_help(
+                        "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",
+                    ));
+                    None
+                }
+            },
+            Some((value, span)) => {
+                resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span))
             }
-        },
-        Some((value, span)) => resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span)),
-        None => None,
+            None => None,
+        };
+    let impact = if f.has("impact") {
+        read_impact(&f, diags)
+    } else {
+        None
     };
-    let impact = if f.has("impact") { read_impact(&f, diags) } else { None };
-    let components = if f.has("components") { read_components(&f, config, diags) } else { None };
+    let components = if f.has("components") {
+        read_components(&f, config, diags)
+    } else {
+        None
+    };
 
     let (state, at) = (state?, at?);
     let next_update = match next_update {
@@ -365,8 +466,16 @@ fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, 
             return None;
         }
         Some((_, span)) if state == State::Resolved => {
-            diags.push(Diagnostic::warning(source, span, "a resolved update promises a next update; it is ignored")
-                .with_help("remove `next_update`, or use another state if more updates will follow"));
+            diags.push(
+                Diagnostic::warning(
+                    source,
+                    span,
+                    "a resolved update promises a next update; it is ignored",
+                )
+                .with_help(
+                    "remove `next_update`, or use another state if more updates will follow",
+                ),
+            );
             None
         }
         other => other.map(|(t, _)| t),
@@ -384,7 +493,13 @@ fn parse_update(source: &Source, block: &incident_file::Block, config: &Config, 
     })
 }
 
-fn resolve_time(source: &Source, value: &DateOrText, span: Range<usize>, tz: chrono_tz::Tz, diags: &mut Vec<Diagnostic>) -> Option<chrono::DateTime<chrono::Utc>> {
+fn resolve_time(
+    source: &Source,
+    value: &DateOrText,
+    span: Range<usize>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     let parsed = match value {
         DateOrText::Date(d) => Ok(*d),
         // A quoted datetime is a common slip; accept it when it is one.
@@ -413,15 +528,22 @@ fn read_impact(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Impact> {
     match Impact::parse(&name) {
         Some(impact) => Some(impact),
         None => {
-            diags.push(Diagnostic::error(f.source(), span, format!("unknown impact `{name}`"))
-                .with_help(did_you_mean(&name, &Impact::NAMES).replace("expected one of", "expected")));
+            diags.push(
+                Diagnostic::error(f.source(), span, format!("unknown impact `{name}`")).with_help(
+                    did_you_mean(&name, &Impact::NAMES).replace("expected one of", "expected"),
+                ),
+            );
             None
         }
     }
 }
 
-fn read_components(f: &Fields<'_>, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Vec<usize>> {
-    let (ids, _) = f.string_list("components", diags)?;
+fn read_components(
+    f: &Fields<'_>,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<usize>> {
+    let ids = f.string_list("components", diags)?;
     let mut out = Vec::with_capacity(ids.len());
     let mut ok = true;
     for (id, span) in ids {
@@ -430,8 +552,10 @@ fn read_components(f: &Fields<'_>, config: &Config, diags: &mut Vec<Diagnostic>)
             Some(_) => {}
             None => {
                 ok = false;
-                diags.push(Diagnostic::error(f.source(), span, format!("unknown component `{id}`"))
-                    .with_help(config::component_hint(config, &id)));
+                diags.push(
+                    Diagnostic::error(f.source(), span, format!("unknown component `{id}`"))
+                        .with_help(config::component_hint(config, &id)),
+                );
             }
         }
     }

@@ -44,7 +44,12 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
                     events.push(Event::Text(CowStr::from(visible)));
                 }
             }
-            Event::Start(Tag::Heading { level, id: _, classes: _, attrs: _ }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id: _,
+                classes: _,
+                attrs: _,
+            }) => {
                 events.push(Event::Start(Tag::Heading {
                     level: shift_heading(level, shift),
                     id: None,
@@ -55,22 +60,47 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
             Event::End(TagEnd::Heading(level)) => {
                 events.push(Event::End(TagEnd::Heading(shift_heading(level, shift))));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 if safe_link(&dest_url) {
                     open.push(Open::Kept);
-                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
                 } else {
                     open.push(Open::Dropped);
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => match url_kind(&dest_url) {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match url_kind(&dest_url) {
                 UrlKind::Relative => {
                     open.push(Open::Kept);
-                    events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
                 }
                 UrlKind::Web => {
                     open.push(Open::ImageAsLink);
-                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
                 }
                 UrlKind::Unsafe => open.push(Open::Dropped),
             },
@@ -150,23 +180,41 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_as_text_and_comments_are_dropped() {
-        let html = to_html("Hi <script>alert(1)</script> there <!-- internal note -->", 1);
+        let html = to_html(
+            "Hi <script>alert(1)</script> there <!-- internal note -->",
+            1,
+        );
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
         assert!(!html.contains("internal note"), "{html}");
-        let block = to_html("<div onclick=\"x()\">\nhello\n</div>\n\n<!--\nsecret\n-->\n", 1);
-        assert!(block.contains("&lt;div onclick=&quot;x()&quot;&gt;"), "{block}");
+        let block = to_html(
+            "<div onclick=\"x()\">\nhello\n</div>\n\n<!--\nsecret\n-->\n",
+            1,
+        );
+        assert!(block.contains("&lt;div onclick=\"x()\"&gt;"), "{block}");
         assert!(!block.contains("<div"), "{block}");
         assert!(!block.contains("secret"), "{block}");
     }
 
     #[test]
     fn unsafe_links_lose_their_link_but_keep_their_words() {
-        let html = to_html("[click me](javascript:alert(1)) and [ok](https://example.com) <java\tscript:x>", 1);
+        let html = to_html(
+            "[click me](javascript:alert(1)) and [ok](https://example.com) <java\tscript:x>",
+            1,
+        );
         assert!(!html.contains("javascript"), "{html}");
         assert!(html.contains("click me"));
-        assert!(html.contains("<a href=\"https://example.com\">ok</a>"), "{html}");
-        let html = to_html("[x](JaVaScRiPt:alert(1)) [y](data:text/html,hi) [z](/incidents/a/) [m](mailto:a@b.c)", 1);
+        assert!(
+            html.contains("<a href=\"https://example.com\">ok</a>"),
+            "{html}"
+        );
+        let html = to_html(
+            "[x](JaVaScRiPt:alert(1)) [y](data:text/html,hi) [z](/incidents/a/) [m](mailto:a@b.c)",
+            1,
+        );
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("href=\"/incidents/a/\""));
@@ -176,7 +224,10 @@ mod tests {
     #[test]
     fn remote_images_become_links() {
         let html = to_html("![graph](https://cdn.example.com/g.png) ![local](g.png) ![bad](data:image/png;base64,AA)", 1);
-        assert!(html.contains("<a href=\"https://cdn.example.com/g.png\">graph</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://cdn.example.com/g.png\">graph</a>"),
+            "{html}"
+        );
         assert!(html.contains("<img src=\"g.png\" alt=\"local\""), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("bad"), "{html}");

@@ -176,6 +176,17 @@ pub struct Update {
     pub anchor: String,
 }
 
+impl Update {
+    /// When this update said the next would come: its own `next_update`, else
+    /// the site's default cadence. A resolved update promises nothing.
+    pub fn promise(&self, default: Option<Duration>) -> Option<DateTime<Utc>> {
+        if self.state == State::Resolved {
+            return None;
+        }
+        self.next_update.or_else(|| default.map(|d| self.at + d))
+    }
+}
+
 /// One incident file.
 #[derive(Debug, Clone)]
 pub struct Incident {
@@ -196,7 +207,9 @@ pub struct Incident {
 
 impl Incident {
     pub fn latest(&self) -> &Update {
-        self.updates.last().expect("an incident always has an update")
+        self.updates
+            .last()
+            .expect("an incident always has an update")
     }
 
     pub fn state(&self) -> State {
@@ -268,11 +281,7 @@ impl Incident {
     /// When the next update is due: the latest update's promise, else the
     /// site's default cadence. `None` once resolved or when nothing was promised.
     pub fn next_update_due(&self, default: Option<Duration>) -> Option<DateTime<Utc>> {
-        if !self.is_open() {
-            return None;
-        }
-        let latest = self.latest();
-        latest.next_update.or_else(|| default.map(|d| latest.at + d))
+        self.latest().promise(default)
     }
 }
 

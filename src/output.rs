@@ -39,7 +39,10 @@ pub fn write(dir: &Path, output: &Output) -> anyhow::Result<Written> {
     prepare(dir)?;
     let mut written = Written::default();
     // Pages first, the home page last: readers arrive at the home page.
-    let (last, rest): (Vec<_>, Vec<_>) = output.files.iter().partition(|(path, _)| path.as_str() == "index.html");
+    let (last, rest): (Vec<_>, Vec<_>) = output
+        .files
+        .iter()
+        .partition(|(path, _)| path.as_str() == "index.html");
     for (path, bytes) in rest.into_iter().chain(last) {
         let full = dir.join(path);
         match std::fs::read(&full) {
@@ -72,7 +75,8 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
             }
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
         Err(err) => return Err(err).with_context(|| format!("failed to read `{}`", dir.display())),
     }
@@ -82,8 +86,12 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
@@ -109,7 +117,8 @@ fn prune(dir: &Path, output: &Output) -> anyhow::Result<Vec<String>> {
         if rel_str == MARKER || keep.contains(rel_str.as_str()) {
             continue;
         }
-        std::fs::remove_file(dir.join(&rel)).with_context(|| format!("failed to remove stale `{}`", dir.join(&rel).display()))?;
+        std::fs::remove_file(dir.join(&rel))
+            .with_context(|| format!("failed to remove stale `{}`", dir.join(&rel).display()))?;
         removed.push(rel_str);
     }
     remove_empty_dirs(dir, true);
@@ -117,7 +126,9 @@ fn prune(dir: &Path, output: &Output) -> anyhow::Result<Vec<String>> {
 }
 
 fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?
+    {
         let entry = entry?;
         // A publishing checkout may live inside the output; its history is not ours to prune.
         if entry.file_name() == ".git" {
@@ -134,7 +145,9 @@ fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn remove_empty_dirs(dir: &Path, is_root: bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.file_name() != ".git" {
             remove_empty_dirs(&entry.path(), false);

@@ -13,7 +13,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("index.html", include_str!("../templates/index.html")),
     ("incident.html", include_str!("../templates/incident.html")),
     ("history.html", include_str!("../templates/history.html")),
-    ("history_month.html", include_str!("../templates/history_month.html")),
+    (
+        "history_month.html",
+        include_str!("../templates/history_month.html"),
+    ),
     ("style.css", include_str!("../templates/style.css")),
 ];
 
@@ -80,7 +83,8 @@ fn chain(err: &dyn std::error::Error) -> String {
 }
 
 fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();

@@ -60,7 +60,11 @@ pub struct StatusView {
 
 impl From<ComponentStatus> for StatusView {
     fn from(s: ComponentStatus) -> Self {
-        StatusView { key: s.as_str(), label: s.label(), banner: s.banner() }
+        StatusView {
+            key: s.as_str(),
+            label: s.label(),
+            banner: s.banner(),
+        }
     }
 }
 
@@ -126,14 +130,20 @@ impl IncidentView {
         let config = &site.config;
         let tz = config.timezone;
         let names = |ids: &[usize]| -> Vec<String> {
-            ids.iter().map(|&i| config.components[i].name.clone()).collect()
+            ids.iter()
+                .map(|&i| config.components[i].name.clone())
+                .collect()
         };
         let mut updates: Vec<UpdateView> = incident
             .updates
             .iter()
             .enumerate()
             .map(|(i, u)| {
-                let impact_before = if i == 0 { incident.impact } else { incident.impact_after(i - 1) };
+                let impact_before = if i == 0 {
+                    incident.impact
+                } else {
+                    incident.impact_after(i - 1)
+                };
                 let impact_now = incident.impact_after(i);
                 UpdateView {
                     anchor: u.anchor.clone(),
@@ -141,8 +151,11 @@ impl IncidentView {
                     state_label: u.state.label(),
                     at: TimeView::new(u.at, tz),
                     body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
-                    next_update: u.next_update.filter(|_| u.state != crate::model::State::Resolved).map(|t| TimeView::new(t, tz)),
-                    impact_change: (impact_now != impact_before).then(|| impact_now.component_status().label()),
+                    next_update: u
+                        .promise(config.default_next_update)
+                        .map(|t| TimeView::new(t, tz)),
+                    impact_change: (impact_now != impact_before)
+                        .then(|| impact_now.component_status().label()),
                     components_change: u.components.as_deref().map(names),
                 }
             })
@@ -165,7 +178,9 @@ impl IncidentView {
             summary_html: markdown::to_html(&incident.summary, 3),
             latest: updates[0].clone(),
             updates,
-            next_update: incident.next_update_due(config.default_next_update).map(|t| TimeView::new(t, tz)),
+            next_update: incident
+                .next_update_due(config.default_next_update)
+                .map(|t| TimeView::new(t, tz)),
         }
     }
 }
@@ -207,7 +222,11 @@ pub fn groups(site: &Site) -> Vec<GroupView> {
     }
     groups
         .into_iter()
-        .map(|(name, status, components)| GroupView { name, status: status.into(), components })
+        .map(|(name, status, components)| GroupView {
+            name,
+            status: status.into(),
+            components,
+        })
         .collect()
 }
 
@@ -219,8 +238,18 @@ pub fn month_key(t: DateTime<Utc>, tz: Tz) -> (i32, u32) {
 
 pub fn month_label(year: i32, month: u32) -> String {
     const NAMES: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     format!("{} {year}", NAMES[(month as usize).saturating_sub(1) % 12])
 }

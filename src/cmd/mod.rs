@@ -13,8 +13,6 @@ use crate::templates::TemplateError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
-    /// A promised update is overdue (`check`).
-    Lapsed,
     /// The site's content or templates are invalid.
     Invalid,
     /// Something outside the content failed: I/O, a port in use.
@@ -25,7 +23,6 @@ impl Outcome {
     pub fn code(self) -> i32 {
         match self {
             Outcome::Ok => 0,
-            Outcome::Lapsed => 1,
             Outcome::Invalid => 2,
             Outcome::Failed => 3,
         }

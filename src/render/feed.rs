@@ -5,7 +5,7 @@ use rss::{ChannelBuilder, GuidBuilder, ItemBuilder};
 
 use super::FEED_ITEMS;
 use crate::markdown;
-use crate::model::{Site, State};
+use crate::model::Site;
 use crate::view::TimeView;
 
 pub fn rss(site: &Site) -> Vec<u8> {
@@ -30,7 +30,7 @@ pub fn rss(site: &Site) -> Vec<u8> {
         .map(|(incident, update)| {
             let link = format!("{base}/incidents/{}/#{}", incident.slug, update.anchor);
             let mut html = markdown::to_html(&update.body, 3);
-            if let Some(next) = update.next_update.filter(|_| update.state != State::Resolved) {
+            if let Some(next) = update.promise(config.default_next_update) {
                 let t = TimeView::new(next, config.timezone);
                 html.push_str(&format!("<p><em>Next update by {}.</em></p>", t.full));
             }
@@ -43,9 +43,15 @@ pub fn rss(site: &Site) -> Vec<u8> {
                 html.push_str(&format!("<p>Affected: {}</p>", escape(&names.join(", "))));
             }
             ItemBuilder::default()
-                .title(Some(format!("[{}] {}", update.state.label(), incident.title)))
+                .title(Some(format!(
+                    "[{}] {}",
+                    update.state.label(),
+                    incident.title
+                )))
                 .link(Some(link.clone()))
-                .guid(Some(GuidBuilder::default().value(link).permalink(true).build()))
+                .guid(Some(
+                    GuidBuilder::default().value(link).permalink(true).build(),
+                ))
                 .pub_date(Some(update.at.to_rfc2822()))
                 .description(Some(html))
                 .build()
@@ -63,12 +69,21 @@ pub fn rss(site: &Site) -> Vec<u8> {
     let channel = ChannelBuilder::default()
         .title(config.title.clone())
         .link(format!("{base}/"))
-        .description(config.description.clone().unwrap_or_else(|| format!("Incidents and updates from {}", config.title)))
+        .description(
+            config
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Incidents and updates from {}", config.title)),
+        )
         .language(Some("en".to_string()))
         .ttl(Some("5".to_string()))
         .last_build_date(last.clone())
         .pub_date(last)
-        .atom_ext(Some(AtomExtensionBuilder::default().links(vec![self_link]).build()))
+        .atom_ext(Some(
+            AtomExtensionBuilder::default()
+                .links(vec![self_link])
+                .build(),
+        ))
         .items(items)
         .build();
     let mut out = channel.to_string().into_bytes();
@@ -77,5 +92,7 @@ pub fn rss(site: &Site) -> Vec<u8> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

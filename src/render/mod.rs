@@ -41,6 +41,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Ou
 pub fn minify(html: &str) -> Vec<u8> {
     let mut cfg = minify_html::Cfg::new();
     cfg.keep_html_and_head_opening_tags = true;
+    // Omitted end tags are valid HTML but trip simpler parsers (scrapers, old readers) for a few bytes saved.
+    cfg.keep_closing_tags = true;
     cfg.minify_css = false;
     minify_html::minify(html.as_bytes(), &cfg)
 }

@@ -59,21 +59,40 @@ fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Re
     Ok(minify(&templates.render(name, &context)?))
 }
 
-pub fn render(site: &Site, now: Now, templates: &Templates, output: &mut Output) -> anyhow::Result<()> {
+pub fn render(
+    site: &Site,
+    now: Now,
+    templates: &Templates,
+    output: &mut Output,
+) -> anyhow::Result<()> {
     let css = minify_css(&templates.render("style.css", &Context::new())?);
     let site_view = SiteView::new(site, now, css);
-    let incidents: Vec<IncidentView> = site.incidents.iter().map(|i| IncidentView::new(i, site)).collect();
+    let incidents: Vec<IncidentView> = site
+        .incidents
+        .iter()
+        .map(|i| IncidentView::new(i, site))
+        .collect();
 
     for view in &incidents {
-        let data = IncidentPage { site: &site_view, root: "../../", incident: view };
-        output.add(format!("incidents/{}/index.html", view.slug), page(templates, "incident.html", &data)?);
+        let data = IncidentPage {
+            site: &site_view,
+            root: "../../",
+            incident: view,
+        };
+        output.add(
+            format!("incidents/{}/index.html", view.slug),
+            page(templates, "incident.html", &data)?,
+        );
     }
 
     // Incidents are newest first, so each month's list is too.
     let tz = site.config.timezone;
     let mut months: BTreeMap<(i32, u32), Vec<&IncidentView>> = BTreeMap::new();
     for (incident, view) in site.incidents.iter().zip(&incidents) {
-        months.entry(view::month_key(incident.started_at(), tz)).or_default().push(view);
+        months
+            .entry(view::month_key(incident.started_at(), tz))
+            .or_default()
+            .push(view);
     }
     let links: Vec<MonthLink> = months
         .iter()
@@ -94,17 +113,29 @@ pub fn render(site: &Site, now: Now, templates: &Templates, output: &mut Output)
             newer: i.checked_sub(1).map(|j| &links[j]),
             older: links.get(i + 1),
         };
-        output.add(format!("{}index.html", link.url), page(templates, "history_month.html", &data)?);
+        output.add(
+            format!("{}index.html", link.url),
+            page(templates, "history_month.html", &data)?,
+        );
     }
-    let data = HistoryPage { site: &site_view, root: "../", months: &links };
-    output.add("history/index.html", page(templates, "history.html", &data)?);
+    let data = HistoryPage {
+        site: &site_view,
+        root: "../",
+        months: &links,
+    };
+    output.add(
+        "history/index.html",
+        page(templates, "history.html", &data)?,
+    );
 
     let since = now - Duration::days(RECENT_DAYS);
     let (open, recent): (Vec<_>, Vec<_>) = site
         .incidents
         .iter()
         .zip(&incidents)
-        .filter(|(incident, _)| incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since))
+        .filter(|(incident, _)| {
+            incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since)
+        })
         .partition(|(incident, _)| incident.is_open());
     let data = IndexPage {
         site: &site_view,

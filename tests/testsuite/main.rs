@@ -1,1 +1,8 @@
-fn main(){}
+//! Integration tests: real sites built by the real binary in temporary folders.
+
+mod support;
+
+mod build;
+mod errors;
+mod feed;
+mod readme;
