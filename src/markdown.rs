@@ -9,16 +9,18 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-/// Renders `markdown` with its `#` headings at `base_level` (2 means `#` becomes `<h2>`),
-/// so a body nested in a page keeps the page's heading outline in order.
+/// Renders `markdown` with its top heading level at `base_level`: whether the
+/// author starts at `#` or `##`, the body's headings continue the page's
+/// outline without skipping a level.
 pub fn to_html(markdown: &str, base_level: u8) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let shift = base_level.clamp(1, 6) - 1;
+    let base_level = base_level.clamp(1, 6);
     let mut events = Vec::new();
     // What became of each open link or image, so its end tag matches.
     let mut open: Vec<Open> = Vec::new();
     let mut in_html_block: Option<String> = None;
+    let mut top = u8::MAX;
     for event in Parser::new_ext(markdown, options) {
         if let Some(block) = in_html_block.as_mut() {
             match event {
@@ -44,21 +46,15 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
                     events.push(Event::Text(CowStr::from(visible)));
                 }
             }
-            Event::Start(Tag::Heading {
-                level,
-                id: _,
-                classes: _,
-                attrs: _,
-            }) => {
+            Event::Start(Tag::Heading { level, .. }) => {
+                // Levels are fixed up once the whole body is seen; `{#id}` syntax is not enabled.
+                top = top.min(level as u8);
                 events.push(Event::Start(Tag::Heading {
-                    level: shift_heading(level, shift),
+                    level,
                     id: None,
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 }));
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                events.push(Event::End(TagEnd::Heading(shift_heading(level, shift))));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -112,6 +108,17 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
             other => events.push(other),
         }
     }
+    if top != u8::MAX {
+        let shift = i16::from(base_level) - i16::from(top);
+        for event in &mut events {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) => {
+                    *level = shift_heading(*level, shift);
+                }
+                _ => {}
+            }
+        }
+    }
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
     out
 }
@@ -122,8 +129,8 @@ enum Open {
     ImageAsLink,
 }
 
-fn shift_heading(level: HeadingLevel, shift: u8) -> HeadingLevel {
-    let n = (level as u8 + shift).min(6);
+fn shift_heading(level: HeadingLevel, shift: i16) -> HeadingLevel {
+    let n = (level as i16 + shift).clamp(1, 6);
     HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
 }
 
@@ -236,6 +243,12 @@ mod tests {
     #[test]
     fn headings_shift_to_the_base_level() {
         assert_eq!(to_html("# A\n### B", 3), "<h3>A</h3>\n<h5>B</h5>\n");
-        assert_eq!(to_html("###### deep", 4), "<h6>deep</h6>\n");
+        // Authors who start at `##` get the same outline.
+        assert_eq!(to_html("## A\n### B", 3), "<h3>A</h3>\n<h4>B</h4>\n");
+        assert_eq!(to_html("###### deep", 4), "<h4>deep</h4>\n");
+        assert_eq!(
+            to_html("# A\n###### deep", 4),
+            "<h4>A</h4>\n<h6>deep</h6>\n"
+        );
     }
 }
