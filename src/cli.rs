@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Static status pages from incidents written in markdown.
 #[derive(Debug, Parser)]
@@ -16,6 +16,18 @@ pub struct Cli {
 pub enum Command {
     /// Build the status page, its incident pages, history and feed into the output folder.
     Build(BuildArgs),
+    /// Validate the content and report lapsed promises and wording problems (for scheduled CI).
+    Check(CheckArgs),
+    /// Create a new status site: config, an example incident, an empty incidents/ folder.
+    Init(InitArgs),
+    /// Start a new incident with its first `investigating` update.
+    New(NewArgs),
+    /// Append an update to an incident.
+    Update(UpdateArgs),
+    /// Preview the site on 127.0.0.1, rebuilding and reloading the browser on every change.
+    Serve(ServeArgs),
+    /// Rebuild on every change and warn when a promised update lapses, without a server.
+    Watch(WatchArgs),
 }
 
 /// Options every command shares.
@@ -36,6 +48,150 @@ pub struct BuildArgs {
     /// Where to write the site (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Exit 1 on any warning, not only on a lapsed promise.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (default: the current folder).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Also copy the default page and update templates into templates/ for editing.
+    #[arg(long)]
+    pub templates: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident's title, as customers will read it.
+    #[arg(value_name = "TITLE")]
+    pub title: String,
+    /// How badly customers are affected.
+    #[arg(long, value_enum)]
+    pub impact: ImpactArg,
+    /// An affected component's id; repeat for several.
+    #[arg(long = "component", value_name = "ID", required = true)]
+    pub components: Vec<String>,
+    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
+    #[arg(long, value_name = "DURATION")]
+    pub next: Option<String>,
+    /// The update's text, instead of the `investigating` template.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Open the new file in $VISUAL or $EDITOR.
+    #[arg(long)]
+    pub edit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident: its slug, or a prefix of it that matches only one.
+    #[arg(value_name = "INCIDENT")]
+    pub incident: String,
+    /// The new state.
+    #[arg(value_enum, value_name = "STATE")]
+    pub state: StateArg,
+    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
+    #[arg(long, value_name = "DURATION")]
+    pub next: Option<String>,
+    /// The update's text, instead of the state's template.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Change the incident's impact from this update on.
+    #[arg(long, value_enum)]
+    pub impact: Option<ImpactArg>,
+    /// Change the affected components from this update on; repeat for several.
+    #[arg(long = "component", value_name = "ID")]
+    pub components: Vec<String>,
+    /// Allow an update to an incident that is already resolved.
+    #[arg(long)]
+    pub reopen: bool,
+    /// Also add the postmortem skeleton to the incident's summary (with `resolved`).
+    #[arg(long)]
+    pub postmortem: bool,
+    /// Open the file in $VISUAL or $EDITOR afterwards.
+    #[arg(long)]
+    pub edit: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactArg {
+    Minor,
+    Major,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    Investigating,
+    Identified,
+    Verifying,
+    /// Another name for `verifying`.
+    Monitoring,
+    Resolved,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The port on 127.0.0.1 to serve on; 0 picks a free one.
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Where to write the site (default: `site/` in the site folder).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: `site/` in the site folder).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+impl ImpactArg {
+    pub fn to_model(self) -> crate::model::Impact {
+        match self {
+            ImpactArg::Minor => crate::model::Impact::Minor,
+            ImpactArg::Major => crate::model::Impact::Major,
+            ImpactArg::Critical => crate::model::Impact::Critical,
+        }
+    }
+}
+
+impl StateArg {
+    pub fn to_model(self) -> crate::model::State {
+        match self {
+            StateArg::Investigating => crate::model::State::Investigating,
+            StateArg::Identified => crate::model::State::Identified,
+            StateArg::Verifying | StateArg::Monitoring => crate::model::State::Verifying,
+            StateArg::Resolved => crate::model::State::Resolved,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! and [`output`] writes that to disk. Only [`cmd`] reads the clock or picks
 //! an exit code.
 
+pub mod build;
 pub mod cli;
 pub mod clock;
 mod cmd;
@@ -18,9 +19,11 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod templates;
 pub mod view;
+pub mod watch;
 
 use clap::Parser;
 

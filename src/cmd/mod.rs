@@ -1,6 +1,12 @@
 //! One file per subcommand. The only code that sees CLI types or picks an exit code.
 
 mod build;
+mod check;
+mod init;
+mod new;
+mod serve;
+mod update;
+mod watch;
 
 use std::io::Write;
 
@@ -13,6 +19,8 @@ use crate::templates::TemplateError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
+    /// A promised update is overdue, or `--deny-warnings` met a warning (`check`).
+    Lapsed,
     /// The site's content or templates are invalid.
     Invalid,
     /// Something outside the content failed: I/O, a port in use.
@@ -23,6 +31,7 @@ impl Outcome {
     pub fn code(self) -> i32 {
         match self {
             Outcome::Ok => 0,
+            Outcome::Lapsed => 1,
             Outcome::Invalid => 2,
             Outcome::Failed => 3,
         }
@@ -32,6 +41,12 @@ impl Outcome {
 pub fn run(cli: Cli) -> Outcome {
     let result = match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Init(args) => init::run(args),
+        Command::New(args) => new::run(args),
+        Command::Update(args) => update::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Watch(args) => watch::run(args),
     };
     match result {
         Ok(outcome) => outcome,
@@ -87,4 +102,19 @@ pub fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
         Some(text) => clock::parse_now(text, tz).map_err(|e| anyhow::anyhow!("--now: {e}")),
         None => Ok(chrono::Utc::now()),
     }
+}
+
+/// "built 9 incidents into site: 3 files written, 14 unchanged, 0 removed"
+pub fn summary(built: &crate::build::Built, dir: &std::path::Path) -> String {
+    let n = built.site.incidents.len();
+    let w = &built.written;
+    let written = w.added.len() + w.changed.len();
+    format!(
+        "built {n} incident{} into {}: {written} file{} written, {} unchanged, {} removed",
+        plural(n),
+        dir.display(),
+        plural(written),
+        w.unchanged,
+        w.removed.len()
+    )
 }

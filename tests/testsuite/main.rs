@@ -6,3 +6,4 @@ mod build;
 mod errors;
 mod feed;
 mod readme;
+mod serve;

@@ -1,0 +1,1 @@
+//! Watching the site folder for changes.
