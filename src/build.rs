@@ -31,7 +31,11 @@ pub enum Outcome {
 
 /// Runs one build of the site at `root` into `out_dir`. `now` turns the
 /// `--now` setting into an instant once the site's zone is known.
-pub fn build(root: &Path, out_dir: &Path, now: &dyn Fn(Tz) -> anyhow::Result<Now>) -> anyhow::Result<Outcome> {
+pub fn build(
+    root: &Path,
+    out_dir: &Path,
+    now: &dyn Fn(Tz) -> anyhow::Result<Now>,
+) -> anyhow::Result<Outcome> {
     let loaded = load::load(root);
     let Some(site) = loaded.site else {
         return Ok(Outcome::Invalid(loaded.diagnostics));

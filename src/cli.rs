@@ -76,6 +76,9 @@ pub struct InitArgs {
     /// Also copy the default page and update templates into templates/ for editing.
     #[arg(long)]
     pub templates: bool,
+    /// Date the example incident relative to this instant instead of the clock.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,39 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::seconds(total))
 }
 
+/// Writes a duration the way `parse_duration` reads it back: `30m`, `1h30m`, `2d`.
+pub fn duration_spec(d: Duration) -> String {
+    let mut s = d.num_seconds().max(0);
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if s >= size {
+            out.push_str(&format!("{}{unit}", s / size));
+            s %= size;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// Writes a duration in words, for messages: "12 minutes", "1 hour 5 minutes", "2 days 3 hours".
+pub fn duration_words(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if minutes == 0 {
+        return unit(d.num_seconds().max(0), "second");
+    }
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => unit(m, "minute"),
+        (0, h, 0) => unit(h, "hour"),
+        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (d, 0, _) => unit(d, "day"),
+        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
+    }
+}
+
 /// Writes a duration the way a person would say it: `2h 5m`, `45m`, `3d 4h`.
 pub fn format_duration(d: Duration) -> String {
     let total_minutes = d.num_minutes().max(0);
@@ -167,6 +200,13 @@ pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
+    // `2026-11-22T14:05Z`: RFC 3339 without seconds, as people type it.
+    if text.len() > 16 && text.is_char_boundary(16) {
+        let with_seconds = format!("{}:00{}", &text[..16], &text[16..]);
+        if let Ok(t) = DateTime::parse_from_rfc3339(&with_seconds) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
     for format in [
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%dT%H:%M",
@@ -209,6 +249,15 @@ mod tests {
         assert!(parse_duration("0m").is_err());
         assert!(parse_duration("99999999999999999d").is_err());
         assert_eq!(format_duration(Duration::minutes(125)), "2h 5m");
+        assert_eq!(duration_spec(Duration::minutes(90)), "1h30m");
+        assert_eq!(
+            parse_duration(&duration_spec(Duration::seconds(93_784))).unwrap(),
+            Duration::seconds(93_784)
+        );
+        assert_eq!(duration_words(Duration::minutes(12)), "12 minutes");
+        assert_eq!(duration_words(Duration::minutes(65)), "1 hour 5 minutes");
+        assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
+        assert_eq!(duration_words(Duration::seconds(30)), "30 seconds");
         assert_eq!(format_duration(Duration::minutes(45)), "45m");
         assert_eq!(format_duration(Duration::minutes(3 * 1440 + 61)), "3d 1h");
     }
@@ -261,6 +310,16 @@ mod tests {
         assert_eq!(
             parse_now("2026-07-01T12:00", tz).unwrap().to_rfc3339(),
             "2026-07-01T11:00:00+00:00"
+        );
+        assert_eq!(
+            parse_now("2026-07-01T12:00Z", tz).unwrap().to_rfc3339(),
+            "2026-07-01T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse_now("2026-07-01T12:00+02:00", tz)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-07-01T10:00:00+00:00"
         );
         assert!(parse_now("yesterday", tz).is_err());
     }

@@ -19,6 +19,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// A short name for the kind of finding (`lapsed`, `speculation`), for filtering and JSON.
+    pub code: Option<&'static str>,
     pub path: PathBuf,
     /// 1-based; 0 when the problem is about the file as a whole.
     pub line: usize,
@@ -50,6 +52,7 @@ impl Diagnostic {
         };
         Diagnostic {
             severity,
+            code: None,
             path: source.path.clone(),
             line,
             col,
@@ -86,6 +89,7 @@ impl Diagnostic {
     ) -> Diagnostic {
         Diagnostic {
             severity,
+            code: None,
             path: path.into(),
             line,
             col,
@@ -94,6 +98,18 @@ impl Diagnostic {
             snippet: None,
             width: 1,
         }
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// Shows `snippet` (the text of line `self.line`) with a caret of `width` characters.
+    pub fn with_snippet(mut self, snippet: impl Into<String>, width: usize) -> Self {
+        self.snippet = Some(snippet.into());
+        self.width = width.max(1);
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -121,7 +137,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        match self.code {
+            Some(code) => writeln!(f, "{label}[{code}]: {}", self.message)?,
+            None => writeln!(f, "{label}: {}", self.message)?,
+        }
         // The arrow, pipes and help line up on the gutter's width, as in rustc.
         let gutter = self.line.to_string();
         let pad = " ".repeat(if self.snippet.is_some() {

@@ -2,21 +2,33 @@
 //! come. This finds the promises that have lapsed, are about to, or were never made.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 use crate::clock::{self, Now};
 use crate::model::{Incident, Site};
 
 /// How soon before a promised update the author is warned.
-pub const DUE_SOON: i64 = 5;
+pub const DUE_SOON_MINUTES: i64 = 5;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Promise {
     /// The promised time is past.
-    Lapsed { due: DateTime<Utc>, ago: Duration },
-    /// The promised time is within [`DUE_SOON`] minutes.
-    DueSoon { due: DateTime<Utc>, in_: Duration },
+    Lapsed { due: DateTime<Utc> },
+    /// The promised time is within [`DUE_SOON_MINUTES`].
+    DueSoon { due: DateTime<Utc> },
     /// The latest update promised nothing and the site sets no default.
     Missing,
+}
+
+impl Promise {
+    /// A stable name, for JSON and for noticing when a promise changes state.
+    pub fn code(self) -> &'static str {
+        match self {
+            Promise::Lapsed { .. } => "lapsed",
+            Promise::DueSoon { .. } => "due-soon",
+            Promise::Missing => "no-promise",
+        }
+    }
 }
 
 /// One open incident's promise, when it needs the author's attention.
@@ -24,27 +36,43 @@ pub enum Promise {
 pub struct Finding<'a> {
     pub incident: &'a Incident,
     pub promise: Promise,
+    pub now: Now,
 }
 
 impl Finding<'_> {
     /// "api-errors: the next update was promised for 14:50 BST, 12 minutes ago"
-    pub fn message(&self, tz: chrono_tz::Tz) -> String {
+    pub fn message(&self, tz: Tz) -> String {
         let slug = &self.incident.slug;
-        let at = |t: DateTime<Utc>| clock::local(t, tz).format("%H:%M %Z on %-d %b").to_string();
-        match &self.promise {
-            Promise::Lapsed { due, ago } => format!(
+        let at = |t: DateTime<Utc>| {
+            let local = clock::local(t, tz);
+            if local.date_naive() == clock::local(self.now, tz).date_naive() {
+                local.format("%H:%M %Z").to_string()
+            } else {
+                local.format("%H:%M %Z on %-d %b").to_string()
+            }
+        };
+        match self.promise {
+            Promise::Lapsed { due } => format!(
                 "{slug}: the next update was promised for {}, {} ago",
-                at(*due),
-                clock::format_duration(*ago)
+                at(due),
+                clock::duration_words(self.now - due)
             ),
-            Promise::DueSoon { due, in_ } => format!(
+            Promise::DueSoon { due } => format!(
                 "{slug}: the next update is due at {}, in {}",
-                at(*due),
-                clock::format_duration(*in_)
+                at(due),
+                clock::duration_words(due - self.now)
             ),
             Promise::Missing => {
                 format!("{slug}: the latest update does not say when the next one will come")
             }
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        match self.promise {
+            Promise::Lapsed { .. } => "post an update now, even if nothing has changed: say so, and when the next one will come",
+            Promise::DueSoon { .. } => "prepare the next update: `statuspost update <incident> <state>`",
+            Promise::Missing => "add `next_update = \"30m\"` to the latest update, or set `default_next_update` in statuspost.toml",
         }
     }
 }
@@ -56,17 +84,17 @@ pub fn evaluate(site: &Site, now: Now) -> Vec<Finding<'_>> {
     for incident in site.open_incidents() {
         let promise = match incident.next_update_due(default) {
             None => Promise::Missing,
-            Some(due) if due <= now => Promise::Lapsed {
-                due,
-                ago: now - due,
-            },
-            Some(due) if due - now <= Duration::minutes(DUE_SOON) => Promise::DueSoon {
-                due,
-                in_: due - now,
-            },
+            Some(due) if due <= now => Promise::Lapsed { due },
+            Some(due) if due - now <= Duration::minutes(DUE_SOON_MINUTES) => {
+                Promise::DueSoon { due }
+            }
             Some(_) => continue,
         };
-        findings.push(Finding { incident, promise });
+        findings.push(Finding {
+            incident,
+            promise,
+            now,
+        });
     }
     findings
 }

@@ -373,13 +373,18 @@ pub fn parse_incident(
     // Stable: updates written at the same minute keep their order in the file.
     updates.sort_by_key(|u| u.at);
     assign_anchors(&mut updates);
+    let summary_text = &source.text[head.body.clone()];
+    let summary = trim_blank_lines(summary_text);
+    let (summary_line, _) =
+        source.line_col(head.body.start + summary_text.find(summary).unwrap_or(0));
     Some(Incident {
         slug,
         path: source.path.clone(),
         title: title?,
         impact: impact?,
         components: components?,
-        summary: trim_blank_lines(&source.text[head.body.clone()]).to_string(),
+        summary: summary.to_string(),
+        summary_line,
         updates,
     })
 }
@@ -481,14 +486,23 @@ fn parse_update(
         other => other.map(|(t, _)| t),
     };
     let (line, _) = source.line_col(block.open.start);
+    let body_text = &source.text[block.body.clone()];
+    let body = trim_blank_lines(body_text);
+    let body_start = block.body.start + (body_text.len() - body_text.trim_start().len());
+    let body_start = source.text[..body_start]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+        .max(block.body.start);
+    let (body_line, _) = source.line_col(body_start);
     Some(Update {
         state,
         at,
         next_update,
         impact,
         components,
-        body: trim_blank_lines(&source.text[block.body.clone()]).to_string(),
+        body: body.to_string(),
         line,
+        body_line,
         anchor: String::new(),
     })
 }

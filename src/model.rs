@@ -172,6 +172,8 @@ pub struct Update {
     pub body: String,
     /// 1-based line of the block's opening `+++`.
     pub line: usize,
+    /// 1-based line where `body` starts in the file.
+    pub body_line: usize,
     /// A fragment id unique within the incident that does not change when other updates are added.
     pub anchor: String,
 }
@@ -201,6 +203,8 @@ pub struct Incident {
     pub components: Vec<usize>,
     /// Markdown after the incident block: a summary or postmortem.
     pub summary: String,
+    /// 1-based line where `summary` starts in the file.
+    pub summary_line: usize,
     /// Never empty; ordered by `at`, ties kept in file order.
     pub updates: Vec<Update>,
 }

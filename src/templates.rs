@@ -18,6 +18,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/history_month.html"),
     ),
     ("style.css", include_str!("../templates/style.css")),
+    (
+        "updates/investigating.md",
+        include_str!("../templates/updates/investigating.md"),
+    ),
+    (
+        "updates/identified.md",
+        include_str!("../templates/updates/identified.md"),
+    ),
+    (
+        "updates/verifying.md",
+        include_str!("../templates/updates/verifying.md"),
+    ),
+    (
+        "updates/resolved.md",
+        include_str!("../templates/updates/resolved.md"),
+    ),
+    (
+        "updates/postmortem.md",
+        include_str!("../templates/updates/postmortem.md"),
+    ),
 ];
 
 /// Folder of a site's own templates, relative to the site root.
@@ -62,6 +82,13 @@ impl Templates {
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
         Ok(Templates { tera })
+    }
+
+    /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.
+    pub fn render_update(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
+        let text = self.render(&format!("updates/{name}.md"), context)?;
+        // Templates end with a newline and may leave blank lines where a condition was false.
+        Ok(text.trim().to_string())
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {

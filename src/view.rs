@@ -253,3 +253,79 @@ pub fn month_label(year: i32, month: u32) -> String {
     ];
     format!("{} {year}", NAMES[(month as usize).saturating_sub(1) % 12])
 }
+
+/// What the pre-written update templates (`templates/updates/*.md`) see.
+#[derive(Serialize)]
+pub struct UpdateTemplateView {
+    pub title: String,
+    pub state: &'static str,
+    pub impact: &'static str,
+    /// "a partial outage"
+    pub impact_phrase: &'static str,
+    /// "partial outage"
+    pub impact_noun: &'static str,
+    /// "Public API and Dashboard"
+    pub components: String,
+    pub component_list: Vec<String>,
+    pub component_count: usize,
+    /// "14:35 GMT", with the date when it is not the same day: "09:00 GMT on 23 Nov".
+    pub next_update: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_url: Option<String>,
+    pub site_title: String,
+}
+
+impl UpdateTemplateView {
+    pub fn new(
+        config: &crate::model::Config,
+        title: &str,
+        state: crate::model::State,
+        impact: crate::model::Impact,
+        components: &[usize],
+        at: DateTime<Utc>,
+        next_update: Option<DateTime<Utc>>,
+    ) -> UpdateTemplateView {
+        use crate::model::Impact;
+        let tz = config.timezone;
+        let names: Vec<String> = components
+            .iter()
+            .map(|&c| config.components[c].name.clone())
+            .collect();
+        let (impact_phrase, impact_noun) = match impact {
+            Impact::Minor => ("degraded performance", "degraded performance"),
+            Impact::Major => ("a partial outage", "partial outage"),
+            Impact::Critical => ("a major outage", "major outage"),
+        };
+        let next_update = next_update.map(|t| {
+            let local = clock::local(t, tz);
+            if local.date_naive() == clock::local(at, tz).date_naive() {
+                local.format("%H:%M %Z").to_string()
+            } else {
+                local.format("%H:%M %Z on %-d %b").to_string()
+            }
+        });
+        UpdateTemplateView {
+            title: title.to_string(),
+            state: state.as_str(),
+            impact: impact.as_str(),
+            impact_phrase,
+            impact_noun,
+            components: join_names(&names),
+            component_count: names.len(),
+            component_list: names,
+            next_update,
+            contact_email: config.contact.email.clone(),
+            contact_url: config.contact.url.clone(),
+            site_title: config.title.clone(),
+        }
+    }
+}
+
+/// "A", "A and B", "A, B and C"; "our services" when none are named.
+pub fn join_names(names: &[String]) -> String {
+    match names {
+        [] => "our services".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

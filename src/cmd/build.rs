@@ -19,7 +19,11 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
     let mut stderr = std::io::stderr().lock();
     for finding in lapse::evaluate(&built.site, built.now) {
         if matches!(finding.promise, lapse::Promise::Lapsed { .. }) {
-            let _ = writeln!(stderr, "warning: {}", finding.message(built.site.config.timezone));
+            let _ = writeln!(
+                stderr,
+                "warning: {}",
+                finding.message(built.site.config.timezone)
+            );
         }
     }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));

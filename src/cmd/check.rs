@@ -1,6 +1,209 @@
-use crate::cli::CheckArgs;
-use crate::cmd::Outcome;
+//! `statuspost check`: everything `build` validates, plus the promises and the
+//! wording, with an exit code a scheduled CI job can alert on.
 
-pub fn run(_args: CheckArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not yet implemented")
+use std::io::Write;
+
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::cli::{CheckArgs, Format};
+use crate::cmd::{self, Outcome};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::lapse::{self, Promise};
+use crate::lint;
+use crate::load;
+use crate::model::Site;
+
+/// An update dated this far past "now" is probably a typo in its date.
+const FUTURE_GRACE_MINUTES: i64 = 2;
+
+pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
+    let loaded = load::load(&args.site.root);
+    let mut findings = loaded.diagnostics;
+    let mut lapsed = 0;
+    if let Some(site) = &loaded.site {
+        let now = cmd::now(&args.site, site.config.timezone)?;
+        for finding in lapse::evaluate(site, now) {
+            let severity = match finding.promise {
+                Promise::Lapsed { .. } => {
+                    lapsed += 1;
+                    Severity::Error
+                }
+                _ => Severity::Warning,
+            };
+            let latest = finding.incident.latest();
+            findings.push(
+                Diagnostic::file(
+                    severity,
+                    finding.incident.path.clone(),
+                    latest.line,
+                    1,
+                    finding.message(site.config.timezone),
+                )
+                .with_code(finding.promise.code())
+                .with_help(finding.help()),
+            );
+        }
+        findings.extend(wording(site, now));
+        diagnostic::sort(&mut findings);
+    }
+    let errors = findings
+        .iter()
+        .filter(|d| d.is_error() && d.code.is_none())
+        .count();
+    let warnings = findings.iter().filter(|d| !d.is_error()).count();
+    let outcome = if errors > 0 {
+        Outcome::Invalid
+    } else if lapsed > 0 || (args.deny_warnings && warnings > 0) {
+        Outcome::Lapsed
+    } else {
+        Outcome::Ok
+    };
+    match args.format {
+        Format::Text => print_text(&findings, errors, lapsed, warnings),
+        Format::Json => print_json(&findings, errors, lapsed, warnings, outcome)?,
+    }
+    Ok(outcome)
+}
+
+/// Style findings and future-dated updates of every open incident, and of
+/// resolved ones from the past week (a postmortem is still being read).
+fn wording(site: &Site, now: crate::clock::Now) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let recent = now - Duration::days(7);
+    for incident in &site.incidents {
+        if !incident.is_open() && incident.latest().at < recent {
+            continue;
+        }
+        let summary_lines: Vec<&str> = incident.summary.lines().collect();
+        for f in lint::template_notes(&incident.summary) {
+            out.push(
+                Diagnostic::file(
+                    Severity::Warning,
+                    incident.path.clone(),
+                    incident.summary_line + f.line,
+                    f.col,
+                    f.message,
+                )
+                .with_snippet(
+                    summary_lines.get(f.line).copied().unwrap_or_default(),
+                    f.len,
+                )
+                .with_code(f.code)
+                .with_help(f.help),
+            );
+        }
+        for update in &incident.updates {
+            if update.at > now + Duration::minutes(FUTURE_GRACE_MINUTES) {
+                out.push(
+                    Diagnostic::file(
+                        Severity::Warning,
+                        incident.path.clone(),
+                        update.line,
+                        1,
+                        format!(
+                            "{}: this update is dated {} in the future",
+                            incident.slug,
+                            crate::clock::duration_words(update.at - now)
+                        ),
+                    )
+                    .with_code("future")
+                    .with_help("check the date and time in `at`; a time without an offset is in the site's zone"),
+                );
+            }
+            let lines: Vec<&str> = update.body.lines().collect();
+            for f in lint::lint_update(update, incident, &site.config) {
+                let snippet = lines.get(f.line).copied().unwrap_or_default();
+                out.push(
+                    Diagnostic::file(
+                        Severity::Warning,
+                        incident.path.clone(),
+                        update.body_line + f.line,
+                        f.col,
+                        f.message,
+                    )
+                    .with_snippet(snippet, f.len)
+                    .with_code(f.code)
+                    .with_help(f.help),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn print_text(findings: &[Diagnostic], errors: usize, lapsed: usize, warnings: usize) {
+    let mut stderr = std::io::stderr().lock();
+    for d in findings {
+        let _ = writeln!(stderr, "{d}");
+    }
+    let summary = if errors > 0 {
+        format!(
+            "error: {errors} error{} in the site's content",
+            cmd::plural(errors)
+        )
+    } else if lapsed > 0 {
+        format!(
+            "error: {lapsed} promised update{} lapsed",
+            cmd::plural(lapsed)
+        )
+    } else if warnings > 0 {
+        format!("ok, with {warnings} warning{}", cmd::plural(warnings))
+    } else {
+        "ok: all content is valid and every promise is kept".to_string()
+    };
+    let _ = writeln!(stderr, "{summary}");
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    ok: bool,
+    exit_code: i32,
+    errors: usize,
+    lapsed: usize,
+    warnings: usize,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    severity: &'static str,
+    code: Option<&'static str>,
+    path: String,
+    line: usize,
+    col: usize,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+fn print_json(
+    findings: &[Diagnostic],
+    errors: usize,
+    lapsed: usize,
+    warnings: usize,
+    outcome: Outcome,
+) -> anyhow::Result<()> {
+    let report = Report {
+        ok: outcome == Outcome::Ok,
+        exit_code: outcome.code(),
+        errors,
+        lapsed,
+        warnings,
+        findings: findings
+            .iter()
+            .map(|d| JsonFinding {
+                severity: if d.is_error() { "error" } else { "warning" },
+                code: d.code,
+                path: d.path.display().to_string(),
+                line: d.line,
+                col: d.col,
+                message: &d.message,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &report)?;
+    writeln!(stdout)?;
+    Ok(())
 }

@@ -1,6 +1,143 @@
+//! `statuspost init`: a new site that builds at once and shows the author every key.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, DurationRound, TimeDelta};
+
 use crate::cli::InitArgs;
 use crate::cmd::Outcome;
+use crate::edit;
+use crate::templates;
 
-pub fn run(_args: InitArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not yet implemented")
+const CONFIG: &str = r#"# statuspost site configuration. Every key is checked: a misspelt one is an error.
+
+title = "Example Status"                       # shown in every page title and the feed
+base_url = "https://status.example.com"        # where the site is published: host it away from your product,
+                                               # on another provider and DNS zone, so it stays up when the product is down
+timezone = "UTC"                               # IANA zone, e.g. "Europe/London": times are shown in it, and
+                                               # times written without an offset are read in it
+description = "Live and historical status of Example"
+default_next_update = "30m"                    # what an open update promises when it names no `next_update`
+
+[contact]                                      # shown at the foot of every page
+email = "support@example.com"
+url = "https://support.example.com"
+
+# One [[components]] entry per thing customers use. `id` is what incidents name;
+# `group` and `description` are optional.
+[[components]]
+id = "api"
+name = "API"
+group = "Platform"
+description = "Public REST API"
+
+[[components]]
+id = "dashboard"
+name = "Dashboard"
+group = "Platform"
+
+[[components]]
+id = "db"
+name = "Databases"
+group = "Data"
+"#;
+
+pub fn run(args: InitArgs) -> anyhow::Result<Outcome> {
+    let dir = &args.dir;
+    let now = match &args.now {
+        Some(text) => crate::clock::parse_now(text, chrono_tz::UTC)
+            .map_err(|e| anyhow::anyhow!("--now: {e}"))?,
+        None => chrono::Utc::now(),
+    };
+    let started = (now - Duration::days(7))
+        .duration_trunc(TimeDelta::hours(1))
+        .unwrap_or(now);
+    let slug = format!("{}-example-api-errors", started.format("%Y-%m-%d"));
+    let mut files: Vec<(PathBuf, String)> = vec![
+        (PathBuf::from("statuspost.toml"), CONFIG.to_string()),
+        (
+            PathBuf::from(format!("incidents/{slug}.md")),
+            example_incident(started),
+        ),
+        (
+            PathBuf::from(".gitignore"),
+            "# Build output: published by CI, never committed with the content.\n/site/\n"
+                .to_string(),
+        ),
+    ];
+    if args.templates {
+        for (name, text) in templates::BUILTIN {
+            files.push((Path::new(templates::DIR).join(name), text.to_string()));
+        }
+    }
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| dir.join(rel).exists())
+        .map(|(rel, _)| format!("  {}", dir.join(rel).display()))
+        .collect();
+    if !existing.is_empty() {
+        eprintln!(
+            "error: refusing to overwrite files that exist:\n{}",
+            existing.join("\n")
+        );
+        eprintln!(
+            "  = help: run `statuspost init` in an empty folder, or `statuspost init NEW-FOLDER`"
+        );
+        return Ok(Outcome::Invalid);
+    }
+    for (rel, text) in &files {
+        edit::create(&dir.join(rel), text)?;
+    }
+    std::fs::create_dir_all(dir.join("incidents"))?;
+    eprintln!("created a status site in {}:", dir.display());
+    for (rel, _) in &files {
+        eprintln!("  {}", rel.display());
+    }
+    let root = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!(" --root {}", dir.display())
+    };
+    eprintln!("next: edit statuspost.toml, then `statuspost build{root}` or `statuspost serve{root}` to preview");
+    Ok(Outcome::Ok)
+}
+
+fn example_incident(started: chrono::DateTime<chrono::Utc>) -> String {
+    let at = |minutes: i64| edit::format_at(started + Duration::minutes(minutes), chrono_tz::UTC);
+    format!(
+        r#"+++
+title = "Elevated error rates on the API"
+impact = "major"            # minor | major | critical
+components = ["api"]        # ids from statuspost.toml
++++
+An example incident: delete this file once you have written your own.
+
++++
+# state: investigating | identified | verifying | resolved; `at`: when this update was
+# published; `next_update`: when the next will come (a duration after `at`, or a datetime).
+state = "investigating"
+at = {}
+next_update = "30m"
++++
+Since {} UTC, about 5% of requests to the API fail with error 503. We are investigating.
+
++++
+state = "identified"
+at = {}
+next_update = "30m"
++++
+The errors come from one overloaded database replica. We are moving its traffic to the other replicas.
+
++++
+state = "resolved"
+at = {}
++++
+Since {} UTC, the API has been working normally. We apologise for the disruption.
+"#,
+        at(5),
+        (started).format("%H:%M"),
+        at(30),
+        at(50),
+        (started + Duration::minutes(48)).format("%H:%M"),
+    )
 }

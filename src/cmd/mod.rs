@@ -118,3 +118,69 @@ pub fn summary(built: &crate::build::Built, dir: &std::path::Path) -> String {
         w.removed.len()
     )
 }
+
+/// The site's config, or `None` after reporting why it cannot be read.
+pub fn config(root: &std::path::Path) -> Option<crate::model::Config> {
+    let mut diagnostics = Vec::new();
+    let config = crate::load::load_config(root, &mut diagnostics);
+    report(&diagnostics);
+    config
+}
+
+/// Component ids from the command line as indexes, or a message listing the valid ones.
+pub fn component_ids(config: &crate::model::Config, ids: &[String]) -> Result<Vec<usize>, String> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        match config.component_index(id) {
+            Some(i) if !out.contains(&i) => out.push(i),
+            Some(_) => {}
+            None => {
+                return Err(format!(
+                    "error: unknown component `{id}`\n  = help: {}",
+                    crate::config::component_hint(config, id)
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The promised next update for a new update: `--next`, else the site's default.
+pub fn next_update(
+    next: Option<&str>,
+    config: &crate::model::Config,
+) -> Result<Option<String>, String> {
+    match next {
+        Some(text) => clock::parse_duration(text)
+            .map(|d| Some(clock::duration_spec(d)))
+            .map_err(|e| format!("error: --next: {e}")),
+        None => Ok(config.default_next_update.map(clock::duration_spec)),
+    }
+}
+
+/// Opens `path` in the author's editor and waits for it to close.
+pub fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .map_err(|_| anyhow::anyhow!("--edit needs $VISUAL or $EDITOR to name your editor"))?;
+    // EDITOR may carry arguments ("code --wait"); split on whitespace as git does for simple cases.
+    let mut parts = editor.split_whitespace();
+    let program = parts
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("$EDITOR is empty"))?;
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(path)
+        .status()
+        .map_err(|e| anyhow::anyhow!("failed to start the editor `{editor}`: {e}"))?;
+    if !status.success() {
+        anyhow::bail!("the editor `{editor}` exited with {status}");
+    }
+    Ok(())
+}
+
+/// Prints a one-line refusal to stderr and returns the invalid-input outcome.
+pub fn refuse(message: &str) -> Outcome {
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
+    Outcome::Invalid
+}

@@ -1,6 +1,253 @@
-use crate::cli::UpdateArgs;
-use crate::cmd::Outcome;
+//! `statuspost update`: append an update to an incident, from the state's template.
 
-pub fn run(_args: UpdateArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not yet implemented")
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DurationRound, TimeDelta};
+use tera::Context;
+
+use crate::cli::UpdateArgs;
+use crate::cmd::{self, Outcome};
+use crate::edit::{self, NewUpdate};
+use crate::incident_file;
+use crate::load;
+use crate::model::{Incident, State};
+use crate::source::Source;
+use crate::templates::Templates;
+use crate::view::UpdateTemplateView;
+
+pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
+    let root = &args.site.root;
+    let Some(config) = cmd::config(root) else {
+        return Ok(Outcome::Invalid);
+    };
+    let tz = config.timezone;
+    let rel = match find(root, &args.incident) {
+        Ok(rel) => rel,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
+    let full = root.join(&rel);
+    let display = load::display_path(root, &rel);
+    let original = std::fs::read(&full)
+        .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", display.display()))?;
+    let mut diagnostics = Vec::new();
+    let Some(source) = load::read_source(root, &rel, &mut diagnostics) else {
+        cmd::report(&diagnostics);
+        return Ok(Outcome::Invalid);
+    };
+    let slug = rel
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let Some(incident) = load::parse_incident(&source, slug.clone(), &config, &mut diagnostics)
+    else {
+        cmd::report(&diagnostics);
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: fix `{}` before adding an update to it",
+            display.display()
+        );
+        return Ok(Outcome::Invalid);
+    };
+
+    let state = args.state.to_model();
+    if !incident.is_open() && !args.reopen {
+        return Ok(cmd::refuse(&format!(
+            "error: `{slug}` is resolved\n  = help: pass --reopen to add a `{}` update to a resolved incident",
+            state.as_str()
+        )));
+    }
+    if args.postmortem && state != State::Resolved {
+        return Ok(cmd::refuse(
+            "error: --postmortem goes with a `resolved` update",
+        ));
+    }
+    if args.postmortem && !incident.summary.is_empty() {
+        return Ok(cmd::refuse(&format!(
+            "error: `{slug}` already has a summary; add the postmortem to it by hand\n  = help: the summary is the text after the incident block, before the first update"
+        )));
+    }
+    let mut warnings = Vec::new();
+    if state < incident.state() && incident.is_open() {
+        warnings.push(format!(
+            "warning: the state moves back from `{}` to `{}`; say why in the update",
+            incident.state().as_str(),
+            state.as_str()
+        ));
+    }
+    let now = cmd::now(&args.site, tz)?;
+    let at = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    if at < incident.latest().at {
+        warnings.push(format!(
+            "warning: the latest update is dated after now ({}); the new one will be listed before it",
+            edit::format_at(incident.latest().at, tz)
+        ));
+    }
+    let components = if args.components.is_empty() {
+        None
+    } else {
+        match cmd::component_ids(&config, &args.components) {
+            Ok(c) => Some(c),
+            Err(message) => return Ok(cmd::refuse(&message)),
+        }
+    };
+    let next = if state == State::Resolved {
+        None
+    } else {
+        match cmd::next_update(args.next.as_deref(), &config) {
+            Ok(n) => n,
+            Err(message) => return Ok(cmd::refuse(&message)),
+        }
+    };
+    let impact = args.impact.map(|i| i.to_model());
+    let next_at = next
+        .as_deref()
+        .and_then(|n| crate::clock::parse_duration(n).ok())
+        .map(|d| at + d);
+
+    let templates = Templates::load(root)?;
+    let view = |state: State| {
+        UpdateTemplateView::new(
+            &config,
+            &incident.title,
+            state,
+            impact.unwrap_or_else(|| incident.current_impact()),
+            components
+                .as_deref()
+                .unwrap_or_else(|| incident.current_components()),
+            at,
+            next_at,
+        )
+    };
+    let body = match &args.message {
+        Some(message) => message.clone(),
+        None => templates.render_update(state.as_str(), &Context::from_serialize(view(state))?)?,
+    };
+    let ids: Option<Vec<String>> = components
+        .as_ref()
+        .map(|c| c.iter().map(|&i| config.components[i].id.clone()).collect());
+    let block = edit::update_block(
+        &NewUpdate {
+            state,
+            at,
+            next_update: next.as_deref(),
+            impact,
+            components: ids.as_deref(),
+            body: &body,
+        },
+        tz,
+    );
+    let mut bytes = edit::appended(&original, &block);
+    if args.postmortem {
+        let skeleton =
+            templates.render_update("postmortem", &Context::from_serialize(view(state))?)?;
+        bytes = insert_summary(&original, &source, &bytes, &skeleton)?;
+    }
+
+    // What we write must read back, with the new update as the latest.
+    check_reads_back(&bytes, &display, &slug, &config, &incident)?;
+    edit::replace(&full, &bytes)?;
+    let mut stderr = std::io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(stderr, "{w}");
+    }
+    println!("{}", display.display());
+    if args.edit {
+        cmd::open_editor(&full)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Inserts the postmortem skeleton where the incident's summary goes: after
+/// the incident block, before the first update.
+fn insert_summary(
+    original: &[u8],
+    source: &Source,
+    appended: &[u8],
+    skeleton: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let blocks = incident_file::split(&source.text).map_err(|e| anyhow::anyhow!(e.message))?;
+    let first_update = blocks.get(1).map_or(source.text.len(), |b| b.open.start);
+    // Offsets are into the decoded text; the file may start with a byte order mark.
+    let bom = if original.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    Ok(edit::inserted(
+        appended,
+        first_update + bom,
+        &format!("{skeleton}\n\n"),
+    ))
+}
+
+fn check_reads_back(
+    bytes: &[u8],
+    display: &std::path::Path,
+    slug: &str,
+    config: &crate::model::Config,
+    before: &Incident,
+) -> anyhow::Result<()> {
+    let mut diagnostics = Vec::new();
+    let readable = Source::decode(display, bytes.to_vec())
+        .ok()
+        .and_then(|s| load::parse_incident(&s, slug.to_string(), config, &mut diagnostics));
+    match readable {
+        Some(after) if after.updates.len() == before.updates.len() + 1 => Ok(()),
+        _ => {
+            cmd::report(&diagnostics);
+            anyhow::bail!(
+                "the updated incident would not be valid; `{}` was not changed",
+                display.display()
+            )
+        }
+    }
+}
+
+/// The incident file for a slug, a unique prefix of one, or a path to the file.
+fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
+    let wanted = std::path::Path::new(wanted)
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".md").to_string())
+        .unwrap_or_default();
+    let mut ignored = Vec::new();
+    let files = load::incident_files(root, &mut ignored);
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    if let Some(exact) = files.iter().find(|p| stem(p) == wanted) {
+        return Ok(exact.clone());
+    }
+    let matches: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| stem(p).starts_with(&wanted))
+        .collect();
+    // Authors often remember the words, not the date prefix.
+    let matches = if matches.is_empty() {
+        files
+            .iter()
+            .filter(|p| {
+                stem(p)
+                    .get(11..)
+                    .is_some_and(|rest| rest.starts_with(&wanted))
+            })
+            .collect()
+    } else {
+        matches
+    };
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "error: no incident matches `{wanted}`\n  = help: give the file name without `.md`, or its start; incidents are in `{}`",
+            load::display_path(root, std::path::Path::new(load::INCIDENTS_DIR)).display()
+        )),
+        many => {
+            let names: Vec<String> = many.iter().map(|p| format!("  {}", stem(p))).collect();
+            Err(format!("error: `{wanted}` matches {} incidents:\n{}\n  = help: give more of the name", many.len(), names.join("\n")))
+        }
+    }
 }

@@ -7,3 +7,4 @@ mod errors;
 mod feed;
 mod readme;
 mod serve;
+mod workflow;

@@ -1,0 +1,199 @@
+//! Writing authors' files for them (`new`, `update`), without touching a byte
+//! they wrote: new text is only ever appended or inserted, and every file is
+//! replaced atomically, so a crash never leaves half an incident.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{Impact, State};
+use crate::output::write_atomic;
+
+/// The settings of a new update block.
+pub struct NewUpdate<'a> {
+    pub state: State,
+    pub at: DateTime<Utc>,
+    pub next_update: Option<&'a str>,
+    pub impact: Option<Impact>,
+    pub components: Option<&'a [String]>,
+    pub body: &'a str,
+}
+
+/// A TOML basic string, quoted and escaped.
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A datetime as authors read it: wall-clock time in the site's zone, with its offset.
+pub fn format_at(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// One update block and its text, ending with a newline.
+pub fn update_block(update: &NewUpdate<'_>, tz: Tz) -> String {
+    let mut out = String::from("+++\n");
+    out.push_str(&format!("state = {}\n", quote(update.state.as_str())));
+    out.push_str(&format!("at = {}\n", format_at(update.at, tz)));
+    if let Some(next) = update.next_update {
+        out.push_str(&format!("next_update = {}\n", quote(next)));
+    }
+    if let Some(impact) = update.impact {
+        out.push_str(&format!("impact = {}\n", quote(impact.as_str())));
+    }
+    if let Some(components) = update.components {
+        out.push_str(&format!("components = {}\n", list(components)));
+    }
+    out.push_str("+++\n");
+    out.push_str(update.body.trim_end());
+    out.push('\n');
+    out
+}
+
+/// The whole text of a new incident file.
+pub fn new_incident(
+    title: &str,
+    impact: Impact,
+    components: &[String],
+    first: &NewUpdate<'_>,
+    tz: Tz,
+) -> String {
+    format!(
+        "+++\ntitle = {}\nimpact = {}\ncomponents = {}\n+++\n\n{}",
+        quote(title),
+        quote(impact.as_str()),
+        list(components),
+        update_block(first, tz)
+    )
+}
+
+/// Makes a slug from a title: lowercase ASCII letters and digits joined by `-`, at most 60 characters.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for word in title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 60 && !slug.is_empty() {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+    }
+    if slug.is_empty() {
+        slug.push_str("incident");
+    }
+    slug.truncate(60);
+    slug
+}
+
+/// Creates `path` with `text`, refusing to replace a file that exists.
+pub fn create(path: &Path, text: &str) -> anyhow::Result<()> {
+    if path.exists() {
+        anyhow::bail!(
+            "`{}` already exists; statuspost never overwrites a file",
+            path.display()
+        );
+    }
+    write_atomic(path, text.as_bytes())
+}
+
+/// The bytes of an existing file with `addition` appended, in the file's own line endings.
+pub fn appended(original: &[u8], addition: &str) -> Vec<u8> {
+    let crlf = original.windows(2).any(|w| w == b"\r\n");
+    let mut out = original.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+    }
+    // A blank line between blocks, as authors write them.
+    if !out.is_empty() && !out.ends_with(b"\n\n") && !out.ends_with(b"\r\n\r\n") {
+        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+    }
+    out.extend_from_slice(&line_endings(addition, crlf));
+    out
+}
+
+/// The bytes of a file with `addition` inserted at byte `at` of the original.
+pub fn inserted(original: &[u8], at: usize, addition: &str) -> Vec<u8> {
+    let crlf = original.windows(2).any(|w| w == b"\r\n");
+    let mut out = Vec::with_capacity(original.len() + addition.len() + 2);
+    out.extend_from_slice(&original[..at]);
+    out.extend_from_slice(&line_endings(addition, crlf));
+    out.extend_from_slice(&original[at..]);
+    out
+}
+
+fn line_endings(text: &str, crlf: bool) -> Vec<u8> {
+    if crlf {
+        text.replace('\n', "\r\n").into_bytes()
+    } else {
+        text.as_bytes().to_vec()
+    }
+}
+
+/// Replaces an author's file with new bytes atomically.
+pub fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic(path, bytes).with_context(|| format!("failed to update `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("Elevated error rates on the Public API"),
+            "elevated-error-rates-on-the-public-api"
+        );
+        assert_eq!(slugify("  API: 5xx (EU) — résumé  "), "api-5xx-eu-r-sum");
+        assert_eq!(slugify("障害"), "incident");
+        assert!(slugify(&"word ".repeat(40)).len() <= 60);
+    }
+
+    #[test]
+    fn appending_keeps_every_original_byte_and_line_ending() {
+        let original = b"\xEF\xBB\xBF+++\r\ntitle = \"x\"\r\n+++\r\nno newline at end";
+        let out = appended(original, "+++\nstate = \"resolved\"\n+++\nDone.\n");
+        assert!(out.starts_with(original));
+        assert!(out.ends_with(b"\r\n\r\n+++\r\nstate = \"resolved\"\r\n+++\r\nDone.\r\n"));
+        let out = appended(b"a\n", "b\n");
+        assert_eq!(out, b"a\n\nb\n");
+    }
+
+    #[test]
+    fn titles_are_escaped_as_toml() {
+        let text = new_incident(
+            "He said \"down\" \\ again",
+            Impact::Minor,
+            &["api".into()],
+            &NewUpdate {
+                state: State::Investigating,
+                at: Utc::now(),
+                next_update: Some("30m"),
+                impact: None,
+                components: None,
+                body: "x",
+            },
+            chrono_tz::UTC,
+        );
+        let header = text.split("+++\n").nth(1).unwrap();
+        let table: toml::Table = toml::from_str(header).unwrap();
+        assert_eq!(
+            table["title"].as_str(),
+            Some("He said \"down\" \\ again"),
+            "{text}"
+        );
+    }
+}

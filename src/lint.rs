@@ -1,0 +1,300 @@
+//! Wording checks on update text, following incident-communication practice:
+//! be declarative (no speculation), promise the next update rather than an
+//! end time (no ETAs), name no individuals, and say from the first
+//! `investigating` update what customers are seeing.
+
+use crate::model::{Config, Incident, State, Update};
+
+/// One wording problem in an update's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    /// 0-based line within the body.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// Characters to underline.
+    pub len: usize,
+    pub message: String,
+    pub help: &'static str,
+}
+
+const SPECULATION: &[&str] = &[
+    "we think",
+    "we believe",
+    "we hope",
+    "hopefully",
+    "probably",
+    "possibly",
+    "maybe",
+    "perhaps",
+    "might be",
+    "may be caused",
+    "should be fixed",
+    "should be resolved",
+    "should be back",
+    "should be working",
+    "should now be",
+    "seems to",
+    "appears to be fixed",
+    "fingers crossed",
+    "we suspect",
+    "we assume",
+];
+const SPECULATION_HELP: &str =
+    "state what you know: \"verification of the fix is underway\", not \"we think we fixed it\"";
+
+const ETA: &[&str] = &[
+    "eta",
+    "estimated time",
+    "expected to be resolved",
+    "expected to be fixed",
+    "expect to resolve",
+    "expect this to be",
+    "within the hour",
+    "in the next hour",
+    "in a few minutes",
+    "in the next few minutes",
+    "by end of day",
+    "by the end of the day",
+    "shortly",
+    "very soon",
+    "any minute",
+    "back up soon",
+    "resolved soon",
+    "fixed soon",
+];
+const ETA_HELP: &str =
+    "promise the time of the next update (`next_update`), not when the problem will end";
+
+const HANDLE_HELP: &str = "name teams or systems, never individuals";
+
+/// Words that say what customers see; an `investigating` update needs at least one (or a component's name).
+const IMPACT_WORDS: &[&str] = &[
+    "error",
+    "fail",
+    "unavailable",
+    "down",
+    "outage",
+    "slow",
+    "latency",
+    "delay",
+    "degraded",
+    "timeout",
+    "timing out",
+    "time out",
+    "cannot",
+    "can't",
+    "unable",
+    "affect",
+    "impact",
+    "intermittent",
+    "elevated",
+    "increased",
+    "disruption",
+    "not loading",
+    "unreachable",
+    "offline",
+    "interrupt",
+    "broken",
+    "missing",
+    "lost",
+    "issue",
+    "problem",
+];
+
+/// Marks the notes in pre-written templates that the author is meant to replace.
+pub const TEMPLATE_NOTE: &str = "fill in:";
+
+/// Unfilled template notes in any text, such as a postmortem skeleton.
+pub fn template_notes(text: &str) -> Vec<Finding> {
+    let (_, notes) = blank_comments(text);
+    notes
+        .iter()
+        .filter(|(_, note)| note.contains(TEMPLATE_NOTE))
+        .map(|(start, _)| {
+            finding(text, *start, 4, "template-note", "this text still has a template note to fill in".into(),
+                "write the details the note asks for, then delete the note (notes are never published)")
+        })
+        .collect()
+}
+
+/// Checks one update's body.
+pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    // Comments are never published, so they are not checked, except for unfilled template notes.
+    let (visible, _) = blank_comments(&update.body);
+    let lower = visible.to_lowercase();
+    findings.extend(template_notes(&update.body));
+    for phrase in SPECULATION {
+        for at in find_words(&lower, phrase) {
+            findings.push(finding(
+                &update.body,
+                at,
+                phrase.chars().count(),
+                "speculation",
+                format!("\"{}\" is speculation", &visible[at..at + phrase.len()]),
+                SPECULATION_HELP,
+            ));
+        }
+    }
+    for phrase in ETA {
+        for at in find_words(&lower, phrase) {
+            findings.push(finding(
+                &update.body,
+                at,
+                phrase.chars().count(),
+                "eta",
+                format!(
+                    "\"{}\" sounds like an estimate of when the problem will end",
+                    &visible[at..at + phrase.len()]
+                ),
+                ETA_HELP,
+            ));
+        }
+    }
+    for (at, len) in handles(&visible) {
+        findings.push(finding(
+            &update.body,
+            at,
+            len,
+            "handle",
+            format!("`{}` names an individual", &visible[at..at + len]),
+            HANDLE_HELP,
+        ));
+    }
+    if update.state == State::Investigating && !says_impact(&lower, incident, config) {
+        findings.push(Finding {
+            code: "no-impact",
+            line: 0,
+            col: 1,
+            len: update.body.lines().next().map_or(1, |l| l.chars().count()),
+            message: "this investigating update does not say what customers are seeing".into(),
+            help: "say which component is affected and how, e.g. \"Since 14:02 GMT, some requests to the Public API fail with error 503.\"",
+        });
+    }
+    findings.sort_by_key(|f| (f.line, f.col));
+    findings
+}
+
+fn says_impact(lower: &str, incident: &Incident, config: &Config) -> bool {
+    IMPACT_WORDS.iter().any(|w| lower.contains(w))
+        || incident.all_components().iter().any(|&c| {
+            let component = &config.components[c];
+            lower.contains(&component.name.to_lowercase())
+                || !find_words(lower, &component.id).is_empty()
+        })
+}
+
+fn finding(
+    body: &str,
+    at: usize,
+    len: usize,
+    code: &'static str,
+    message: String,
+    help: &'static str,
+) -> Finding {
+    let before = &body[..at];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Finding {
+        code,
+        line,
+        col: body[line_start..at].chars().count() + 1,
+        len,
+        message,
+        help,
+    }
+}
+
+/// Byte offsets where `phrase` occurs as whole words.
+fn find_words(text: &str, phrase: &str) -> Vec<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(phrase) {
+        let at = from + i;
+        let end = at + phrase.len();
+        let before_ok = text[..at].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            out.push(at);
+        }
+        from = end;
+    }
+    out
+}
+
+/// `@name` mentions (not e-mail addresses): byte offset and length.
+fn handles(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('@') {
+        let after_word = text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_');
+        let len = text[i + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(text.len() - i - 1);
+        if !after_word && len > 0 {
+            out.push((i, len + 1));
+        }
+    }
+    out
+}
+
+/// Replaces each `<!-- ... -->` with spaces (keeping newlines, so offsets and
+/// lines still match) and returns the comments' offsets and text.
+fn blank_comments(body: &str) -> (String, Vec<(usize, String)>) {
+    let mut visible = String::with_capacity(body.len());
+    let mut notes = Vec::new();
+    let mut rest = body;
+    let mut offset = 0;
+    while let Some(start) = rest.find("<!--") {
+        visible.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("-->")
+            .map_or(rest.len(), |e| start + e + 3);
+        let comment = &rest[start..end];
+        notes.push((offset + start, comment.to_string()));
+        visible.extend(comment.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        // Multi-byte characters became single spaces: pad so byte offsets still line up.
+        let pad = comment.len() - comment.chars().count();
+        visible.extend(std::iter::repeat_n(' ', pad));
+        offset += end;
+        rest = &rest[end..];
+    }
+    visible.push_str(rest);
+    (visible, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(find_words("the eta is", "eta"), vec![4]);
+        assert!(find_words("beta metadata", "eta").is_empty());
+        assert_eq!(find_words("maybe. Maybe", "maybe"), vec![0]);
+    }
+
+    #[test]
+    fn handles_but_not_emails() {
+        let text = "Thanks @alice and (@bob-ops); mail support@acme.example";
+        let found: Vec<&str> = handles(text)
+            .into_iter()
+            .map(|(a, l)| &text[a..a + l])
+            .collect();
+        assert_eq!(found, ["@alice", "@bob-ops"]);
+    }
+
+    #[test]
+    fn comments_are_blanked_in_place() {
+        let (visible, notes) = blank_comments("a <!-- é\nx --> b");
+        assert_eq!(visible.len(), "a <!-- é\nx --> b".len());
+        assert!(visible.starts_with("a ") && visible.ends_with(" b"));
+        assert_eq!(visible.matches('\n').count(), 1);
+        assert_eq!(notes[0].0, 2);
+    }
+}
