@@ -21,6 +21,15 @@ pub struct Built {
     pub written: Written,
     /// Warnings from loading (errors stop the build).
     pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Where a build's time went, for `build --timings` and the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    pub load: std::time::Duration,
+    pub render: std::time::Duration,
+    pub write: std::time::Duration,
 }
 
 pub enum Outcome {
@@ -36,19 +45,29 @@ pub fn build(
     out_dir: &Path,
     now: &dyn Fn(Tz) -> anyhow::Result<Now>,
 ) -> anyhow::Result<Outcome> {
+    // Measuring is not reading the clock for content: nothing rendered depends on it.
+    let t0 = std::time::Instant::now();
     let loaded = load::load(root);
+    let t_load = t0.elapsed();
     let Some(site) = loaded.site else {
         return Ok(Outcome::Invalid(loaded.diagnostics));
     };
     let now = now(site.config.timezone)?;
     let templates = Templates::load(root)?;
     let output = render::render(&site, now, &templates)?;
+    let t_render = t0.elapsed();
     let written = output::write(out_dir, &output)?;
+    let timings = Timings {
+        load: t_load,
+        render: t_render - t_load,
+        write: t0.elapsed() - t_render,
+    };
     Ok(Outcome::Built(Box::new(Built {
         site,
         now,
         output,
         written,
         warnings: loaded.diagnostics,
+        timings,
     })))
 }

@@ -48,6 +48,9 @@ pub struct BuildArgs {
     /// Where to write the site (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Print how long loading, rendering and writing took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

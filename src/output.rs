@@ -53,7 +53,7 @@ pub fn write(dir: &Path, output: &Output) -> anyhow::Result<Written> {
             Ok(_) => written.changed.push(path.clone()),
             Err(_) => written.added.push(path.clone()),
         }
-        write_atomic(&full, bytes)?;
+        write_atomic_fast(&full, bytes)?;
     }
     written.removed = prune(dir, output)?;
     Ok(written)
@@ -83,8 +83,19 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
     write_atomic(&marker, b"This folder is written by `statuspost build`; files not produced by a build are removed.\n")
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file and a rename, flushed to
+/// the disk first: for authors' files, which exist nowhere else until committed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+/// As [`write_atomic`], but without waiting for the disk: the rename alone
+/// guarantees readers never see half a file, and built output can be rebuilt.
+pub fn write_atomic_fast(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, bytes, false)
+}
+
+fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
         .with_context(|| format!("failed to create `{}`", parent.display()))?;
@@ -96,7 +107,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_data()?;
+        if durable {
+            file.sync_data()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(err) = result {

@@ -45,8 +45,6 @@ pub struct SiteView {
     pub contact_url: Option<String>,
     pub timezone: String,
     pub generated: TimeView,
-    /// The stylesheet, minified once per build, inlined in every page.
-    pub css: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -186,7 +184,7 @@ impl IncidentView {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, now: Now, css: String) -> SiteView {
+    pub fn new(site: &Site, now: Now) -> SiteView {
         let c = &site.config;
         SiteView {
             title: c.title.clone(),
@@ -196,7 +194,6 @@ impl SiteView {
             contact_url: c.contact.url.clone(),
             timezone: c.timezone.name().to_string(),
             generated: TimeView::new(now, c.timezone),
-            css,
         }
     }
 }

@@ -27,5 +27,15 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         }
     }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
+    if args.timings {
+        let t = built.timings;
+        let _ = writeln!(
+            stderr,
+            "timings: load {:.1} ms, render {:.1} ms, write {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.render.as_secs_f64() * 1e3,
+            t.write.as_secs_f64() * 1e3
+        );
+    }
     Ok(Outcome::Ok)
 }

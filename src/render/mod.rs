@@ -36,26 +36,3 @@ pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Ou
     output.add("feed.xml", feed::rss(site));
     Ok(output)
 }
-
-/// Minifies a page; spec-compliant settings only, so every browser reads it the same way.
-pub fn minify(html: &str) -> Vec<u8> {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_html_and_head_opening_tags = true;
-    // Omitted end tags are valid HTML but trip simpler parsers (scrapers, old readers) for a few bytes saved.
-    cfg.keep_closing_tags = true;
-    cfg.minify_css = false;
-    minify_html::minify(html.as_bytes(), &cfg)
-}
-
-/// Minifies the stylesheet once per build rather than once per page.
-pub fn minify_css(css: &str) -> String {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.minify_css = true;
-    let wrapped = format!("<style>{css}</style>");
-    let out = String::from_utf8(minify_html::minify(wrapped.as_bytes(), &cfg)).unwrap_or_default();
-    out.strip_prefix("<style>")
-        .and_then(|s| s.strip_suffix("</style>"))
-        .map(str::to_string)
-        // Should the minifier ever change its framing, the original CSS is still correct.
-        .unwrap_or_else(|| css.to_string())
-}

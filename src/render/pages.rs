@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::{minify, minify_css, Output, RECENT_DAYS};
+use super::{Output, RECENT_DAYS};
 use crate::clock::Now;
 use crate::model::Site;
 use crate::templates::Templates;
@@ -56,7 +57,7 @@ struct MonthPage<'a> {
 
 fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Result<Vec<u8>> {
     let context = Context::from_serialize(data)?;
-    Ok(minify(&templates.render(name, &context)?))
+    Ok(templates.render(name, &context)?.into_bytes())
 }
 
 pub fn render(
@@ -65,24 +66,29 @@ pub fn render(
     templates: &Templates,
     output: &mut Output,
 ) -> anyhow::Result<()> {
-    let css = minify_css(&templates.render("style.css", &Context::new())?);
-    let site_view = SiteView::new(site, now, css);
+    let site_view = SiteView::new(site, now);
+    // Views and pages of different incidents are independent: render them on every core.
     let incidents: Vec<IncidentView> = site
         .incidents
-        .iter()
+        .par_iter()
         .map(|i| IncidentView::new(i, site))
         .collect();
-
-    for view in &incidents {
-        let data = IncidentPage {
-            site: &site_view,
-            root: "../../",
-            incident: view,
-        };
-        output.add(
-            format!("incidents/{}/index.html", view.slug),
-            page(templates, "incident.html", &data)?,
-        );
+    let pages: Vec<(String, Vec<u8>)> = incidents
+        .par_iter()
+        .map(|view| {
+            let data = IncidentPage {
+                site: &site_view,
+                root: "../../",
+                incident: view,
+            };
+            Ok((
+                format!("incidents/{}/index.html", view.slug),
+                page(templates, "incident.html", &data)?,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (path, bytes) in pages {
+        output.add(path, bytes);
     }
 
     // Incidents are newest first, so each month's list is too.
@@ -103,20 +109,28 @@ pub fn render(
             count: list.len(),
         })
         .collect();
-    for (i, (_, list)) in months.into_iter().rev().enumerate() {
-        let link = &links[i];
-        let data = MonthPage {
-            site: &site_view,
-            root: "../../",
-            month: &link.label,
-            incidents: list,
-            newer: i.checked_sub(1).map(|j| &links[j]),
-            older: links.get(i + 1),
-        };
-        output.add(
-            format!("{}index.html", link.url),
-            page(templates, "history_month.html", &data)?,
-        );
+    let month_lists: Vec<Vec<&IncidentView>> = months.into_values().rev().collect();
+    let month_pages: Vec<(String, Vec<u8>)> = month_lists
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let link = &links[i];
+            let data = MonthPage {
+                site: &site_view,
+                root: "../../",
+                month: &link.label,
+                incidents: list,
+                newer: i.checked_sub(1).map(|j| &links[j]),
+                older: links.get(i + 1),
+            };
+            Ok((
+                format!("{}index.html", link.url),
+                page(templates, "history_month.html", &data)?,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (path, bytes) in month_pages {
+        output.add(path, bytes);
     }
     let data = HistoryPage {
         site: &site_view,

@@ -1,6 +1,6 @@
 //! Building sites: what a reader sees on the home page, incident pages and history.
 
-use crate::support::{assert_inert, between, tags, text, TestSite};
+use crate::support::{assert_balanced, assert_inert, between, tags, text, TestSite};
 
 const API_ERRORS: &str = r#"+++
 title = "Elevated error rates on the Public API"
@@ -522,6 +522,31 @@ fn the_demo_site_in_this_repository_builds() {
         text(&index).contains("Active incidents"),
         "the demo shows an open incident"
     );
+    // Regression: minifying templates once unbalanced a heading chosen by `{% if %}`.
+    let mut pages = 0;
+    for entry in walk(&out.path().join("site")) {
+        if entry.extension().is_some_and(|e| e == "html") {
+            assert_balanced(
+                &entry.display().to_string(),
+                &std::fs::read_to_string(&entry).unwrap(),
+            );
+            pages += 1;
+        }
+    }
+    assert!(pages > 10, "{pages} pages");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 #[test]

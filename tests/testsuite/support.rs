@@ -325,3 +325,46 @@ pub fn assert_inert(page: &str, html: &str) {
         }
     }
 }
+
+/// Fails unless every element is closed in order, as the pages are written with
+/// every end tag kept. Catches a template whose tags a minifier or an edit unbalanced.
+pub fn assert_balanced(page: &str, html: &str) {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let bytes = html.as_bytes();
+    let mut stack: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(rel) = html[i..].find('<') {
+        let at = i + rel;
+        let rest = &html[at + 1..];
+        let closing = rest.starts_with('/');
+        let name: String = rest
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let end = html[at..].find('>').map_or(bytes.len(), |e| at + e + 1);
+        i = end;
+        if name.is_empty() {
+            continue;
+        }
+        if closing {
+            let open = stack.pop();
+            assert_eq!(
+                open.as_deref(),
+                Some(name.as_str()),
+                "{page}: </{name}> at byte {at} closes {open:?}"
+            );
+        } else if !VOID.contains(&name.as_str()) {
+            if matches!(name.as_str(), "title" | "style" | "textarea" | "script") {
+                let close = format!("</{name}");
+                i = html[end..].find(&close).map_or(bytes.len(), |e| end + e);
+            }
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "{page}: unclosed {stack:?}");
+}
