@@ -9,15 +9,16 @@ use crate::clock::Now;
 use crate::diagnostic::Diagnostic;
 use crate::load;
 use crate::model::Site;
-use crate::output::{self, Written};
-use crate::render::{self, Output};
+use crate::output::{Stage, Written};
+use crate::render;
 use crate::templates::Templates;
 
 /// A build that wrote the site.
 pub struct Built {
     pub site: Site,
     pub now: Now,
-    pub output: Output,
+    /// Where the site was written.
+    pub out_dir: std::path::PathBuf,
     pub written: Written,
     /// Warnings from loading (errors stop the build).
     pub warnings: Vec<Diagnostic>,
@@ -54,9 +55,12 @@ pub fn build(
     };
     let now = now(site.config.timezone)?;
     let templates = Templates::load(root)?;
-    let output = render::render(&site, now, &templates)?;
+    let views = crate::view::incident_views(&site);
+    // Rendering and staging overlap: each page is compared and staged as it is rendered.
+    let stage = Stage::open(out_dir)?;
+    render::render_into(&site, &views, now, &templates, &|_| true, &stage)?;
     let t_render = t0.elapsed();
-    let written = output::write(out_dir, &output)?;
+    let written = stage.commit()?;
     let timings = Timings {
         load: t_load,
         render: t_render - t_load,
@@ -65,7 +69,7 @@ pub fn build(
     Ok(Outcome::Built(Box::new(Built {
         site,
         now,
-        output,
+        out_dir: out_dir.to_path_buf(),
         written,
         warnings: loaded.diagnostics,
         timings,

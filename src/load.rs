@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::clock;
 use crate::config;
 use crate::diagnostic::{self, did_you_mean, Diagnostic, Severity};
@@ -84,14 +86,19 @@ pub fn load(root: &Path) -> Loaded {
     let files = incident_files(root, &mut diagnostics);
     let mut incidents = Vec::with_capacity(files.len());
     if let Some(config) = &config {
-        for rel in &files {
-            if let Some(source) = read_source(root, rel, &mut diagnostics) {
-                if let Some(incident) =
-                    parse_incident(&source, slug_of(rel), config, &mut diagnostics)
-                {
-                    incidents.push(incident);
-                }
-            }
+        // Files are independent until the slug check: read and parse them on every core.
+        let parsed: Vec<(Option<Incident>, Vec<Diagnostic>)> = files
+            .par_iter()
+            .map(|rel| {
+                let mut diags = Vec::new();
+                let incident = read_source(root, rel, &mut diags)
+                    .and_then(|source| parse_incident(&source, slug_of(rel), config, &mut diags));
+                (incident, diags)
+            })
+            .collect();
+        for (incident, diags) in parsed {
+            incidents.extend(incident);
+            diagnostics.extend(diags);
         }
         check_slugs(root, &files, &mut diagnostics);
     }

@@ -1,6 +1,18 @@
-use crate::cli::WatchArgs;
-use crate::cmd::Outcome;
+//! `statuspost watch`: rebuild on every change and warn about promises, without a server.
 
-pub fn run(_args: WatchArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not yet implemented")
+use crate::cli::WatchArgs;
+use crate::cmd::{self, Outcome};
+use crate::watch;
+
+pub fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
+    let root = &args.site.root;
+    let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
+    // With `--now`, every build and check in the session sees that same instant.
+    let now = |tz| cmd::now(&args.site, tz);
+    let options = watch::Options {
+        root,
+        out_dir: &out_dir,
+        now: &now,
+    };
+    match watch::rebuild_on_change(&options, &mut |_| {})? {}
 }

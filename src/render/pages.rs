@@ -7,9 +7,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::{Output, RECENT_DAYS};
+use super::RECENT_DAYS;
 use crate::clock::Now;
 use crate::model::Site;
+use crate::output::Sink;
 use crate::templates::Templates;
 use crate::view::{self, GroupView, IncidentView, SiteView, StatusView};
 
@@ -62,43 +63,30 @@ fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Re
 
 pub fn render(
     site: &Site,
+    incidents: &[IncidentView],
     now: Now,
     templates: &Templates,
-    output: &mut Output,
+    stale: &(dyn Fn(&str) -> bool + Sync),
+    sink: &dyn Sink,
 ) -> anyhow::Result<()> {
     let site_view = SiteView::new(site, now);
-    // Views and pages of different incidents are independent: render them on every core.
-    let incidents: Vec<IncidentView> = site
-        .incidents
-        .par_iter()
-        .map(|i| IncidentView::new(i, site))
-        .collect();
-    let pages: Vec<(String, Vec<u8>)> = incidents
-        .par_iter()
-        .map(|view| {
-            let data = IncidentPage {
-                site: &site_view,
-                root: "../../",
-                incident: view,
-            };
-            Ok((
-                format!("incidents/{}/index.html", view.slug),
-                page(templates, "incident.html", &data)?,
-            ))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    for (path, bytes) in pages {
-        output.add(path, bytes);
-    }
+    // Pages of different incidents are independent: render them on every core,
+    // each handed to the sink as soon as it is ready, so memory stays flat.
+    incidents.par_iter().try_for_each(|view| {
+        let path = format!("incidents/{}/index.html", view.slug);
+        if !stale(&view.slug) {
+            sink.keep(&path);
+            return Ok(());
+        }
+        let data = IncidentPage { site: &site_view, root: "../../", incident: view };
+        sink.put(&path, page(templates, "incident.html", &data)?)
+    })?;
 
     // Incidents are newest first, so each month's list is too.
     let tz = site.config.timezone;
     let mut months: BTreeMap<(i32, u32), Vec<&IncidentView>> = BTreeMap::new();
-    for (incident, view) in site.incidents.iter().zip(&incidents) {
-        months
-            .entry(view::month_key(incident.started_at(), tz))
-            .or_default()
-            .push(view);
+    for (incident, view) in site.incidents.iter().zip(incidents) {
+        months.entry(view::month_key(incident.started_at(), tz)).or_default().push(view);
     }
     let links: Vec<MonthLink> = months
         .iter()
@@ -110,46 +98,27 @@ pub fn render(
         })
         .collect();
     let month_lists: Vec<Vec<&IncidentView>> = months.into_values().rev().collect();
-    let month_pages: Vec<(String, Vec<u8>)> = month_lists
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, list)| {
-            let link = &links[i];
-            let data = MonthPage {
-                site: &site_view,
-                root: "../../",
-                month: &link.label,
-                incidents: list,
-                newer: i.checked_sub(1).map(|j| &links[j]),
-                older: links.get(i + 1),
-            };
-            Ok((
-                format!("{}index.html", link.url),
-                page(templates, "history_month.html", &data)?,
-            ))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    for (path, bytes) in month_pages {
-        output.add(path, bytes);
-    }
-    let data = HistoryPage {
-        site: &site_view,
-        root: "../",
-        months: &links,
-    };
-    output.add(
-        "history/index.html",
-        page(templates, "history.html", &data)?,
-    );
+    month_lists.into_par_iter().enumerate().try_for_each(|(i, list)| {
+        let link = &links[i];
+        let data = MonthPage {
+            site: &site_view,
+            root: "../../",
+            month: &link.label,
+            incidents: list,
+            newer: i.checked_sub(1).map(|j| &links[j]),
+            older: links.get(i + 1),
+        };
+        sink.put(&format!("{}index.html", link.url), page(templates, "history_month.html", &data)?)
+    })?;
+    let data = HistoryPage { site: &site_view, root: "../", months: &links };
+    sink.put("history/index.html", page(templates, "history.html", &data)?)?;
 
     let since = now - Duration::days(RECENT_DAYS);
     let (open, recent): (Vec<_>, Vec<_>) = site
         .incidents
         .iter()
-        .zip(&incidents)
-        .filter(|(incident, _)| {
-            incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since)
-        })
+        .zip(incidents)
+        .filter(|(incident, _)| incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since))
         .partition(|(incident, _)| incident.is_open());
     let data = IndexPage {
         site: &site_view,
@@ -160,6 +129,5 @@ pub fn render(
         recent: recent.into_iter().map(|(_, v)| v).collect(),
         recent_days: RECENT_DAYS,
     };
-    output.add("index.html", page(templates, "index.html", &data)?);
-    Ok(())
+    sink.put("index.html", page(templates, "index.html", &data)?)
 }
