@@ -44,7 +44,10 @@ impl Memory {
 
 impl Sink for Memory {
     fn put(&self, path: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes);
         Ok(())
     }
 
@@ -101,7 +104,10 @@ impl Stage {
     }
 
     fn record(&self, path: &str, staged: Staged) {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), staged));
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), staged));
     }
 
     /// Moves every staged file into place and removes files no longer produced.
@@ -127,8 +133,9 @@ impl Stage {
                 Staged::Changed(tmp) => (tmp, &mut written.changed),
             };
             if result.is_ok() {
-                result = std::fs::rename(tmp, self.dir.join(path))
-                    .with_context(|| format!("failed to write `{}`", self.dir.join(path).display()));
+                result = std::fs::rename(tmp, self.dir.join(path)).with_context(|| {
+                    format!("failed to write `{}`", self.dir.join(path).display())
+                });
                 list.push(path.clone());
             }
         }
@@ -209,8 +216,12 @@ fn safe_relative(path: &str) -> anyhow::Result<&Path> {
 
 fn write_tmp(target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let parent = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}{TMP_SUFFIX}"));
     std::fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
     Ok(tmp)
@@ -232,7 +243,8 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
             }
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
         Err(err) => return Err(err).with_context(|| format!("failed to read `{}`", dir.display())),
     }
@@ -243,8 +255,12 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
 /// the disk first: for authors' files, which exist nowhere else until committed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
@@ -279,7 +295,9 @@ fn prune(dir: &Path, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> 
 }
 
 fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?
+    {
         let entry = entry?;
         // A publishing checkout may live inside the output; its history is not ours to prune.
         if entry.file_name() == ".git" {
@@ -296,7 +314,9 @@ fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn remove_empty_dirs(dir: &Path, is_root: bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.file_name() != ".git" {
             remove_empty_dirs(&entry.path(), false);

@@ -73,7 +73,9 @@ impl Files {
 
     fn contains(&self, key: &str) -> bool {
         match self {
-            Files::Disk(dir) => !key.split('/').any(|part| part.starts_with('.')) && dir.join(key).is_file(),
+            Files::Disk(dir) => {
+                !key.split('/').any(|part| part.starts_with('.')) && dir.join(key).is_file()
+            }
             Files::Memory(output) => output.files.contains_key(key),
         }
     }

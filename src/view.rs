@@ -330,5 +330,8 @@ pub fn join_names(names: &[String]) -> String {
 /// Every incident's view, in the site's order, built on every core.
 pub fn incident_views(site: &Site) -> Vec<IncidentView> {
     use rayon::prelude::*;
-    site.incidents.par_iter().map(|i| IncidentView::new(i, site)).collect()
+    site.incidents
+        .par_iter()
+        .map(|i| IncidentView::new(i, site))
+        .collect()
 }

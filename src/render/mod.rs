@@ -37,7 +37,9 @@ pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Ou
     let views = crate::view::incident_views(site);
     let memory = Memory::default();
     render_into(site, &views, now, templates, &|_| true, &memory)?;
-    Ok(Output { files: memory.into_files() })
+    Ok(Output {
+        files: memory.into_files(),
+    })
 }
 
 /// Renders the site into `sink`. `views` are the incidents' views, in the

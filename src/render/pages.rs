@@ -78,7 +78,11 @@ pub fn render(
             sink.keep(&path);
             return Ok(());
         }
-        let data = IncidentPage { site: &site_view, root: "../../", incident: view };
+        let data = IncidentPage {
+            site: &site_view,
+            root: "../../",
+            incident: view,
+        };
         sink.put(&path, page(templates, "incident.html", &data)?)
     })?;
 
@@ -86,7 +90,10 @@ pub fn render(
     let tz = site.config.timezone;
     let mut months: BTreeMap<(i32, u32), Vec<&IncidentView>> = BTreeMap::new();
     for (incident, view) in site.incidents.iter().zip(incidents) {
-        months.entry(view::month_key(incident.started_at(), tz)).or_default().push(view);
+        months
+            .entry(view::month_key(incident.started_at(), tz))
+            .or_default()
+            .push(view);
     }
     let links: Vec<MonthLink> = months
         .iter()
@@ -98,27 +105,42 @@ pub fn render(
         })
         .collect();
     let month_lists: Vec<Vec<&IncidentView>> = months.into_values().rev().collect();
-    month_lists.into_par_iter().enumerate().try_for_each(|(i, list)| {
-        let link = &links[i];
-        let data = MonthPage {
-            site: &site_view,
-            root: "../../",
-            month: &link.label,
-            incidents: list,
-            newer: i.checked_sub(1).map(|j| &links[j]),
-            older: links.get(i + 1),
-        };
-        sink.put(&format!("{}index.html", link.url), page(templates, "history_month.html", &data)?)
-    })?;
-    let data = HistoryPage { site: &site_view, root: "../", months: &links };
-    sink.put("history/index.html", page(templates, "history.html", &data)?)?;
+    month_lists
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(i, list)| {
+            let link = &links[i];
+            let data = MonthPage {
+                site: &site_view,
+                root: "../../",
+                month: &link.label,
+                incidents: list,
+                newer: i.checked_sub(1).map(|j| &links[j]),
+                older: links.get(i + 1),
+            };
+            sink.put(
+                &format!("{}index.html", link.url),
+                page(templates, "history_month.html", &data)?,
+            )
+        })?;
+    let data = HistoryPage {
+        site: &site_view,
+        root: "../",
+        months: &links,
+    };
+    sink.put(
+        "history/index.html",
+        page(templates, "history.html", &data)?,
+    )?;
 
     let since = now - Duration::days(RECENT_DAYS);
     let (open, recent): (Vec<_>, Vec<_>) = site
         .incidents
         .iter()
         .zip(incidents)
-        .filter(|(incident, _)| incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since))
+        .filter(|(incident, _)| {
+            incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since)
+        })
         .partition(|(incident, _)| incident.is_open());
     let data = IndexPage {
         site: &site_view,

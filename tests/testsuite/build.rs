@@ -568,7 +568,15 @@ fn a_template_that_fails_half_way_leaves_the_old_site_untouched() {
     let site = TestSite::new();
     site.incident("2026-11-22-api-errors", API_ERRORS);
     for i in 0..20 {
-        site.incident(&format!("other-{i}"), &open_incident("Slow dashboard", "minor", "[\"dashboard\"]", "2026-11-01T15:30:00Z"));
+        site.incident(
+            &format!("other-{i}"),
+            &open_incident(
+                "Slow dashboard",
+                "minor",
+                "[\"dashboard\"]",
+                "2026-11-01T15:30:00Z",
+            ),
+        );
     }
     site.build("2026-11-22T16:00:00Z");
     let before = site.snapshot();
@@ -577,10 +585,20 @@ fn a_template_that_fails_half_way_leaves_the_old_site_untouched() {
         "templates/incident.html",
         "{% extends \"base.html\" %}{% block main %}{% if incident.slug == \"other-7\" %}{{ missing.value }}{% endif %}<h1>{{ incident.title }}</h1>{% endblock main %}",
     );
-    site.incident("new-one", &open_incident("New", "minor", "[\"db\"]", "2026-11-22T15:00:00Z"));
+    site.incident(
+        "new-one",
+        &open_incident("New", "minor", "[\"db\"]", "2026-11-22T15:00:00Z"),
+    );
     site.run(&["build", "--now", "2026-11-22T16:00:00Z"])
         .expect_code(2)
         .expect_stderr("template `incident.html` failed");
-    assert_eq!(before, site.snapshot(), "no page changed, no staged file left behind");
-    assert!(!site.exists("site/incidents/new-one"), "no folder left behind for a page never published");
+    assert_eq!(
+        before,
+        site.snapshot(),
+        "no page changed, no staged file left behind"
+    );
+    assert!(
+        !site.exists("site/incidents/new-one"),
+        "no folder left behind for a page never published"
+    );
 }

@@ -10,32 +10,69 @@ fn hand_written() -> &'static str {
 #[test]
 fn init_makes_a_site_that_builds_and_never_overwrites() {
     let site = TestSite::empty();
-    site.run(&["init", "--now", "2026-11-22T12:00:00Z"]).success();
+    site.run(&["init", "--now", "2026-11-22T12:00:00Z"])
+        .success();
     assert!(site.exists("statuspost.toml") && site.exists(".gitignore"));
     assert!(site.exists("incidents/2026-11-15-example-api-errors.md"));
     site.build("2026-11-22T12:00:00Z");
     assert!(text(&site.read("site/index.html")).contains("All systems operational"));
-    site.run(&["check", "--now", "2026-11-22T12:00:00Z"]).success();
+    site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
 
     // A second init refuses and changes nothing.
     site.write("statuspost.toml", "# mine\n");
-    site.run(&["init", "--templates"]).expect_code(2).expect_stderr("refusing to overwrite");
+    site.run(&["init", "--templates"])
+        .expect_code(2)
+        .expect_stderr("refusing to overwrite");
     assert_eq!(site.read("statuspost.toml"), "# mine\n");
     assert!(!site.exists("templates"));
 
     let other = TestSite::empty();
-    other.run(&["init", "new-site", "--templates", "--now", "2026-11-22T12:00:00Z"]).success();
-    for name in ["index.html", "style.css", "updates/investigating.md", "updates/postmortem.md"] {
-        assert!(other.exists(&format!("new-site/templates/{name}")), "{name}");
+    other
+        .run(&[
+            "init",
+            "new-site",
+            "--templates",
+            "--now",
+            "2026-11-22T12:00:00Z",
+        ])
+        .success();
+    for name in [
+        "index.html",
+        "style.css",
+        "updates/investigating.md",
+        "updates/postmortem.md",
+    ] {
+        assert!(
+            other.exists(&format!("new-site/templates/{name}")),
+            "{name}"
+        );
     }
-    other.run(&["build", "--root", "new-site", "--now", "2026-11-22T12:00:00Z"]).success();
+    other
+        .run(&[
+            "build",
+            "--root",
+            "new-site",
+            "--now",
+            "2026-11-22T12:00:00Z",
+        ])
+        .success();
 }
 
 #[test]
 fn new_writes_an_incident_that_reads_back() {
     let site = TestSite::new();
     let run = site
-        .run(&["new", "Elevated error rates on the Public API", "--impact", "major", "--component", "api", "--now", "2026-07-01T14:05:42+01:00"])
+        .run(&[
+            "new",
+            "Elevated error rates on the Public API",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--now",
+            "2026-07-01T14:05:42+01:00",
+        ])
         .success();
     let path = "incidents/2026-07-01-elevated-error-rates-on-the-public-api.md";
     assert_eq!(run.stdout().trim(), path);
@@ -44,21 +81,57 @@ fn new_writes_an_incident_that_reads_back() {
     // Rounded to the minute, in the site's zone with its offset; the site default cadence.
     assert!(file.contains("state = \"investigating\"\nat = 2026-07-01T14:05:00+01:00\nnext_update = \"30m\"\n+++\n"), "{file}");
     // From the investigating template, with the promise in the site's zone.
-    assert!(file.contains("We are investigating a partial outage affecting Public API."), "{file}");
-    assert!(file.contains("We will post an update by 14:35 BST."), "{file}");
+    assert!(
+        file.contains("We are investigating a partial outage affecting Public API."),
+        "{file}"
+    );
+    assert!(
+        file.contains("We will post an update by 14:35 BST."),
+        "{file}"
+    );
     site.build("2026-07-01T13:10:00Z");
-    let page = text(&site.read("site/incidents/2026-07-01-elevated-error-rates-on-the-public-api/index.html"));
-    assert!(page.contains("Investigating 1 Jul 2026, 14:05 BST"), "{page}");
-    assert!(!page.contains("fill in"), "template notes are never published: {page}");
+    let page = text(
+        &site.read("site/incidents/2026-07-01-elevated-error-rates-on-the-public-api/index.html"),
+    );
+    assert!(
+        page.contains("Investigating 1 Jul 2026, 14:05 BST"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("fill in"),
+        "template notes are never published: {page}"
+    );
 
     // The same title again gets its own slug; --message replaces the template; --next sets the promise.
     let run = site
-        .run(&["new", "Elevated error rates on the Public API", "--impact", "minor", "--component", "api", "--component", "db", "--next", "1h", "--message", "Some requests fail.", "--now", "2026-07-01T15:00:00Z"])
+        .run(&[
+            "new",
+            "Elevated error rates on the Public API",
+            "--impact",
+            "minor",
+            "--component",
+            "api",
+            "--component",
+            "db",
+            "--next",
+            "1h",
+            "--message",
+            "Some requests fail.",
+            "--now",
+            "2026-07-01T15:00:00Z",
+        ])
         .success();
     let second = run.stdout().trim().to_string();
-    assert_eq!(second, "incidents/2026-07-01-elevated-error-rates-on-the-public-api-2.md");
+    assert_eq!(
+        second,
+        "incidents/2026-07-01-elevated-error-rates-on-the-public-api-2.md"
+    );
     let file = site.read(&second);
-    assert!(file.contains("components = [\"api\", \"db\"]") && file.contains("next_update = \"1h\"\n+++\nSome requests fail.\n"), "{file}");
+    assert!(
+        file.contains("components = [\"api\", \"db\"]")
+            && file.contains("next_update = \"1h\"\n+++\nSome requests fail.\n"),
+        "{file}"
+    );
 }
 
 #[test]
@@ -76,41 +149,90 @@ fn update_appends_without_touching_the_authors_bytes() {
     let site = TestSite::new();
     site.incident("2026-11-22-webhook-delays", hand_written());
     let before = std::fs::read(site.path("incidents/2026-11-22-webhook-delays.md")).unwrap();
-    site.run(&["update", "2026-11-22-webhook", "identified", "--now", "2026-11-22T10:25:10Z"]).success();
+    site.run(&[
+        "update",
+        "2026-11-22-webhook",
+        "identified",
+        "--now",
+        "2026-11-22T10:25:10Z",
+    ])
+    .success();
     let after = std::fs::read(site.path("incidents/2026-11-22-webhook-delays.md")).unwrap();
-    assert!(after.starts_with(&before), "the author's bytes are a prefix of the new file");
+    assert!(
+        after.starts_with(&before),
+        "the author's bytes are a prefix of the new file"
+    );
     let added = String::from_utf8(after[before.len()..].to_vec()).unwrap();
     assert!(added.starts_with("\r\n\r\n+++\r\nstate = \"identified\"\r\nat = 2026-11-22T10:25:00+00:00\r\nnext_update = \"30m\"\r\n+++\r\n"), "{added:?}");
-    assert!(!added.replace("\r\n", "").contains('\n'), "the file's CRLF line endings are kept: {added:?}");
-    assert!(added.contains("We have identified the cause of the degraded performance affecting Public API"), "{added}");
+    assert!(
+        !added.replace("\r\n", "").contains('\n'),
+        "the file's CRLF line endings are kept: {added:?}"
+    );
+    assert!(
+        added.contains(
+            "We have identified the cause of the degraded performance affecting Public API"
+        ),
+        "{added}"
+    );
     site.build("2026-11-22T10:30:00Z");
     let page = text(&site.read("site/incidents/2026-11-22-webhook-delays/index.html"));
     assert!(page.contains("Identified 22 Nov 2026, 10:25 GMT"), "{page}");
-    assert!(page.contains("Since 09:50 GMT, webhooks arrive late."), "{page}");
+    assert!(
+        page.contains("Since 09:50 GMT, webhooks arrive late."),
+        "{page}"
+    );
 }
 
 #[test]
 fn update_resolves_with_a_postmortem_and_refuses_to_touch_resolved_incidents() {
     let site = TestSite::new();
     site.incident("2026-11-22-webhook-delays", hand_written());
-    site.run(&["update", "webhook", "resolved", "--postmortem", "--impact", "major", "--now", "2026-11-22T11:00:00Z"]).success();
+    site.run(&[
+        "update",
+        "webhook",
+        "resolved",
+        "--postmortem",
+        "--impact",
+        "major",
+        "--now",
+        "2026-11-22T11:00:00Z",
+    ])
+    .success();
     let file = site.read("incidents/2026-11-22-webhook-delays.md");
     // The skeleton goes where the summary belongs, before the first update; everything else is kept.
     let skeleton = file.find("## What happened").unwrap();
     assert!(skeleton < file.find("state = \"investigating\"").unwrap());
     assert!(file.contains("impact = \"major\"\r\n+++\r\nThis incident has been resolved: Public API is working normally."), "{file}");
-    assert!(!file.contains("state = \"resolved\"\r\nat = 2026-11-22T11:00:00+00:00\r\nnext_update"), "a resolved update promises nothing");
+    assert!(
+        !file.contains("state = \"resolved\"\r\nat = 2026-11-22T11:00:00+00:00\r\nnext_update"),
+        "a resolved update promises nothing"
+    );
     site.build("2026-11-22T11:05:00Z");
     let page = text(&site.read("site/incidents/2026-11-22-webhook-delays/index.html"));
     assert!(page.contains("Postmortem What happened Root cause What we are changing We are sorry for the disruption"), "{page}");
 
     // Resolved is final unless reopened.
-    site.run(&["update", "webhook", "investigating", "--now", "2026-11-22T12:00:00Z"])
-        .expect_code(2)
-        .expect_stderr("error: `2026-11-22-webhook-delays` is resolved")
-        .expect_stderr("pass --reopen");
-    site.run(&["update", "webhook", "investigating", "--reopen", "--message", "Delays are back: webhooks arrive up to 5 minutes late.", "--now", "2026-11-22T12:00:00Z"])
-        .success();
+    site.run(&[
+        "update",
+        "webhook",
+        "investigating",
+        "--now",
+        "2026-11-22T12:00:00Z",
+    ])
+    .expect_code(2)
+    .expect_stderr("error: `2026-11-22-webhook-delays` is resolved")
+    .expect_stderr("pass --reopen");
+    site.run(&[
+        "update",
+        "webhook",
+        "investigating",
+        "--reopen",
+        "--message",
+        "Delays are back: webhooks arrive up to 5 minutes late.",
+        "--now",
+        "2026-11-22T12:00:00Z",
+    ])
+    .success();
     site.build("2026-11-22T12:05:00Z");
     assert!(text(&site.read("site/index.html")).contains("Active incidents"));
 }
@@ -119,15 +241,35 @@ fn update_resolves_with_a_postmortem_and_refuses_to_touch_resolved_incidents() {
 fn update_warns_when_the_state_moves_back_and_names_ambiguous_prefixes() {
     let site = TestSite::new();
     site.incident("2026-11-22-webhook-delays", hand_written());
-    site.incident("2026-11-22-webhook-errors", &hand_written().replace("Webhook delays", "Webhook errors"));
+    site.incident(
+        "2026-11-22-webhook-errors",
+        &hand_written().replace("Webhook delays", "Webhook errors"),
+    );
     site.run(&["update", "2026-11-22-webhook", "identified"])
         .expect_code(2)
         .expect_stderr("error: `2026-11-22-webhook` matches 2 incidents:\n  2026-11-22-webhook-delays\n  2026-11-22-webhook-errors");
-    site.run(&["update", "nothing-like-it", "identified"]).expect_code(2).expect_stderr("no incident matches `nothing-like-it`");
-    site.run(&["update", "webhook-errors", "verifying", "--now", "2026-11-22T10:20:00Z"]).success();
-    site.run(&["update", "incidents/2026-11-22-webhook-errors.md", "investigating", "--message", "The fix did not hold; errors are back for some webhooks.", "--now", "2026-11-22T10:40:00Z"])
-        .success()
-        .expect_stderr("warning: the state moves back from `verifying` to `investigating`");
+    site.run(&["update", "nothing-like-it", "identified"])
+        .expect_code(2)
+        .expect_stderr("no incident matches `nothing-like-it`");
+    site.run(&[
+        "update",
+        "webhook-errors",
+        "verifying",
+        "--now",
+        "2026-11-22T10:20:00Z",
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "incidents/2026-11-22-webhook-errors.md",
+        "investigating",
+        "--message",
+        "The fix did not hold; errors are back for some webhooks.",
+        "--now",
+        "2026-11-22T10:40:00Z",
+    ])
+    .success()
+    .expect_stderr("warning: the state moves back from `verifying` to `investigating`");
 }
 
 #[test]
@@ -135,11 +277,19 @@ fn update_refuses_unknown_components_and_broken_files() {
     let site = TestSite::new();
     site.incident("2026-11-22-webhook-delays", hand_written());
     let before = site.read("incidents/2026-11-22-webhook-delays.md");
-    site.run(&["update", "webhook", "identified", "--component", "dashbaord"])
-        .expect_code(2)
-        .expect_stderr("did you mean `dashboard`?");
+    site.run(&[
+        "update",
+        "webhook",
+        "identified",
+        "--component",
+        "dashbaord",
+    ])
+    .expect_code(2)
+    .expect_stderr("did you mean `dashboard`?");
     site.incident("2026-11-22-broken", "+++\ntitle = \"x\"\n");
-    site.run(&["update", "broken", "identified"]).expect_code(2).expect_stderr("fix `incidents/2026-11-22-broken.md` before adding an update");
+    site.run(&["update", "broken", "identified"])
+        .expect_code(2)
+        .expect_stderr("fix `incidents/2026-11-22-broken.md` before adding an update");
     assert_eq!(site.read("incidents/2026-11-22-webhook-delays.md"), before);
 }
 
@@ -157,26 +307,38 @@ fn check_exit_codes_and_lapse_messages_across_daylight_saving() {
     // Published 00:20 BST, promising 2h: the clocks go back at 02:00 BST, so the promise
     // falls at 01:20 GMT, not at the 02:20 that wall-clock arithmetic would give.
     let site = open_site("next_update = \"2h\"\n");
-    site.run(&["check", "--now", "2026-10-24T23:40:00Z"]).success().expect_stderr("ok: all content is valid");
+    site.run(&["check", "--now", "2026-10-24T23:40:00Z"])
+        .success()
+        .expect_stderr("ok: all content is valid");
     site.run(&["check", "--now", "2026-10-25T01:16:00Z"])
         .success()
-        .expect_stderr("warning[due-soon]: api-errors: the next update is due at 01:20 GMT, in 4 minutes");
+        .expect_stderr(
+            "warning[due-soon]: api-errors: the next update is due at 01:20 GMT, in 4 minutes",
+        );
     site.run(&["check", "--now", "2026-10-25T01:32:00Z"])
         .expect_code(1)
         .expect_stderr("error[lapsed]: api-errors: the next update was promised for 01:20 GMT, 12 minutes ago\n  --> incidents/api-errors.md:6:1")
         .expect_stderr("error: 1 promised update lapsed");
     // --now in the site's zone: 01:30 happens twice on this day, so it is refused as ambiguous.
-    site.run(&["check", "--now", "2026-10-25T01:30"]).expect_code(3).expect_stderr("ambiguous");
-    site.run(&["check", "--now", "2026-10-25T03:00"]).expect_code(1).expect_stderr("1 hour 40 minutes ago");
+    site.run(&["check", "--now", "2026-10-25T01:30"])
+        .expect_code(3)
+        .expect_stderr("ambiguous");
+    site.run(&["check", "--now", "2026-10-25T03:00"])
+        .expect_code(1)
+        .expect_stderr("1 hour 40 minutes ago");
     // Invalid content wins over everything.
     site.incident("bad", "+++\n");
-    site.run(&["check", "--now", "2026-10-25T01:32:00Z"]).expect_code(2);
+    site.run(&["check", "--now", "2026-10-25T01:32:00Z"])
+        .expect_code(2);
 }
 
 #[test]
 fn check_warns_when_nothing_is_promised_and_deny_warnings_fails() {
     let site = TestSite::new();
-    site.write("statuspost.toml", crate::support::CONFIG.replace("default_next_update = \"30m\"\n", ""));
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG.replace("default_next_update = \"30m\"\n", ""),
+    );
     site.incident(
         "quiet",
         "+++\ntitle = \"Quiet\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"identified\"\nat = 2026-11-22T10:00:00Z\n+++\nRequests to the Public API are slow.\n",
@@ -184,7 +346,8 @@ fn check_warns_when_nothing_is_promised_and_deny_warnings_fails() {
     site.run(&["check", "--now", "2026-11-22T10:05:00Z"])
         .success()
         .expect_stderr("warning[no-promise]: quiet: the latest update does not say when the next one will come");
-    site.run(&["check", "--deny-warnings", "--now", "2026-11-22T10:05:00Z"]).expect_code(1);
+    site.run(&["check", "--deny-warnings", "--now", "2026-11-22T10:05:00Z"])
+        .expect_code(1);
 }
 
 #[test]
@@ -196,7 +359,9 @@ fn check_flags_speculation_etas_handles_and_silent_first_updates() {
          +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWe are looking into it.\n\n\
          +++\nstate = \"identified\"\nat = 2026-11-22T10:20:00Z\n+++\nWe think the cache is full.\n@alice is on it and it will be fixed shortly.\n<!-- we think this is unfair: comments are not checked -->\nMail support@acme.example.\n",
     );
-    let run = site.run(&["check", "--now", "2026-11-22T10:30:00Z"]).success();
+    let run = site
+        .run(&["check", "--now", "2026-11-22T10:30:00Z"])
+        .success();
     let stderr = run.stderr();
     for expected in [
         "warning[no-impact]: this investigating update does not say what customers are seeing\n   --> incidents/wording.md:10:1",
@@ -214,13 +379,17 @@ fn check_warns_about_updates_dated_in_the_future() {
     let site = open_site("next_update = \"30m\"\n");
     site.run(&["check", "--now", "2026-10-24T22:00:00Z"])
         .success()
-        .expect_stderr("warning[future]: api-errors: this update is dated 1 hour 20 minutes in the future");
+        .expect_stderr(
+            "warning[future]: api-errors: this update is dated 1 hour 20 minutes in the future",
+        );
 }
 
 #[test]
 fn check_json_is_machine_readable() {
     let site = open_site("next_update = \"30m\"\n");
-    let run = site.run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"]).expect_code(1);
+    let run = site
+        .run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"])
+        .expect_code(1);
     let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
     assert_eq!(report["ok"], false);
     assert_eq!(report["exit_code"], 1);
@@ -229,5 +398,8 @@ fn check_json_is_machine_readable() {
     assert_eq!(finding["code"], "lapsed");
     assert_eq!(finding["path"], "incidents/api-errors.md");
     assert_eq!(finding["line"], 6);
-    assert_eq!(finding["message"], "api-errors: the next update was promised for 00:50 BST, 1 hour 10 minutes ago");
+    assert_eq!(
+        finding["message"],
+        "api-errors: the next update was promised for 00:50 BST, 1 hour 10 minutes ago"
+    );
 }
