@@ -55,10 +55,9 @@ pub fn build(
     };
     let now = now(site.config.timezone)?;
     let templates = Templates::load(root)?;
-    let views = crate::view::incident_views(&site);
     // Rendering and staging overlap: each page is compared and staged as it is rendered.
     let stage = Stage::open(out_dir)?;
-    render::render_into(&site, &views, now, &templates, &|_| true, &stage)?;
+    render::render_into(&site, now, &templates, &stage)?;
     let t_render = t0.elapsed();
     let written = stage.commit()?;
     let timings = Timings {

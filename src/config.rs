@@ -94,6 +94,7 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         default_next_update,
         contact,
         components,
+        fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
     })
 }
 

@@ -392,6 +392,7 @@ pub fn parse_incident(
         components: components?,
         summary: summary.to_string(),
         summary_line,
+        fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
         updates,
     })
 }

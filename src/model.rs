@@ -149,6 +149,8 @@ pub struct Config {
     pub default_next_update: Option<Duration>,
     pub contact: Contact,
     pub components: Vec<Component>,
+    /// A hash of the config file's text: pages built from the same config and content are the same.
+    pub fingerprint: u64,
 }
 
 impl Config {
@@ -207,6 +209,8 @@ pub struct Incident {
     pub summary_line: usize,
     /// Never empty; ordered by `at`, ties kept in file order.
     pub updates: Vec<Update>,
+    /// A hash of the file's text, to know when its page must be rendered again.
+    pub fingerprint: u64,
 }
 
 impl Incident {
@@ -261,7 +265,7 @@ impl Incident {
         self.components_after(self.updates.len() - 1)
     }
 
-    /// The worst impact the incident ever had: what history shows.
+        /// The worst impact the incident ever had: what history shows.
     pub fn peak_impact(&self) -> Impact {
         (0..self.updates.len())
             .map(|i| self.impact_after(i))
@@ -333,4 +337,25 @@ impl Site {
     pub fn open_incidents(&self) -> impl Iterator<Item = &Incident> {
         self.incidents.iter().filter(|i| i.is_open())
     }
+}
+
+/// A stable hash for build fingerprints. `DefaultHasher::new()` uses fixed
+/// keys; fingerprints also include the version and the executable's size and
+/// time, so a different build of statuspost never trusts pages another wrote.
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    static EXECUTABLE: std::sync::OnceLock<(u64, Option<std::time::SystemTime>)> = std::sync::OnceLock::new();
+    let executable = EXECUTABLE.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| (m.len(), m.modified().ok()))
+            .unwrap_or((0, None))
+    });
+    let mut h = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    executable.hash(&mut h);
+    for part in parts {
+        part.hash(&mut h);
+    }
+    h.finish()
 }

@@ -61,6 +61,8 @@ impl std::error::Error for TemplateError {}
 
 pub struct Templates {
     tera: Tera,
+    /// A hash of every template's text: pages from the same templates and content are the same.
+    pub fingerprint: u64,
 }
 
 impl Templates {
@@ -88,10 +90,12 @@ impl Templates {
                 *text = minify_css(text);
             }
         }
+        let parts: Vec<&[u8]> = sources.iter().flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()]).collect();
+        let fingerprint = crate::model::fingerprint(&parts);
         let mut tera = Tera::default();
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
-        Ok(Templates { tera })
+        Ok(Templates { tera, fingerprint })
     }
 
     /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.

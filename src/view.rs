@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::clock::{self, Now};
+use crate::clock;
 use crate::markdown;
 use crate::model::{ComponentStatus, Incident, Site};
 
@@ -44,7 +44,8 @@ pub struct SiteView {
     pub contact_email: Option<String>,
     pub contact_url: Option<String>,
     pub timezone: String,
-    pub generated: TimeView,
+    /// Where the contact URL points, shown without its scheme.
+    pub contact_label: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -184,7 +185,9 @@ impl IncidentView {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, now: Now) -> SiteView {
+    /// What every page shares. It holds nothing that depends on the clock, so
+    /// that pages other than the home page change only when their content does.
+    pub fn new(site: &Site) -> SiteView {
         let c = &site.config;
         SiteView {
             title: c.title.clone(),
@@ -193,7 +196,11 @@ impl SiteView {
             contact_email: c.contact.email.clone(),
             contact_url: c.contact.url.clone(),
             timezone: c.timezone.name().to_string(),
-            generated: TimeView::new(now, c.timezone),
+            contact_label: c
+                .contact
+                .url
+                .as_deref()
+                .map(|u| u.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string()),
         }
     }
 }

@@ -11,7 +11,6 @@ use crate::clock::Now;
 use crate::model::Site;
 use crate::output::{Memory, Sink};
 use crate::templates::Templates;
-use crate::view::IncidentView;
 
 /// Every file of the built site: path relative to the output folder (with `/`) to bytes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,25 +33,14 @@ pub const RECENT_DAYS: i64 = 14;
 
 /// Renders the whole site in memory.
 pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Output> {
-    let views = crate::view::incident_views(site);
     let memory = Memory::default();
-    render_into(site, &views, now, templates, &|_| true, &memory)?;
-    Ok(Output {
-        files: memory.into_files(),
-    })
+    render_into(site, now, templates, &memory)?;
+    Ok(Output { files: memory.into_files() })
 }
 
-/// Renders the site into `sink`. `views` are the incidents' views, in the
-/// site's order. An incident page is rendered only when `stale(slug)` says
-/// so; otherwise the sink is told the page from the last build still stands.
-pub fn render_into(
-    site: &Site,
-    views: &[IncidentView],
-    now: Now,
-    templates: &Templates,
-    stale: &(dyn Fn(&str) -> bool + Sync),
-    sink: &dyn Sink,
-) -> anyhow::Result<()> {
-    pages::render(site, views, now, templates, stale, sink)?;
-    sink.put("feed.xml", feed::rss(site))
+/// Renders the site into `sink`. Pages whose inputs are unchanged since the
+/// sink's last build are not rendered again (see [`Sink::reuse`]).
+pub fn render_into(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
+    pages::render(site, now, templates, sink)?;
+    sink.put("feed.xml", feed::rss(site), None)
 }

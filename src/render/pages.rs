@@ -12,12 +12,15 @@ use crate::clock::Now;
 use crate::model::Site;
 use crate::output::Sink;
 use crate::templates::Templates;
-use crate::view::{self, GroupView, IncidentView, SiteView, StatusView};
+use crate::model::fingerprint;
+use crate::view::{self, GroupView, IncidentView, SiteView, StatusView, TimeView};
 
 #[derive(Serialize)]
 struct IndexPage<'a> {
     site: &'a SiteView,
     root: &'static str,
+    /// The only clock-dependent value anywhere: the home page says how fresh it is.
+    generated: TimeView,
     banner: StatusView,
     groups: Vec<GroupView>,
     open: Vec<&'a IncidentView>,
@@ -61,95 +64,110 @@ fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Re
     Ok(templates.render(name, &context)?.into_bytes())
 }
 
-pub fn render(
-    site: &Site,
-    incidents: &[IncidentView],
-    now: Now,
-    templates: &Templates,
-    stale: &(dyn Fn(&str) -> bool + Sync),
-    sink: &dyn Sink,
-) -> anyhow::Result<()> {
-    let site_view = SiteView::new(site, now);
-    // Pages of different incidents are independent: render them on every core,
-    // each handed to the sink as soon as it is ready, so memory stays flat.
-    incidents.par_iter().try_for_each(|view| {
-        let path = format!("incidents/{}/index.html", view.slug);
-        if !stale(&view.slug) {
-            sink.keep(&path);
-            return Ok(());
-        }
-        let data = IncidentPage {
-            site: &site_view,
-            root: "../../",
-            incident: view,
-        };
-        sink.put(&path, page(templates, "incident.html", &data)?)
-    })?;
-
-    // Incidents are newest first, so each month's list is too.
+pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
+    let site_view = SiteView::new(site);
     let tz = site.config.timezone;
-    let mut months: BTreeMap<(i32, u32), Vec<&IncidentView>> = BTreeMap::new();
-    for (incident, view) in site.incidents.iter().zip(incidents) {
-        months
-            .entry(view::month_key(incident.started_at(), tz))
-            .or_default()
-            .push(view);
+    let base = fingerprint(&[&templates.fingerprint.to_le_bytes(), &site.config.fingerprint.to_le_bytes()]);
+    let n = site.incidents.len();
+
+    // Which pages must be rendered: those whose inputs changed since the last build.
+    let page_prints: Vec<u64> = site
+        .incidents
+        .iter()
+        .map(|i| fingerprint(&[&base.to_le_bytes(), &i.fingerprint.to_le_bytes()]))
+        .collect();
+    let stale: Vec<bool> = site
+        .incidents
+        .par_iter()
+        .zip(&page_prints)
+        .map(|(i, &print)| !sink.reuse(&format!("incidents/{}/index.html", i.slug), print))
+        .collect();
+
+    // Months, newest first; incidents are newest first, so each month's list is too.
+    let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
+    for (index, incident) in site.incidents.iter().enumerate() {
+        months.entry(view::month_key(incident.started_at(), tz)).or_default().push(index);
     }
+    let months: Vec<((i32, u32), Vec<usize>)> = months.into_iter().rev().collect();
     let links: Vec<MonthLink> = months
         .iter()
-        .rev()
-        .map(|(&(y, m), list)| MonthLink {
-            label: view::month_label(y, m),
+        .map(|((y, m), list)| MonthLink {
+            label: view::month_label(*y, *m),
             url: format!("history/{y:04}-{m:02}/"),
             count: list.len(),
         })
         .collect();
-    let month_lists: Vec<Vec<&IncidentView>> = months.into_values().rev().collect();
-    month_lists
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(i, list)| {
-            let link = &links[i];
-            let data = MonthPage {
-                site: &site_view,
-                root: "../../",
-                month: &link.label,
-                incidents: list,
-                newer: i.checked_sub(1).map(|j| &links[j]),
-                older: links.get(i + 1),
-            };
-            sink.put(
-                &format!("{}index.html", link.url),
-                page(templates, "history_month.html", &data)?,
-            )
-        })?;
-    let data = HistoryPage {
-        site: &site_view,
-        root: "../",
-        months: &links,
-    };
-    sink.put(
-        "history/index.html",
-        page(templates, "history.html", &data)?,
-    )?;
-
-    let since = now - Duration::days(RECENT_DAYS);
-    let (open, recent): (Vec<_>, Vec<_>) = site
-        .incidents
+    // A month page shows its incidents and links to its neighbours.
+    let month_prints: Vec<u64> = months
         .iter()
-        .zip(incidents)
-        .filter(|(incident, _)| {
-            incident.is_open() || incident.resolved_at().is_some_and(|t| t >= since)
+        .enumerate()
+        .map(|(i, (_, list))| {
+            let mut parts: Vec<Vec<u8>> = vec![base.to_le_bytes().to_vec(), links[i].url.clone().into_bytes()];
+            parts.extend(list.iter().map(|&j| page_prints[j].to_le_bytes().to_vec()));
+            parts.extend(i.checked_sub(1).map(|j| links[j].url.clone().into_bytes()));
+            parts.extend(links.get(i + 1).map(|l| l.url.clone().into_bytes()));
+            fingerprint(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
         })
-        .partition(|(incident, _)| incident.is_open());
+        .collect();
+    let stale_months: Vec<bool> = links
+        .iter()
+        .zip(&month_prints)
+        .map(|(link, &print)| !sink.reuse(&format!("{}index.html", link.url), print))
+        .collect();
+
+    // Views only for what will be rendered: on a site of thousands of
+    // incidents, a rebuild after one edit renders a handful of pages.
+    let since = now - Duration::days(RECENT_DAYS);
+    let on_home = |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
+    let mut needed = stale.clone();
+    for ((_, list), &month_stale) in months.iter().zip(&stale_months) {
+        if month_stale {
+            list.iter().for_each(|&j| needed[j] = true);
+        }
+    }
+    for (j, incident) in site.incidents.iter().enumerate() {
+        needed[j] |= on_home(incident);
+    }
+    let views: Vec<Option<IncidentView>> = (0..n)
+        .into_par_iter()
+        .map(|j| needed[j].then(|| IncidentView::new(&site.incidents[j], site)))
+        .collect();
+    let view = |j: usize| views[j].as_ref().expect("a view exists for every page rendered");
+
+    // Pages of different incidents are independent: render them on every core,
+    // each handed to the sink as soon as it is ready, so memory stays flat.
+    (0..n).into_par_iter().filter(|&j| stale[j]).try_for_each(|j| {
+        let v = view(j);
+        let data = IncidentPage { site: &site_view, root: "../../", incident: v };
+        sink.put(&format!("incidents/{}/index.html", v.slug), page(templates, "incident.html", &data)?, Some(page_prints[j]))
+    })?;
+
+    (0..months.len()).into_par_iter().filter(|&i| stale_months[i]).try_for_each(|i| {
+        let link = &links[i];
+        let data = MonthPage {
+            site: &site_view,
+            root: "../../",
+            month: &link.label,
+            incidents: months[i].1.iter().map(|&j| view(j)).collect(),
+            newer: i.checked_sub(1).map(|j| &links[j]),
+            older: links.get(i + 1),
+        };
+        sink.put(&format!("{}index.html", link.url), page(templates, "history_month.html", &data)?, Some(month_prints[i]))
+    })?;
+    let data = HistoryPage { site: &site_view, root: "../", months: &links };
+    sink.put("history/index.html", page(templates, "history.html", &data)?, None)?;
+
+    let (open, recent): (Vec<usize>, Vec<usize>) =
+        (0..n).filter(|&j| on_home(&site.incidents[j])).partition(|&j| site.incidents[j].is_open());
     let data = IndexPage {
         site: &site_view,
         root: "",
+        generated: TimeView::new(now, tz),
         banner: site.overall_status().into(),
         groups: view::groups(site),
-        open: open.into_iter().map(|(_, v)| v).collect(),
-        recent: recent.into_iter().map(|(_, v)| v).collect(),
+        open: open.into_iter().map(view).collect(),
+        recent: recent.into_iter().map(view).collect(),
         recent_days: RECENT_DAYS,
     };
-    sink.put("index.html", page(templates, "index.html", &data)?)
+    sink.put("index.html", page(templates, "index.html", &data)?, None)
 }

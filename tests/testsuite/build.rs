@@ -602,3 +602,51 @@ fn a_template_that_fails_half_way_leaves_the_old_site_untouched() {
         "no folder left behind for a page never published"
     );
 }
+
+fn mtimes(site: &TestSite) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    site.snapshot()
+        .into_iter()
+        .map(|(p, _)| {
+            let m = std::fs::metadata(site.path("site").join(&p)).unwrap().modified().unwrap();
+            (p.display().to_string(), m)
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_rewrites_only_the_pages_it_affects() {
+    let site = TestSite::new();
+    for (slug, at) in [("a", "2026-09-03T10:00:00Z"), ("b", "2026-11-01T10:00:00Z"), ("c", "2026-11-20T10:00:00Z")] {
+        site.incident(slug, &format!("+++\ntitle = \"Incident {slug}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = {at}\n+++\nDone.\n"));
+    }
+    site.build("2026-11-22T16:00:00Z");
+    let before = mtimes(&site);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.incident("b", "+++\ntitle = \"Incident b, renamed\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-11-01T10:00:00Z\n+++\nDone.\n");
+    site.build("2026-11-22T16:00:00Z");
+    let after = mtimes(&site);
+    let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
+    // The feed names the incident; the home page does not list it (resolved weeks ago).
+    assert_eq!(changed, [".statuspost-output", "feed.xml", "history/2026-11/index.html", "incidents/b/index.html"]);
+    assert!(text(&site.read("site/incidents/b/index.html")).contains("Incident b, renamed"));
+    assert!(text(&site.read("site/history/2026-11/index.html")).contains("Incident b, renamed"));
+
+    // A page removed by hand is rebuilt even though its inputs did not change.
+    std::fs::remove_file(site.path("site/incidents/a/index.html")).unwrap();
+    site.build("2026-11-22T16:00:00Z");
+    assert!(text(&site.read("site/incidents/a/index.html")).contains("Incident a"));
+}
+
+#[test]
+fn a_build_killed_half_way_is_cleaned_up_by_the_next() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", API_ERRORS);
+    site.build("2026-11-22T16:00:00Z");
+    // What a build killed while staging leaves: its marker and a temporary file.
+    site.write("site/.statuspost-building", "");
+    site.write("site/incidents/gone/.index.html.statuspost-tmp", "half a page");
+    site.build("2026-11-22T16:00:00Z");
+    assert!(!site.exists("site/incidents/gone"), "leftovers are pruned");
+    assert!(!site.exists("site/.statuspost-building"));
+    assert!(site.exists("site/incidents/2026-11-22-api-errors/index.html"));
+}

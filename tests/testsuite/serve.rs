@@ -435,7 +435,17 @@ fn survives_atomic_saves_deletions_and_bursts_of_changes() {
     });
 
     // Swap and backup files are not content: no rebuild, so no new version.
-    let version = get(port, "/__statuspost/wait").body;
+    // First let any rebuild still queued from the edits above finish, so that
+    // only the files below could move the version.
+    let mut version = get(port, "/__statuspost/wait").body;
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(700));
+        let now = get(port, "/__statuspost/wait").body;
+        if now == version {
+            break;
+        }
+        version = now;
+    }
     for name in [".api.md.swp", "api.md~", ".#api.md", "4913"] {
         site.write(&format!("incidents/{name}"), "not an incident");
     }
