@@ -1,7 +1,7 @@
 //! One build: load and validate the site, render it in memory, write what changed.
 //! Shared by `build`, `watch` and `serve`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
@@ -46,31 +46,83 @@ pub fn build(
     out_dir: &Path,
     now: &dyn Fn(Tz) -> anyhow::Result<Now>,
 ) -> anyhow::Result<Outcome> {
-    // Measuring is not reading the clock for content: nothing rendered depends on it.
-    let t0 = std::time::Instant::now();
-    let loaded = load::load(root);
-    let t_load = t0.elapsed();
-    let Some(site) = loaded.site else {
-        return Ok(Outcome::Invalid(loaded.diagnostics));
-    };
-    let now = now(site.config.timezone)?;
-    let templates = Templates::load(root)?;
-    // Rendering and staging overlap: each page is compared and staged as it is rendered.
-    let stage = Stage::open(out_dir)?;
-    render::render_into(&site, now, &templates, &stage)?;
-    let t_render = t0.elapsed();
-    let written = stage.commit()?;
-    let timings = Timings {
-        load: t_load,
-        render: t_render - t_load,
-        write: t0.elapsed() - t_render,
-    };
-    Ok(Outcome::Built(Box::new(Built {
-        site,
-        now,
-        out_dir: out_dir.to_path_buf(),
-        written,
-        warnings: loaded.diagnostics,
-        timings,
-    })))
+    Session::default().build(root, out_dir, now)
+}
+
+/// What `watch` and `serve` keep between rebuilds: parsed incident files and
+/// compiled templates, each reused until its files change on disk.
+#[derive(Default)]
+pub struct Session {
+    files: load::Cache,
+    templates: Option<(u64, Templates)>,
+}
+
+impl Session {
+    /// One build, reusing what has not changed since the last one.
+    pub fn build(
+        &mut self,
+        root: &Path,
+        out_dir: &Path,
+        now: &dyn Fn(Tz) -> anyhow::Result<Now>,
+    ) -> anyhow::Result<Outcome> {
+        // Measuring is not reading the clock for content: nothing rendered depends on it.
+        let t0 = std::time::Instant::now();
+        let loaded = load::load_cached(root, &mut self.files);
+        let t_load = t0.elapsed();
+        let Some(site) = loaded.site else {
+            return Ok(Outcome::Invalid(loaded.diagnostics));
+        };
+        let now = now(site.config.timezone)?;
+        let stamp = templates_stamp(root);
+        if self.templates.as_ref().is_none_or(|(s, _)| *s != stamp) {
+            self.templates = Some((stamp, Templates::load(root)?));
+        }
+        let templates = &self
+            .templates
+            .as_ref()
+            .expect("templates were just loaded")
+            .1;
+        // Rendering and staging overlap: each page is compared and staged as it is rendered.
+        let stage = Stage::open(out_dir)?;
+        render::render_into(&site, now, templates, &stage)?;
+        let t_render = t0.elapsed();
+        let written = stage.commit()?;
+        let timings = Timings {
+            load: t_load,
+            render: t_render - t_load,
+            write: t0.elapsed() - t_render,
+        };
+        Ok(Outcome::Built(Box::new(Built {
+            site,
+            now,
+            out_dir: out_dir.to_path_buf(),
+            written,
+            warnings: loaded.diagnostics,
+            timings,
+        })))
+    }
+}
+
+/// Sizes and times of the site's template files: when they change, templates are compiled again.
+fn templates_stamp(root: &Path) -> u64 {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64, Option<std::time::SystemTime>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => walk(&path, out),
+                Ok(m) => out.push((path, m.len(), m.modified().ok())),
+                Err(_) => {}
+            }
+        }
+    }
+    use std::hash::{Hash, Hasher};
+    let mut files = Vec::new();
+    walk(&root.join(crate::templates::DIR), &mut files);
+    files.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    files.hash(&mut h);
+    h.finish()
 }

@@ -81,24 +81,72 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
 
 /// Loads and validates the whole site under `root`.
 pub fn load(root: &Path) -> Loaded {
+    load_cached(root, &mut Cache::default())
+}
+
+/// Parsed incident files kept between builds by `watch` and `serve`, so a
+/// rebuild re-reads only the files whose size or modification time changed.
+#[derive(Default)]
+pub struct Cache {
+    files: HashMap<PathBuf, Cached>,
+}
+
+struct Cached {
+    stamp: (u64, Option<std::time::SystemTime>),
+    /// Parsing depends on the config (component ids, time zone).
+    config: u64,
+    incident: Option<Incident>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+/// As [`load`], reusing what `cache` holds for files that have not changed.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
     let mut diagnostics = Vec::new();
     let config = load_config(root, &mut diagnostics);
     let files = incident_files(root, &mut diagnostics);
     let mut incidents = Vec::with_capacity(files.len());
     if let Some(config) = &config {
         // Files are independent until the slug check: read and parse them on every core.
-        let parsed: Vec<(Option<Incident>, Vec<Diagnostic>)> = files
+        let parsed: Vec<(PathBuf, Cached)> = files
             .par_iter()
-            .map(|rel| {
+            .filter_map(|rel| {
+                let stamp = stamp(&root.join(rel));
+                let fresh = cache
+                    .files
+                    .get(rel)
+                    .is_some_and(|c| Some(c.stamp) == stamp && c.config == config.fingerprint);
+                if fresh {
+                    return None;
+                }
                 let mut diags = Vec::new();
                 let incident = read_source(root, rel, &mut diags)
                     .and_then(|source| parse_incident(&source, slug_of(rel), config, &mut diags));
-                (incident, diags)
+                let stamp = stamp.unwrap_or((0, None));
+                Some((
+                    rel.clone(),
+                    Cached {
+                        stamp,
+                        config: config.fingerprint,
+                        incident,
+                        diagnostics: diags,
+                    },
+                ))
             })
             .collect();
-        for (incident, diags) in parsed {
-            incidents.extend(incident);
-            diagnostics.extend(diags);
+        cache.files.extend(parsed);
+        let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
+        cache.files.retain(|rel, _| present.contains(rel));
+        for rel in &files {
+            if let Some(cached) = cache.files.get(rel) {
+                incidents.extend(cached.incident.clone());
+                diagnostics.extend(cached.diagnostics.iter().cloned());
+            }
         }
         check_slugs(root, &files, &mut diagnostics);
     }

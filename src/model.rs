@@ -265,7 +265,7 @@ impl Incident {
         self.components_after(self.updates.len() - 1)
     }
 
-        /// The worst impact the incident ever had: what history shows.
+    /// The worst impact the incident ever had: what history shows.
     pub fn peak_impact(&self) -> Impact {
         (0..self.updates.len())
             .map(|i| self.impact_after(i))
@@ -344,7 +344,8 @@ impl Site {
 /// time, so a different build of statuspost never trusts pages another wrote.
 pub fn fingerprint(parts: &[&[u8]]) -> u64 {
     use std::hash::{Hash, Hasher};
-    static EXECUTABLE: std::sync::OnceLock<(u64, Option<std::time::SystemTime>)> = std::sync::OnceLock::new();
+    static EXECUTABLE: std::sync::OnceLock<(u64, Option<std::time::SystemTime>)> =
+        std::sync::OnceLock::new();
     let executable = EXECUTABLE.get_or_init(|| {
         std::env::current_exe()
             .and_then(std::fs::metadata)

@@ -32,7 +32,8 @@ const BUILDING: &str = ".statuspost-building";
 
 const TMP_SUFFIX: &str = ".statuspost-tmp";
 
-const MANIFEST_HEADER: &str = "# This folder is written by `statuspost build`; files not produced by a build are removed.\n\
+const MANIFEST_HEADER: &str =
+    "# This folder is written by `statuspost build`; files not produced by a build are removed.\n\
 # Each line: a fingerprint of what the file was made from, and its path.\n";
 
 /// Where rendered files go: a [`Stage`] on disk, or [`Memory`] for previews and tests.
@@ -59,7 +60,10 @@ impl Memory {
 
 impl Sink for Memory {
     fn put(&self, path: &str, bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes);
         Ok(())
     }
 
@@ -106,7 +110,11 @@ impl Stage {
     pub fn open(dir: &Path) -> anyhow::Result<Stage> {
         let fresh = prepare(dir)?;
         // A folder just made has nothing stale in it, so nothing to walk.
-        let previous = if fresh { Some(HashMap::new()) } else { read_manifest(dir) };
+        let previous = if fresh {
+            Some(HashMap::new())
+        } else {
+            read_manifest(dir)
+        };
         // Until this build commits, the manifest cannot be trusted: a build
         // killed half way may leave temporary files that it does not list.
         write_atomic_fast(&dir.join(BUILDING), b"")?;
@@ -120,10 +128,11 @@ impl Stage {
     }
 
     fn record(&self, path: &str, staged: Staged, fingerprint: u64) {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((path.to_string(), staged, fingerprint));
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).push((
+            path.to_string(),
+            staged,
+            fingerprint,
+        ));
     }
 
     fn write_tmp(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
@@ -154,8 +163,9 @@ impl Stage {
                 Staged::Changed(tmp) => (tmp, &mut written.changed),
             };
             if result.is_ok() {
-                result = std::fs::rename(tmp, self.dir.join(path))
-                    .with_context(|| format!("failed to write `{}`", self.dir.join(path).display()));
+                result = std::fs::rename(tmp, self.dir.join(path)).with_context(|| {
+                    format!("failed to write `{}`", self.dir.join(path).display())
+                });
                 list.push(path.clone());
             }
         }
@@ -252,8 +262,12 @@ fn safe_relative(path: &str) -> anyhow::Result<&Path> {
 
 fn write_tmp(target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let parent = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}{TMP_SUFFIX}"));
     std::fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
     Ok(tmp)
@@ -276,7 +290,8 @@ fn prepare(dir: &Path) -> anyhow::Result<bool> {
             }
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
         Err(err) => return Err(err).with_context(|| format!("failed to read `{}`", dir.display())),
     }
@@ -297,8 +312,12 @@ fn write_atomic_fast(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
@@ -333,15 +352,26 @@ fn read_manifest(dir: &Path) -> Option<HashMap<String, u64>> {
 
 /// Removes the files the last build produced and this one did not, and the
 /// folders that leaves empty, without walking the whole output.
-fn prune_listed(dir: &Path, previous: &HashMap<String, u64>, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> {
-    let mut removed: Vec<String> = previous.keys().filter(|p| !produced.contains(*p)).cloned().collect();
+fn prune_listed(
+    dir: &Path,
+    previous: &HashMap<String, u64>,
+    produced: &HashSet<String>,
+) -> anyhow::Result<Vec<String>> {
+    let mut removed: Vec<String> = previous
+        .keys()
+        .filter(|p| !produced.contains(*p))
+        .cloned()
+        .collect();
     removed.sort();
     for rel in &removed {
         let path = dir.join(safe_relative(rel)?);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(err).with_context(|| format!("failed to remove stale `{}`", path.display())),
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("failed to remove stale `{}`", path.display()))
+            }
         }
         let mut parent = path.parent();
         while let Some(p) = parent.filter(|p| *p != dir) {
@@ -374,7 +404,9 @@ fn prune(dir: &Path, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> 
 }
 
 fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?
+    {
         let entry = entry?;
         // A publishing checkout may live inside the output; its history is not ours to prune.
         if entry.file_name() == ".git" {
@@ -391,7 +423,9 @@ fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn remove_empty_dirs(dir: &Path, is_root: bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.file_name() != ".git" {
             remove_empty_dirs(&entry.path(), false);

@@ -90,7 +90,10 @@ impl Templates {
                 *text = minify_css(text);
             }
         }
-        let parts: Vec<&[u8]> = sources.iter().flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()]).collect();
+        let parts: Vec<&[u8]> = sources
+            .iter()
+            .flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()])
+            .collect();
         let fingerprint = crate::model::fingerprint(&parts);
         let mut tera = Tera::default();
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))

@@ -196,11 +196,12 @@ impl SiteView {
             contact_email: c.contact.email.clone(),
             contact_url: c.contact.url.clone(),
             timezone: c.timezone.name().to_string(),
-            contact_label: c
-                .contact
-                .url
-                .as_deref()
-                .map(|u| u.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string()),
+            contact_label: c.contact.url.as_deref().map(|u| {
+                u.trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string()
+            }),
         }
     }
 }

@@ -35,12 +35,19 @@ pub const RECENT_DAYS: i64 = 14;
 pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Output> {
     let memory = Memory::default();
     render_into(site, now, templates, &memory)?;
-    Ok(Output { files: memory.into_files() })
+    Ok(Output {
+        files: memory.into_files(),
+    })
 }
 
 /// Renders the site into `sink`. Pages whose inputs are unchanged since the
 /// sink's last build are not rendered again (see [`Sink::reuse`]).
-pub fn render_into(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
+pub fn render_into(
+    site: &Site,
+    now: Now,
+    templates: &Templates,
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
     pages::render(site, now, templates, sink)?;
     sink.put("feed.xml", feed::rss(site), None)
 }

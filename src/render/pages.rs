@@ -9,10 +9,10 @@ use tera::Context;
 
 use super::RECENT_DAYS;
 use crate::clock::Now;
+use crate::model::fingerprint;
 use crate::model::Site;
 use crate::output::Sink;
 use crate::templates::Templates;
-use crate::model::fingerprint;
 use crate::view::{self, GroupView, IncidentView, SiteView, StatusView, TimeView};
 
 #[derive(Serialize)]
@@ -67,7 +67,10 @@ fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Re
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
     let tz = site.config.timezone;
-    let base = fingerprint(&[&templates.fingerprint.to_le_bytes(), &site.config.fingerprint.to_le_bytes()]);
+    let base = fingerprint(&[
+        &templates.fingerprint.to_le_bytes(),
+        &site.config.fingerprint.to_le_bytes(),
+    ]);
     let n = site.incidents.len();
 
     // Which pages must be rendered: those whose inputs changed since the last build.
@@ -86,7 +89,10 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     // Months, newest first; incidents are newest first, so each month's list is too.
     let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
     for (index, incident) in site.incidents.iter().enumerate() {
-        months.entry(view::month_key(incident.started_at(), tz)).or_default().push(index);
+        months
+            .entry(view::month_key(incident.started_at(), tz))
+            .or_default()
+            .push(index);
     }
     let months: Vec<((i32, u32), Vec<usize>)> = months.into_iter().rev().collect();
     let links: Vec<MonthLink> = months
@@ -102,7 +108,10 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .iter()
         .enumerate()
         .map(|(i, (_, list))| {
-            let mut parts: Vec<Vec<u8>> = vec![base.to_le_bytes().to_vec(), links[i].url.clone().into_bytes()];
+            let mut parts: Vec<Vec<u8>> = vec![
+                base.to_le_bytes().to_vec(),
+                links[i].url.clone().into_bytes(),
+            ];
             parts.extend(list.iter().map(|&j| page_prints[j].to_le_bytes().to_vec()));
             parts.extend(i.checked_sub(1).map(|j| links[j].url.clone().into_bytes()));
             parts.extend(links.get(i + 1).map(|l| l.url.clone().into_bytes()));
@@ -118,7 +127,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     // Views only for what will be rendered: on a site of thousands of
     // incidents, a rebuild after one edit renders a handful of pages.
     let since = now - Duration::days(RECENT_DAYS);
-    let on_home = |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
+    let on_home =
+        |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
     let mut needed = stale.clone();
     for ((_, list), &month_stale) in months.iter().zip(&stale_months) {
         if month_stale {
@@ -132,33 +142,64 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .into_par_iter()
         .map(|j| needed[j].then(|| IncidentView::new(&site.incidents[j], site)))
         .collect();
-    let view = |j: usize| views[j].as_ref().expect("a view exists for every page rendered");
+    let view = |j: usize| {
+        views[j]
+            .as_ref()
+            .expect("a view exists for every page rendered")
+    };
 
     // Pages of different incidents are independent: render them on every core,
     // each handed to the sink as soon as it is ready, so memory stays flat.
-    (0..n).into_par_iter().filter(|&j| stale[j]).try_for_each(|j| {
-        let v = view(j);
-        let data = IncidentPage { site: &site_view, root: "../../", incident: v };
-        sink.put(&format!("incidents/{}/index.html", v.slug), page(templates, "incident.html", &data)?, Some(page_prints[j]))
-    })?;
+    (0..n)
+        .into_par_iter()
+        .filter(|&j| stale[j])
+        .try_for_each(|j| {
+            let v = view(j);
+            let data = IncidentPage {
+                site: &site_view,
+                root: "../../",
+                incident: v,
+            };
+            sink.put(
+                &format!("incidents/{}/index.html", v.slug),
+                page(templates, "incident.html", &data)?,
+                Some(page_prints[j]),
+            )
+        })?;
 
-    (0..months.len()).into_par_iter().filter(|&i| stale_months[i]).try_for_each(|i| {
-        let link = &links[i];
-        let data = MonthPage {
-            site: &site_view,
-            root: "../../",
-            month: &link.label,
-            incidents: months[i].1.iter().map(|&j| view(j)).collect(),
-            newer: i.checked_sub(1).map(|j| &links[j]),
-            older: links.get(i + 1),
-        };
-        sink.put(&format!("{}index.html", link.url), page(templates, "history_month.html", &data)?, Some(month_prints[i]))
-    })?;
-    let data = HistoryPage { site: &site_view, root: "../", months: &links };
-    sink.put("history/index.html", page(templates, "history.html", &data)?, None)?;
+    (0..months.len())
+        .into_par_iter()
+        .filter(|&i| stale_months[i])
+        .try_for_each(|i| {
+            let link = &links[i];
+            let data = MonthPage {
+                site: &site_view,
+                root: "../../",
+                month: &link.label,
+                incidents: months[i].1.iter().map(|&j| view(j)).collect(),
+                newer: i.checked_sub(1).map(|j| &links[j]),
+                older: links.get(i + 1),
+            };
+            sink.put(
+                &format!("{}index.html", link.url),
+                page(templates, "history_month.html", &data)?,
+                Some(month_prints[i]),
+            )
+        })?;
+    let data = HistoryPage {
+        site: &site_view,
+        root: "../",
+        months: &links,
+    };
+    sink.put(
+        "history/index.html",
+        page(templates, "history.html", &data)?,
+        None,
+    )?;
 
-    let (open, recent): (Vec<usize>, Vec<usize>) =
-        (0..n).filter(|&j| on_home(&site.incidents[j])).partition(|&j| site.incidents[j].is_open());
+    let (open, recent): (Vec<usize>, Vec<usize>) = (0..n)
+        .filter(|&j| on_home(&site.incidents[j]))
+        .partition(|&j| site.incidents[j].is_open());
     let data = IndexPage {
         site: &site_view,
         root: "",

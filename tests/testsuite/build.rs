@@ -607,7 +607,10 @@ fn mtimes(site: &TestSite) -> std::collections::BTreeMap<String, std::time::Syst
     site.snapshot()
         .into_iter()
         .map(|(p, _)| {
-            let m = std::fs::metadata(site.path("site").join(&p)).unwrap().modified().unwrap();
+            let m = std::fs::metadata(site.path("site").join(&p))
+                .unwrap()
+                .modified()
+                .unwrap();
             (p.display().to_string(), m)
         })
         .collect()
@@ -616,7 +619,11 @@ fn mtimes(site: &TestSite) -> std::collections::BTreeMap<String, std::time::Syst
 #[test]
 fn an_edit_rewrites_only_the_pages_it_affects() {
     let site = TestSite::new();
-    for (slug, at) in [("a", "2026-09-03T10:00:00Z"), ("b", "2026-11-01T10:00:00Z"), ("c", "2026-11-20T10:00:00Z")] {
+    for (slug, at) in [
+        ("a", "2026-09-03T10:00:00Z"),
+        ("b", "2026-11-01T10:00:00Z"),
+        ("c", "2026-11-20T10:00:00Z"),
+    ] {
         site.incident(slug, &format!("+++\ntitle = \"Incident {slug}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = {at}\n+++\nDone.\n"));
     }
     site.build("2026-11-22T16:00:00Z");
@@ -627,7 +634,15 @@ fn an_edit_rewrites_only_the_pages_it_affects() {
     let after = mtimes(&site);
     let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
     // The feed names the incident; the home page does not list it (resolved weeks ago).
-    assert_eq!(changed, [".statuspost-output", "feed.xml", "history/2026-11/index.html", "incidents/b/index.html"]);
+    assert_eq!(
+        changed,
+        [
+            ".statuspost-output",
+            "feed.xml",
+            "history/2026-11/index.html",
+            "incidents/b/index.html"
+        ]
+    );
     assert!(text(&site.read("site/incidents/b/index.html")).contains("Incident b, renamed"));
     assert!(text(&site.read("site/history/2026-11/index.html")).contains("Incident b, renamed"));
 
@@ -644,7 +659,10 @@ fn a_build_killed_half_way_is_cleaned_up_by_the_next() {
     site.build("2026-11-22T16:00:00Z");
     // What a build killed while staging leaves: its marker and a temporary file.
     site.write("site/.statuspost-building", "");
-    site.write("site/incidents/gone/.index.html.statuspost-tmp", "half a page");
+    site.write(
+        "site/incidents/gone/.index.html.statuspost-tmp",
+        "half a page",
+    );
     site.build("2026-11-22T16:00:00Z");
     assert!(!site.exists("site/incidents/gone"), "leftovers are pruned");
     assert!(!site.exists("site/.statuspost-building"));
