@@ -31,6 +31,10 @@ pub const FEED_ITEMS: usize = 50;
 /// How far back the home page lists resolved incidents.
 pub const RECENT_DAYS: i64 = 14;
 
+/// At most this many of them, so a bad fortnight cannot make the home page
+/// heavy when it is read the most; the rest are a click away in the history.
+pub const RECENT_LIMIT: usize = 20;
+
 /// Renders the whole site in memory.
 pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Output> {
     let memory = Memory::default();

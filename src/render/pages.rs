@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::RECENT_DAYS;
+use super::{RECENT_DAYS, RECENT_LIMIT};
 use crate::clock::Now;
 use crate::model::fingerprint;
 use crate::model::Site;
@@ -25,6 +25,8 @@ struct IndexPage<'a> {
     groups: Vec<GroupView>,
     open: Vec<&'a IncidentView>,
     recent: Vec<&'a IncidentView>,
+    /// Resolved in the window but not listed, beyond [`RECENT_LIMIT`].
+    recent_more: usize,
     recent_days: i64,
 }
 
@@ -207,7 +209,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         banner: site.overall_status().into(),
         groups: view::groups(site),
         open: open.into_iter().map(view).collect(),
-        recent: recent.into_iter().map(view).collect(),
+        recent_more: recent.len().saturating_sub(RECENT_LIMIT),
+        recent: recent.into_iter().take(RECENT_LIMIT).map(view).collect(),
         recent_days: RECENT_DAYS,
     };
     sink.put("index.html", page(templates, "index.html", &data)?, None)

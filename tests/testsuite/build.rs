@@ -668,3 +668,25 @@ fn a_build_killed_half_way_is_cleaned_up_by_the_next() {
     assert!(!site.exists("site/.statuspost-building"));
     assert!(site.exists("site/incidents/2026-11-22-api-errors/index.html"));
 }
+
+#[test]
+fn the_home_page_lists_a_bounded_number_of_recent_incidents() {
+    let site = TestSite::new();
+    for i in 0..25 {
+        site.incident(
+            &format!("r{i:02}"),
+            &format!("+++\ntitle = \"Recent {i:02}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-11-{:02}T10:00:00Z\n+++\nDone.\n", 10 + i % 12),
+        );
+    }
+    site.build("2026-11-22T16:00:00Z");
+    let recent = text(between(
+        &site.read("site/index.html"),
+        "id=recent",
+        "</section>",
+    ));
+    assert_eq!(recent.matches("Recent ").count(), 20, "{recent}");
+    assert!(
+        recent.contains("5 more incidents in the past 14 days."),
+        "{recent}"
+    );
+}
