@@ -20,9 +20,10 @@ const KEYS: &[&str] = &[
     "default_next_update",
     "contact",
     "components",
+    "primary_domains",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
-const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description"];
+const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url"];
 
 /// Parses the config. Returns `None` when it has errors, all of which are in `diags`.
 pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
@@ -82,6 +83,14 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         .unwrap_or_default();
 
     let components = parse_components(&f, diags);
+    let primary_domains = f
+        .string_list("primary_domains", diags)
+        .map(|list| {
+            list.into_iter()
+                .map(|(d, _)| d.trim().to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
 
     if diags[before..].iter().any(Diagnostic::is_error) {
         return None;
@@ -94,6 +103,7 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         default_next_update,
         contact,
         components,
+        primary_domains,
         fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
     })
 }
@@ -107,6 +117,7 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
         let name = c.required_string("name", "\"Public API\"", diags);
         let group = c.string("group", diags).map(|(s, _)| s);
         let description = c.string("description", diags).map(|(s, _)| s);
+        let url = c.string("url", diags).map(|(s, _)| s);
         let Some((id, span)) = id else { continue };
         if !valid_id(&id) {
             diags.push(
@@ -139,6 +150,7 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
             name,
             group,
             description,
+            url,
         });
     }
     components

@@ -136,6 +136,9 @@ pub struct Component {
     pub name: String,
     pub group: Option<String>,
     pub description: Option<String>,
+    /// Where the component itself lives, so `check` can tell whether the
+    /// status page depends on the same domain.
+    pub url: Option<String>,
 }
 
 /// `statuspost.toml`.
@@ -149,6 +152,8 @@ pub struct Config {
     pub default_next_update: Option<Duration>,
     pub contact: Contact,
     pub components: Vec<Component>,
+    /// Domains the product runs on, which the status page must not depend on.
+    pub primary_domains: Vec<String>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
 }

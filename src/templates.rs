@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "history_month.html",
         include_str!("../templates/history_month.html"),
     ),
+    ("404.html", include_str!("../templates/404.html")),
     ("style.css", include_str!("../templates/style.css")),
     (
         "updates/investigating.md",

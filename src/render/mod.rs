@@ -2,7 +2,10 @@
 //! the clock or the disk: the same site, templates and "now" give the same
 //! bytes, handed to a [`Sink`] as each page is ready.
 
+pub mod api;
+mod badge;
 mod feed;
+pub mod hosting;
 mod pages;
 
 use std::collections::BTreeMap;
@@ -53,5 +56,42 @@ pub fn render_into(
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
     pages::render(site, now, templates, sink)?;
-    sink.put("feed.xml", feed::rss(site), None)
+    let config = &site.config;
+    let all = feed::FeedSpec {
+        title: config.title.clone(),
+        description: config
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Incidents and updates from {}", config.title)),
+        path: "feed.xml".into(),
+        include: &|_| true,
+    };
+    sink.put("feed.xml", feed::rss(site, &all), None)?;
+    let atom = feed::FeedSpec {
+        path: "feed.atom".into(),
+        ..all
+    };
+    sink.put("feed.atom", feed::atom(site, &atom), None)?;
+    for (index, component) in config.components.iter().enumerate() {
+        let only = move |i: &crate::model::Incident| i.all_components().contains(&index);
+        let spec = feed::FeedSpec {
+            title: format!("{}: {}", config.title, component.name),
+            description: format!("Incidents and updates affecting {}", component.name),
+            path: format!("components/{}/feed.xml", component.id),
+            include: &only,
+        };
+        sink.put(&spec.path, feed::rss(site, &spec), None)?;
+    }
+    for (path, bytes) in api::files(site)? {
+        sink.put(&path, bytes, None)?;
+    }
+    sink.put("badge.svg", badge::svg(site.overall_status()), None)?;
+    for (path, bytes) in hosting::files(site) {
+        sink.put(&path, bytes, None)?;
+    }
+    let data = pages::NotFound {
+        site: &crate::view::SiteView::new(site),
+        root: format!("{}/", config.base_url),
+    };
+    sink.put("404.html", pages::page(templates, "404.html", &data)?, None)
 }

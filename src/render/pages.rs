@@ -61,7 +61,14 @@ struct MonthPage<'a> {
     older: Option<&'a MonthLink>,
 }
 
-fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Result<Vec<u8>> {
+/// `404.html`: served by static hosts at any missing path, so its links are absolute.
+#[derive(Serialize)]
+pub struct NotFound<'a> {
+    pub site: &'a SiteView,
+    pub root: String,
+}
+
+pub fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Result<Vec<u8>> {
     let context = Context::from_serialize(data)?;
     Ok(templates.render(name, &context)?.into_bytes())
 }

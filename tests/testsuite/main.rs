@@ -5,6 +5,7 @@ mod support;
 mod build;
 mod errors;
 mod feed;
+mod hosting;
 mod readme;
 mod serve;
 mod workflow;

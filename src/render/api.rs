@@ -1,0 +1,374 @@
+//! The Statuspage public API (v2) as static JSON files, with its field names
+//! and enum values, so that chat bots, aggregators and dashboards that read a
+//! Statuspage page read this one unchanged. README documents the mapping.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::markdown;
+use crate::model::{ComponentStatus, Impact, Incident, Site, State};
+
+/// As Statuspage's `incidents.json`: the most recent 50.
+const INCIDENTS: usize = 50;
+
+#[derive(Serialize)]
+struct Page<'a> {
+    id: String,
+    name: &'a str,
+    url: String,
+    time_zone: &'a str,
+    updated_at: String,
+}
+
+#[derive(Serialize)]
+struct Status {
+    indicator: &'static str,
+    description: &'static str,
+}
+
+#[derive(Serialize)]
+struct Component<'a> {
+    id: String,
+    name: &'a str,
+    status: &'static str,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    position: usize,
+    description: Option<&'a str>,
+    showcase: bool,
+    start_date: Option<String>,
+    group_id: Option<String>,
+    page_id: &'a str,
+    group: bool,
+    only_show_if_degraded: bool,
+    /// Only on groups: the ids of their components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Vec<&'a str>>,
+}
+
+#[derive(Serialize)]
+struct AffectedComponent<'a> {
+    code: &'a str,
+    name: &'a str,
+    old_status: &'static str,
+    new_status: &'static str,
+}
+
+#[derive(Serialize)]
+struct IncidentUpdate<'a> {
+    id: String,
+    status: &'static str,
+    body: String,
+    incident_id: &'a str,
+    created_at: String,
+    updated_at: String,
+    display_at: String,
+    affected_components: Option<Vec<AffectedComponent<'a>>>,
+    deliver_notifications: bool,
+    custom_tweet: Option<String>,
+    tweet_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ApiIncident<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    created_at: String,
+    updated_at: String,
+    monitoring_at: Option<String>,
+    resolved_at: Option<String>,
+    impact: &'static str,
+    shortlink: String,
+    started_at: String,
+    page_id: &'a str,
+    incident_updates: Vec<IncidentUpdate<'a>>,
+    components: Vec<Component<'a>>,
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Statuspage's names for an incident's state; `verifying` is its `monitoring`.
+pub fn state_name(state: State) -> &'static str {
+    match state {
+        State::Investigating => "investigating",
+        State::Identified => "identified",
+        State::Verifying => "monitoring",
+        State::Resolved => "resolved",
+    }
+}
+
+/// The overall indicator and its wording, from the worst open impact.
+fn status(site: &Site) -> Status {
+    match site.open_incidents().map(Incident::current_impact).max() {
+        None => Status {
+            indicator: "none",
+            description: "All Systems Operational",
+        },
+        Some(Impact::Minor) => Status {
+            indicator: "minor",
+            description: "Partially Degraded Service",
+        },
+        Some(Impact::Major) => Status {
+            indicator: "major",
+            description: "Partial System Outage",
+        },
+        Some(Impact::Critical) => Status {
+            indicator: "critical",
+            description: "Major System Outage",
+        },
+    }
+}
+
+struct Api<'a> {
+    site: &'a Site,
+    page_id: String,
+    statuses: Vec<ComponentStatus>,
+}
+
+impl<'a> Api<'a> {
+    fn page(&self) -> Page<'a> {
+        let c = &self.site.config;
+        Page {
+            id: self.page_id.clone(),
+            name: &c.title,
+            url: c.base_url.clone(),
+            time_zone: c.timezone.name(),
+            // Content time, not the clock: unchanged content, unchanged files.
+            updated_at: self
+                .site
+                .incidents
+                .iter()
+                .map(|i| i.latest().at)
+                .max()
+                .map(time)
+                .unwrap_or_else(|| time(DateTime::<Utc>::UNIX_EPOCH)),
+        }
+    }
+
+    /// Components and, as Statuspage does, one entry per group listing its members.
+    fn components(&'a self) -> Vec<Component<'a>> {
+        let config = &self.site.config;
+        let mut out = Vec::new();
+        let mut groups: Vec<&str> = Vec::new();
+        for c in &config.components {
+            if let Some(g) = c.group.as_deref() {
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+        }
+        for (i, c) in config.components.iter().enumerate() {
+            out.push(self.component(i, c.group.as_deref().map(group_id)));
+        }
+        for (n, g) in groups.iter().enumerate() {
+            let members: Vec<usize> = (0..config.components.len())
+                .filter(|&i| config.components[i].group.as_deref() == Some(*g))
+                .collect();
+            let worst = members
+                .iter()
+                .map(|&i| self.statuses[i])
+                .max()
+                .unwrap_or(ComponentStatus::Operational);
+            out.push(Component {
+                id: group_id(g),
+                name: g,
+                status: worst.as_str(),
+                created_at: None,
+                updated_at: None,
+                position: config.components.len() + n + 1,
+                description: None,
+                showcase: false,
+                start_date: None,
+                group_id: None,
+                page_id: &self.page_id,
+                group: true,
+                only_show_if_degraded: false,
+                components: Some(
+                    members
+                        .iter()
+                        .map(|&i| config.components[i].id.as_str())
+                        .collect(),
+                ),
+            });
+        }
+        out
+    }
+
+    fn component(&'a self, i: usize, group: Option<String>) -> Component<'a> {
+        let c = &self.site.config.components[i];
+        Component {
+            id: c.id.clone(),
+            name: &c.name,
+            status: self.statuses[i].as_str(),
+            created_at: None,
+            updated_at: None,
+            position: i + 1,
+            description: c.description.as_deref(),
+            showcase: true,
+            start_date: None,
+            group_id: group,
+            page_id: &self.page_id,
+            group: false,
+            only_show_if_degraded: false,
+            components: None,
+        }
+    }
+
+    fn incident(&'a self, incident: &'a Incident) -> ApiIncident<'a> {
+        let config = &self.site.config;
+        let mut updates: Vec<IncidentUpdate<'a>> = incident
+            .updates
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let affected = u.components.as_ref().map(|ids| {
+                    ids.iter()
+                        .map(|&c| AffectedComponent {
+                            code: &config.components[c].id,
+                            name: &config.components[c].name,
+                            old_status: "operational",
+                            new_status: if u.state == State::Resolved {
+                                "operational"
+                            } else {
+                                incident.impact_after(i).component_status().as_str()
+                            },
+                        })
+                        .collect()
+                });
+                IncidentUpdate {
+                    id: format!("{}-{}", incident.slug, u.anchor),
+                    status: state_name(u.state),
+                    body: markdown_to_text(&u.body),
+                    incident_id: &incident.slug,
+                    created_at: time(u.at),
+                    updated_at: time(u.at),
+                    display_at: time(u.at),
+                    affected_components: affected,
+                    deliver_notifications: true,
+                    custom_tweet: None,
+                    tweet_id: None,
+                }
+            })
+            .collect();
+        // Statuspage lists updates newest first.
+        updates.reverse();
+        let monitoring_at = incident
+            .updates
+            .iter()
+            .find(|u| u.state == State::Verifying)
+            .map(|u| time(u.at));
+        ApiIncident {
+            id: &incident.slug,
+            name: &incident.title,
+            status: state_name(incident.state()),
+            created_at: time(incident.started_at()),
+            updated_at: time(incident.latest().at),
+            monitoring_at,
+            resolved_at: incident.resolved_at().map(time),
+            impact: incident.peak_impact().as_str(),
+            shortlink: format!("{}/incidents/{}/", config.base_url, incident.slug),
+            started_at: time(incident.started_at()),
+            page_id: &self.page_id,
+            incident_updates: updates,
+            components: incident
+                .all_components()
+                .into_iter()
+                .map(|c| self.component(c, config.components[c].group.as_deref().map(group_id)))
+                .collect(),
+        }
+    }
+}
+
+/// Groups have no id of their own in the config; theirs is derived from the name.
+fn group_id(name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("group-{slug}")
+}
+
+/// Update bodies as plain text, as Statuspage's API carries them.
+fn markdown_to_text(md: &str) -> String {
+    let html = markdown::to_html(md, 1);
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// `api/v2/*.json`: path and bytes.
+pub fn files(site: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    // FNV-1a of the address: the same page id from every build, release and machine.
+    let page_id = site
+        .config
+        .base_url
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let api = Api {
+        site,
+        page_id: format!("{page_id:016x}")[..12].to_string(),
+        statuses: site.component_statuses(),
+    };
+    let page = api.page();
+    let status = status(site);
+    let recent: Vec<ApiIncident<'_>> = site
+        .incidents
+        .iter()
+        .take(INCIDENTS)
+        .map(|i| api.incident(i))
+        .collect();
+    let unresolved: Vec<ApiIncident<'_>> = site.open_incidents().map(|i| api.incident(i)).collect();
+    let json = |value: serde_json::Value| -> anyhow::Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(&value)?;
+        out.push(b'\n');
+        Ok(out)
+    };
+    Ok(vec![
+        (
+            "api/v2/status.json".into(),
+            json(serde_json::json!({ "page": page, "status": status }))?,
+        ),
+        (
+            "api/v2/components.json".into(),
+            json(serde_json::json!({ "page": page, "components": api.components() }))?,
+        ),
+        (
+            "api/v2/incidents.json".into(),
+            json(serde_json::json!({ "page": page, "incidents": recent }))?,
+        ),
+        (
+            "api/v2/incidents/unresolved.json".into(),
+            json(serde_json::json!({ "page": page, "incidents": unresolved }))?,
+        ),
+        (
+            "api/v2/summary.json".into(),
+            json(serde_json::json!({
+                "page": page,
+                "components": api.components(),
+                "incidents": unresolved,
+                "scheduled_maintenances": [],
+                "status": status,
+            }))?,
+        ),
+    ])
+}
