@@ -24,6 +24,8 @@ pub enum Command {
     New(NewArgs),
     /// Append an update to an incident.
     Update(UpdateArgs),
+    /// Build, then commit the site as the tip of a branch of a separate git repository and push it.
+    Publish(PublishArgs),
     /// Preview the site on 127.0.0.1, rebuilding and reloading the browser on every change.
     Serve(ServeArgs),
     /// Rebuild on every change and warn when a promised update lapses, without a server.
@@ -156,6 +158,27 @@ pub enum StateArg {
     /// Another name for `verifying`.
     Monitoring,
     Resolved,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The repository to publish to: a URL or path, as `git push` takes it.
+    #[arg(long = "git", value_name = "REMOTE")]
+    pub remote: String,
+    /// The branch the host deploys from.
+    #[arg(long, default_value = "gh-pages")]
+    pub branch: String,
+    /// The commit message (default: what changed).
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Replace the branch even if it has commits this publish did not start from.
+    #[arg(long)]
+    pub force: bool,
+    /// Where to build the site before publishing (default: `site/` in the site folder).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             );
         }
         findings.extend(wording(site, now));
+        findings.extend(crate::independence::findings(site, &args.site.root));
         diagnostic::sort(&mut findings);
     }
     let errors = findings

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod publish;
 mod serve;
 mod update;
 mod watch;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
+        Command::Publish(args) => publish::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Watch(args) => watch::run(args),
     };

@@ -211,3 +211,34 @@ fn static_hosts_get_what_they_look_for() {
     assert!(!project.exists("site/CNAME"));
     assert!(project.read("site/_headers").starts_with("/status/*\n"));
 }
+
+#[test]
+fn check_warns_when_the_page_depends_on_what_it_reports_on() {
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        "primary_domains = [\"acme.example\"]\n".to_string()
+            + &crate::support::CONFIG
+                .replace(
+                    "https://status.acme-status.net",
+                    "https://status.acme.co.uk",
+                )
+                .replace(
+                    "description = \"REST and GraphQL endpoints\"",
+                    "description = \"REST\"\nurl = \"https://api.acme.co.uk/v1\"",
+                ),
+    );
+    site.write("templates/base.html", "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<link rel=\"stylesheet\" href=\"https://cdn.example.net/theme.css\">\n</head><body>{% block main %}{% endblock main %}</body></html>\n");
+    site.incident(
+        "graph",
+        "+++\ntitle = \"Latency\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\nLatency was high:\n\n![graph](https://grafana.acme.example/render.png)\n",
+    );
+    site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success()
+        .expect_stderr("warning[not-independent]: the status page is published under `acme.co.uk`, the same domain as the component `api` (api.acme.co.uk)")
+        .expect_stderr("warning[other-origin]: this template loads https://cdn.example.net/theme.css from another host\n  --> templates/base.html:3:30")
+        .expect_stderr("warning[other-origin]: this image is on another host: https://grafana.acme.example/render.png\n  --> incidents/graph.md:12:10");
+    // A primary domain elsewhere is fine: only the clash is reported.
+    let run = site.run(&["check", "--now", "2026-11-22T12:00:00Z"]);
+    assert!(!run.stderr().contains("primary domain"), "{}", run.stderr());
+}

@@ -1,0 +1,60 @@
+//! `statuspost publish`: build, then push the site to a separate repository.
+
+use crate::build::{self, Outcome as BuildOutcome};
+use crate::cli::PublishArgs;
+use crate::cmd::{self, Outcome};
+use crate::publish::{self, Options};
+
+pub fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
+    let root = &args.site.root;
+    let dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
+    // Never publish a site that does not validate or did not build: the old one stays up.
+    let built = match build::build(root, &dir, &|tz| cmd::now(&args.site, tz))? {
+        BuildOutcome::Invalid(diagnostics) => {
+            cmd::report(&diagnostics);
+            eprintln!("error: nothing was published");
+            return Ok(Outcome::Invalid);
+        }
+        BuildOutcome::Built(built) => built,
+    };
+    cmd::report(&built.warnings);
+    eprintln!("{}", cmd::summary(&built, &dir));
+    let default_message = format!(
+        "Publish the status page: {} incident{}",
+        built.site.incidents.len(),
+        cmd::plural(built.site.incidents.len())
+    );
+    let options = Options {
+        remote: &args.remote,
+        branch: &args.branch,
+        message: args.message.as_deref().unwrap_or(&default_message),
+        force: args.force,
+    };
+    let published = publish::publish(&dir, &options)?;
+    let Some(commit) = &published.commit else {
+        eprintln!(
+            "nothing to publish: `{}` {} is up to date",
+            args.remote, args.branch
+        );
+        return Ok(Outcome::Ok);
+    };
+    for (mark, list) in [
+        ("added", &published.added),
+        ("changed", &published.changed),
+        ("removed", &published.removed),
+    ] {
+        for path in list {
+            println!("{mark:8} {path}");
+        }
+    }
+    eprintln!(
+        "published {} to `{}` {}: {} added, {} changed, {} removed",
+        &commit[..commit.len().min(12)],
+        args.remote,
+        args.branch,
+        published.added.len(),
+        published.changed.len(),
+        published.removed.len()
+    );
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,256 @@
+//! `publish` against a local bare repository: the same git a CI runner uses, no network.
+
+use std::process::Command;
+
+use crate::support::TestSite;
+
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const INCIDENT: &str = "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nSome requests to the Public API fail.\n";
+
+#[test]
+fn publish_commits_on_top_pushes_and_skips_no_ops() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", INCIDENT);
+    let remote = site.path("remote.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    let remote_arg = remote.to_str().unwrap();
+
+    // First publish: starts the branch.
+    let run = site
+        .run(&[
+            "publish",
+            "--git",
+            remote_arg,
+            "--now",
+            "2026-11-22T10:05:00Z",
+        ])
+        .success();
+    assert!(run.stderr().contains("published "), "{}", run.stderr());
+    assert!(
+        run.stdout().contains("added    index.html"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(
+        git(&remote, &["rev-list", "--count", "gh-pages"]).trim(),
+        "1"
+    );
+    let files = git(&remote, &["ls-tree", "-r", "--name-only", "gh-pages"]);
+    for expected in [
+        "index.html",
+        "feed.xml",
+        "incidents/2026-11-22-api-errors/index.html",
+        ".nojekyll",
+        "api/v2/status.json",
+    ] {
+        assert!(
+            files.lines().any(|l| l == expected),
+            "{expected} missing from:\n{files}"
+        );
+    }
+    assert!(
+        !files.contains(".statuspost"),
+        "bookkeeping files stay local:\n{files}"
+    );
+
+    // An update: one more commit on top, the history kept.
+    site.write(
+        "incidents/2026-11-22-api-errors.md",
+        site.read("incidents/2026-11-22-api-errors.md")
+            + "\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:30:00Z\n+++\nResolved.\n",
+    );
+    let run = site
+        .run(&[
+            "publish",
+            "--git",
+            remote_arg,
+            "--now",
+            "2026-11-22T10:35:00Z",
+            "--message",
+            "api-errors: resolved",
+        ])
+        .success();
+    assert!(
+        run.stdout()
+            .contains("changed  incidents/2026-11-22-api-errors/index.html"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(
+        git(&remote, &["rev-list", "--count", "gh-pages"]).trim(),
+        "2"
+    );
+    assert_eq!(
+        git(&remote, &["log", "-1", "--format=%s", "gh-pages"]).trim(),
+        "api-errors: resolved"
+    );
+    let index = git(
+        &remote,
+        &[
+            "show",
+            "gh-pages:incidents/2026-11-22-api-errors/index.html",
+        ],
+    );
+    assert!(index.contains("Resolved."));
+
+    // Nothing changed: no commit.
+    site.run(&[
+        "publish",
+        "--git",
+        remote_arg,
+        "--now",
+        "2026-11-22T10:35:00Z",
+    ])
+    .success()
+    .expect_stderr("nothing to publish");
+    assert_eq!(
+        git(&remote, &["rev-list", "--count", "gh-pages"]).trim(),
+        "2"
+    );
+
+    // A removed incident is removed from the branch too.
+    std::fs::remove_file(site.path("incidents/2026-11-22-api-errors.md")).unwrap();
+    let run = site
+        .run(&[
+            "publish",
+            "--git",
+            remote_arg,
+            "--now",
+            "2026-11-22T10:40:00Z",
+        ])
+        .success();
+    assert!(
+        run.stdout()
+            .contains("removed  incidents/2026-11-22-api-errors/index.html"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn publish_refuses_an_invalid_site() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", INCIDENT);
+    let remote = site.path("remote.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    let remote_arg = remote.to_str().unwrap();
+    site.run(&[
+        "publish",
+        "--git",
+        remote_arg,
+        "--branch",
+        "pages",
+        "--now",
+        "2026-11-22T10:05:00Z",
+    ])
+    .success();
+    site.incident("broken", "+++\ntitle = \"x\"\n");
+    site.run(&[
+        "publish",
+        "--git",
+        remote_arg,
+        "--branch",
+        "pages",
+        "--now",
+        "2026-11-22T10:05:00Z",
+    ])
+    .expect_code(2)
+    .expect_stderr("nothing was published");
+    assert_eq!(git(&remote, &["rev-list", "--count", "pages"]).trim(), "1");
+}
+
+#[test]
+fn publish_builds_on_commits_made_elsewhere_and_fails_clearly_when_unreachable() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", INCIDENT);
+    let remote = site.path("remote.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    let remote_arg = remote.to_str().unwrap();
+    site.run(&[
+        "publish",
+        "--git",
+        remote_arg,
+        "--now",
+        "2026-11-22T10:05:00Z",
+    ])
+    .success();
+    // Someone else adds a file to the branch (a verification file for a host, say).
+    let other = site.path("other");
+    git(
+        site.root(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "gh-pages",
+            remote_arg,
+            other.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(other.join("google1234.html"), "verification").unwrap();
+    git(&other, &["add", "-A"]);
+    git(
+        &other,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "verify",
+        ],
+    );
+    git(&other, &["push", "-q", "origin", "gh-pages"]);
+    // The next publish starts from that commit: history kept, nothing force-pushed.
+    site.write(
+        "incidents/2026-11-22-api-errors.md",
+        site.read("incidents/2026-11-22-api-errors.md")
+            + "\n+++\nstate = \"identified\"\nat = 2026-11-22T10:20:00Z\n+++\nFound it.\n",
+    );
+    site.run(&[
+        "publish",
+        "--git",
+        remote_arg,
+        "--now",
+        "2026-11-22T10:25:00Z",
+    ])
+    .success();
+    let log = git(&remote, &["log", "--format=%s", "gh-pages"]);
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(log.contains("verify"), "{log}");
+    // An unreachable remote fails clearly, without publishing anything.
+    site.run(&[
+        "publish",
+        "--git",
+        site.path("nowhere.git").to_str().unwrap(),
+        "--now",
+        "2026-11-22T10:05:00Z",
+    ])
+    .expect_code(3)
+    .expect_stderr("cannot reach");
+}
