@@ -126,6 +126,24 @@ impl TimeError {
 /// site's zone; a local time that happens twice or never (daylight saving) is
 /// refused rather than guessed, since a wrong guess moves the update by an hour.
 pub fn resolve(dt: &toml::value::Datetime, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
+    let t = resolve_any(dt, tz)?;
+    check_range(t).map_err(|m| TimeError::new(m, None))
+}
+
+/// Feeds, calendars and JSON all need four-digit years.
+pub fn check_range(t: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "this time falls in the year {} in UTC; expected a year from 1 to 9999",
+            t.year()
+        ))
+    }
+}
+
+fn resolve_any(dt: &toml::value::Datetime, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let example =
         "a date and time such as 2026-11-22T14:05:00Z, or 2026-11-22T14:05:00 in the site's zone";
     let (Some(date), Some(time)) = (dt.date, dt.time) else {
@@ -198,13 +216,13 @@ pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, TimeE
 /// Parses a `--now` value: RFC 3339, or a wall-clock time in the site's zone.
 pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+        return check_range(t.with_timezone(&Utc));
     }
     // `2026-11-22T14:05Z`: RFC 3339 without seconds, as people type it.
     if text.len() > 16 && text.is_char_boundary(16) {
         let with_seconds = format!("{}:00{}", &text[..16], &text[16..]);
         if let Ok(t) = DateTime::parse_from_rfc3339(&with_seconds) {
-            return Ok(t.with_timezone(&Utc));
+            return check_range(t.with_timezone(&Utc));
         }
     }
     for format in [
@@ -298,6 +316,12 @@ mod tests {
             .unwrap_err()
             .message
             .contains("date without a time"));
+        // Regression: a time in year 9999 with a negative offset is year 10000 in UTC, which feeds cannot carry.
+        assert!(resolve(&dt("9999-12-31T23:00:00-05:00"), tz)
+            .unwrap_err()
+            .message
+            .contains("year 10000 in UTC"));
+        assert!(resolve(&dt("0000-01-01T00:30:00+01:00"), tz).is_err());
     }
 
     #[test]

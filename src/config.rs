@@ -77,7 +77,16 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             c.deny_unknown(CONTACT_KEYS, diags);
             Contact {
                 email: c.string("email", diags).map(|(s, _)| s),
-                url: c.string("url", diags).map(|(s, _)| s),
+                url: c.string("url", diags).and_then(|(url, span)| match check_base_url(&url) {
+                    Ok(_) => Some(url),
+                    Err(_) => {
+                        diags.push(
+                            Diagnostic::error(source, span, format!("the contact `url` must be an http(s) address, found \"{url}\""))
+                                .with_help("write the address of your support site, e.g. \"https://support.example.com\""),
+                        );
+                        None
+                    }
+                }),
             }
         })
         .unwrap_or_default();

@@ -144,7 +144,15 @@ fn line_endings(text: &str, crlf: bool) -> Vec<u8> {
 
 /// Replaces an author's file with new bytes atomically.
 pub fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    write_atomic(path, bytes).with_context(|| format!("failed to update `{}`", path.display()))
+    // A symlinked incident is updated where it really lives; renaming over the link would replace it.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();
+    write_atomic(&target, bytes)
+        .with_context(|| format!("failed to update `{}`", path.display()))?;
+    if let Some(permissions) = permissions {
+        let _ = std::fs::set_permissions(&target, permissions);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -106,17 +106,33 @@ const IMPACT_WORDS: &[&str] = &[
 /// Marks the notes in pre-written templates that the author is meant to replace.
 pub const TEMPLATE_NOTE: &str = "fill in:";
 
-/// Unfilled template notes in any text, such as a postmortem skeleton.
+/// Unfilled template notes in any text, such as a postmortem skeleton, and
+/// comments never closed, which hide everything after them.
 pub fn template_notes(text: &str) -> Vec<Finding> {
     let (_, notes) = blank_comments(text);
-    notes
+    let unclosed = notes
+        .iter()
+        .filter(|(_, note)| !note.ends_with("-->"))
+        .map(|(start, _)| {
+            finding(
+                text,
+                *start,
+                4,
+                "unclosed-comment",
+                "this comment is never closed, so everything after it is hidden from readers"
+                    .into(),
+                "end the note with `-->`",
+            )
+        });
+    let unfilled: Vec<Finding> = notes
         .iter()
         .filter(|(_, note)| note.contains(TEMPLATE_NOTE))
         .map(|(start, _)| {
             finding(text, *start, 4, "template-note", "this text still has a template note to fill in".into(),
                 "write the details the note asks for, then delete the note (notes are never published)")
         })
-        .collect()
+        .collect();
+    unclosed.chain(unfilled).collect()
 }
 
 /// Checks one update's body.
@@ -124,7 +140,8 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
     let mut findings = Vec::new();
     // Comments are never published, so they are not checked, except for unfilled template notes.
     let (visible, _) = blank_comments(&update.body);
-    let lower = visible.to_lowercase();
+    // ASCII-only, so byte offsets in `lower` are offsets in `visible` (every phrase is ASCII).
+    let lower = visible.to_ascii_lowercase();
     findings.extend(template_notes(&update.body));
     for phrase in SPECULATION {
         for at in find_words(&lower, phrase) {
@@ -181,7 +198,7 @@ fn says_impact(lower: &str, incident: &Incident, config: &Config) -> bool {
     IMPACT_WORDS.iter().any(|w| lower.contains(w))
         || incident.all_components().iter().any(|&c| {
             let component = &config.components[c];
-            lower.contains(&component.name.to_lowercase())
+            lower.contains(&component.name.to_ascii_lowercase())
                 || !find_words(lower, &component.id).is_empty()
         })
 }
@@ -250,11 +267,8 @@ fn blank_comments(body: &str) -> (String, Vec<(usize, String)>) {
     let mut notes = Vec::new();
     let mut rest = body;
     let mut offset = 0;
-    while let Some(start) = rest.find("<!--") {
+    while let Some((start, end)) = crate::markdown::next_comment(rest) {
         visible.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find("-->")
-            .map_or(rest.len(), |e| start + e + 3);
         let comment = &rest[start..end];
         notes.push((offset + start, comment.to_string()));
         visible.extend(comment.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
@@ -271,6 +285,25 @@ fn blank_comments(body: &str) -> (String, Vec<(usize, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_survive_characters_whose_case_changes_length() {
+        // Regression: lowercasing `Ⱥ` (2 bytes) gives 3 bytes, and slicing by those offsets panicked.
+        let text = "Ⱥ errors, we think";
+        let lower = text.to_ascii_lowercase();
+        let at = find_words(&lower, "we think")[0];
+        assert_eq!(&text[at..at + 8], "we think");
+        let f = finding(text, at, 8, "x", String::new(), "");
+        assert_eq!((f.line, f.col), (0, 11));
+    }
+
+    #[test]
+    fn unclosed_comments_are_flagged() {
+        let found = template_notes("Fine. <!-- hidden for ever");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "unclosed-comment");
+        assert!(template_notes("Fine. <!-- closed --> <!-->").is_empty());
+    }
 
     #[test]
     fn whole_words_only() {

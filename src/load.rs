@@ -171,12 +171,14 @@ fn slug_of(rel: &Path) -> String {
 pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut visited = std::collections::HashSet::new();
     walk(
         root,
         &canonical_root,
         Path::new(INCIDENTS_DIR),
         &mut out,
         diags,
+        &mut visited,
     );
     out.sort();
     out
@@ -188,7 +190,16 @@ fn walk(
     rel_dir: &Path,
     out: &mut Vec<PathBuf>,
     diags: &mut Vec<Diagnostic>,
+    visited: &mut std::collections::HashSet<PathBuf>,
 ) {
+    // A symlink to a folder already walked (or to an ancestor) would otherwise loop.
+    let here = root
+        .join(rel_dir)
+        .canonicalize()
+        .unwrap_or_else(|_| root.join(rel_dir));
+    if !visited.insert(here) {
+        return;
+    }
     let entries = match std::fs::read_dir(root.join(rel_dir)) {
         Ok(entries) => entries,
         // No incidents folder yet is a site with no incidents.
@@ -248,7 +259,7 @@ fn walk(
             }
         }
         if file_type.is_dir() {
-            walk(root, canonical_root, &rel, out, diags);
+            walk(root, canonical_root, &rel, out, diags, visited);
         } else if name_str.ends_with(".md") {
             out.push(rel);
         }
@@ -495,7 +506,14 @@ fn parse_update(
     let next_update =
         match f.datetime_or_string("next_update", diags) {
             Some((DateOrText::Text(text), span)) => match clock::parse_duration(&text) {
-                Ok(d) => at.map(|at| (at + d, span)),
+                Ok(d) => match at.map(|at| clock::check_range(at + d)) {
+                    Some(Ok(t)) => Some((t, span)),
+                    Some(Err(message)) => {
+                        diags.push(Diagnostic::error(source, span, message));
+                        None
+                    }
+                    None => None,
+                },
                 Err(message) => {
                     diags.push(Diagnostic::error(source, span, message).with_help(
                         "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",

@@ -13,6 +13,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 /// author starts at `#` or `##`, the body's headings continue the page's
 /// outline without skipping a level.
 pub fn to_html(markdown: &str, base_level: u8) -> String {
+    // Comments go before parsing: a note may span paragraphs or start a line,
+    // and markdown would then treat it as text or swallow what follows it.
+    let without_notes = strip_comments(markdown);
+    let markdown = without_notes.as_str();
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let base_level = base_level.clamp(1, 6);
@@ -26,7 +30,7 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
             match event {
                 Event::Html(text) | Event::Text(text) => block.push_str(&text),
                 Event::End(TagEnd::HtmlBlock) => {
-                    let visible = strip_comments(&in_html_block.take().unwrap_or_default());
+                    let visible = in_html_block.take().unwrap_or_default();
                     let visible = visible.trim_end();
                     if !visible.trim().is_empty() {
                         events.push(Event::Start(Tag::Paragraph));
@@ -40,12 +44,7 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
         }
         match event {
             Event::Start(Tag::HtmlBlock) => in_html_block = Some(String::new()),
-            Event::Html(text) | Event::InlineHtml(text) => {
-                let visible = strip_comments(&text);
-                if !visible.is_empty() {
-                    events.push(Event::Text(CowStr::from(visible)));
-                }
-            }
+            Event::Html(text) | Event::InlineHtml(text) => events.push(Event::Text(text)),
             Event::Start(Tag::Heading { level, .. }) => {
                 // Levels are fixed up once the whole body is seen; `{#id}` syntax is not enabled.
                 top = top.min(level as u8);
@@ -134,19 +133,42 @@ fn shift_heading(level: HeadingLevel, shift: i16) -> HeadingLevel {
     HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
 }
 
-/// Removes `<!-- ... -->` comments; an unclosed comment runs to the end, as in a browser.
-fn strip_comments(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find("<!--") {
+/// Whether the text may contain a heading (`#` lines or setext underlines);
+/// a cheap test that may say yes when there is none, never no when there is one.
+pub fn has_heading(markdown: &str) -> bool {
+    markdown.lines().any(|line| {
+        let t = line.trim();
+        t.starts_with('#')
+            || (!t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-')))
+    })
+}
+
+/// Removes `<!-- ... -->` comments as a browser ends them: `<!-->` and
+/// `<!--->` are complete (empty) comments, and an unclosed one runs to the end
+/// (so a note meant to be hidden stays hidden; `check` warns about it).
+pub fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((start, end)) = next_comment(rest) {
         out.push_str(&rest[..start]);
-        rest = match rest[start + 4..].find("-->") {
-            Some(end) => &rest[start + 4 + end + 3..],
-            None => "",
-        };
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
+}
+
+/// Byte range of the first comment in `text`; an unclosed one ends with the text.
+pub fn next_comment(text: &str) -> Option<(usize, usize)> {
+    let start = text.find("<!--")?;
+    let body = &text[start + 4..];
+    let end = if body.starts_with('>') {
+        start + 5
+    } else if body.starts_with("->") {
+        start + 6
+    } else {
+        body.find("-->").map_or(text.len(), |e| start + 4 + e + 3)
+    };
+    Some((start, end))
 }
 
 enum UrlKind {
@@ -204,6 +226,25 @@ mod tests {
         assert!(block.contains("&lt;div onclick=\"x()\"&gt;"), "{block}");
         assert!(!block.contains("<div"), "{block}");
         assert!(!block.contains("secret"), "{block}");
+    }
+
+    #[test]
+    fn comments_hide_only_themselves() {
+        // Regression: `<!-->` is a complete comment; the text after it was dropped.
+        assert_eq!(
+            to_html("<!-->visible after empty comment", 1),
+            "<p>visible after empty comment</p>\n"
+        );
+        assert_eq!(to_html("a <!--->b", 1), "<p>a b</p>\n");
+        // Regression: a note at the start of a line left the rest of the line unrendered.
+        assert_eq!(
+            to_html("<!-- note --> **bold** same line", 1),
+            "<p><strong>bold</strong> same line</p>\n"
+        );
+        // Regression: a note spanning a blank line was published as text.
+        let html = to_html("Hello <!-- secret\n\nnote --> world", 1);
+        assert!(!html.contains("secret") && !html.contains("note"), "{html}");
+        assert!(html.contains("Hello") && html.contains("world"), "{html}");
     }
 
     #[test]

@@ -357,9 +357,13 @@ fn prune_listed(
     previous: &HashMap<String, u64>,
     produced: &HashSet<String>,
 ) -> anyhow::Result<Vec<String>> {
+    // On a case-insensitive disk `incidents/Foo/` and `incidents/foo/` are one folder:
+    // never remove a file that this build wrote under another spelling.
+    let produced_folded: HashSet<String> =
+        produced.iter().map(|p| p.to_ascii_lowercase()).collect();
     let mut removed: Vec<String> = previous
         .keys()
-        .filter(|p| !produced.contains(*p))
+        .filter(|p| !produced.contains(*p) && !produced_folded.contains(&p.to_ascii_lowercase()))
         .cloned()
         .collect();
     removed.sort();

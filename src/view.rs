@@ -90,6 +90,9 @@ pub struct UpdateView {
     pub state_label: &'static str,
     pub at: TimeView,
     pub body_html: String,
+    /// The same one heading level deeper, for the home page where updates sit
+    /// under h4 headings; only made when the text has headings at all.
+    pub body_html_nested: Option<String>,
     pub next_update: Option<TimeView>,
     /// Set when this update changed the impact: the new impact's wording.
     pub impact_change: Option<&'static str>,
@@ -150,6 +153,8 @@ impl IncidentView {
                     state_label: u.state.label(),
                     at: TimeView::new(u.at, tz),
                     body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
+                    body_html_nested: markdown::has_heading(&u.body)
+                        .then(|| markdown::to_html(&u.body, BODY_HEADING_BASE + 1)),
                     next_update: u
                         .promise(config.default_next_update)
                         .map(|t| TimeView::new(t, tz)),
@@ -160,7 +165,15 @@ impl IncidentView {
             })
             .collect();
         updates.reverse();
-        let impact = incident.peak_impact();
+        // While open, readers need what is affected now; once resolved, history shows the worst it got.
+        let (impact, components) = if incident.is_open() {
+            (
+                incident.current_impact(),
+                incident.current_components().to_vec(),
+            )
+        } else {
+            (incident.peak_impact(), incident.all_components())
+        };
         IncidentView {
             slug: incident.slug.clone(),
             url: format!("incidents/{}/", incident.slug),
@@ -173,7 +186,7 @@ impl IncidentView {
             started: TimeView::new(incident.started_at(), tz),
             resolved: incident.resolved_at().map(|t| TimeView::new(t, tz)),
             duration: incident.duration().map(clock::format_duration),
-            components: names(&incident.all_components()),
+            components: names(&components),
             summary_html: markdown::to_html(&incident.summary, 3),
             latest: updates[0].clone(),
             updates,

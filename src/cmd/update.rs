@@ -211,6 +211,11 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
         .file_name()
         .map(|n| n.to_string_lossy().trim_end_matches(".md").to_string())
         .unwrap_or_default();
+    if wanted.trim().is_empty() {
+        return Err(
+            "error: name the incident: its file name without `.md`, or a part of it".into(),
+        );
+    }
     let mut ignored = Vec::new();
     let files = load::incident_files(root, &mut ignored);
     let stem = |p: &PathBuf| {
@@ -226,15 +231,11 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
         .iter()
         .filter(|p| stem(p).starts_with(&wanted))
         .collect();
-    // Authors often remember the words, not the date prefix.
+    // Authors remember words of the title, not the date prefix: any unique part will do.
     let matches = if matches.is_empty() {
         files
             .iter()
-            .filter(|p| {
-                stem(p)
-                    .get(11..)
-                    .is_some_and(|rest| rest.starts_with(&wanted))
-            })
+            .filter(|p| stem(p).contains(wanted.as_str()))
             .collect()
     } else {
         matches

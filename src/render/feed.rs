@@ -58,8 +58,14 @@ fn body(site: &Site, incident: &Incident, update: &Update) -> String {
         let t = TimeView::new(next, config.timezone);
         html.push_str(&format!("<p><em>Next update by {}.</em></p>", t.full));
     }
+    // The components when this update was posted: a later change must not rewrite old items.
+    let index = incident
+        .updates
+        .iter()
+        .position(|u| std::ptr::eq(u, update))
+        .unwrap_or(0);
     let names: Vec<&str> = incident
-        .current_components()
+        .components_after(index)
         .iter()
         .map(|&c| config.components[c].name.as_str())
         .collect();

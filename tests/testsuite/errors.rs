@@ -319,3 +319,41 @@ fn a_missing_config() {
         .expect_stderr("error: no statuspost.toml in `.`")
         .expect_stderr("help: run `statuspost init`");
 }
+
+#[test]
+fn times_beyond_year_9999_in_utc() {
+    // Regression: a legal TOML time that is year 10000 in UTC panicked while writing the feed.
+    assert_rejected(
+        &[("incidents/x.md", &with_update("state = \"investigating\"\nat = 9999-12-31T23:00:00-05:00"))],
+        &["error: this time falls in the year 10000 in UTC; expected a year from 1 to 9999\n  --> incidents/x.md:9:6"],
+    );
+}
+
+#[test]
+fn a_contact_url_that_is_not_a_web_address() {
+    // Regression: `javascript:` here became a link on every page.
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG.replace(
+            "url = \"https://support.acme.example\"",
+            "url = \"javascript:alert(1)\"",
+        ),
+    );
+    site.run(&["build"]).expect_code(2).expect_stderr(
+        "error: the contact `url` must be an http(s) address, found \"javascript:alert(1)\"",
+    );
+}
+
+#[test]
+fn a_symlink_loop_is_walked_once() {
+    // Regression: `ln -s . incidents/loop` was followed 40 levels deep.
+    let site = TestSite::new();
+    site.incident("good", GOOD);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", site.path("incidents/loop")).unwrap();
+    let run = site
+        .run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    assert!(!run.stderr().contains("duplicate"), "{}", run.stderr());
+}

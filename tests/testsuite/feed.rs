@@ -99,3 +99,26 @@ fn the_feed_is_bounded() {
     let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }
+
+#[test]
+fn each_item_names_the_components_affected_when_it_was_posted() {
+    // Regression: every item showed the incident's current components, rewriting old items.
+    let site = TestSite::new();
+    site.incident(
+        "moving",
+        "+++\ntitle = \"Moving\"\nimpact = \"critical\"\ncomponents = [\"api\"]\n+++\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nAPI down.\n\n\
+         +++\nstate = \"identified\"\nat = 2026-11-22T10:30:00Z\nimpact = \"minor\"\ncomponents = [\"dashboard\"]\n+++\nNow only the dashboard is slow.\n",
+    );
+    site.build("2026-11-22T10:40:00Z");
+    let feed = feed_rs::parser::parse(site.read("site/feed.xml").as_bytes()).unwrap();
+    let body = |i: usize| feed.entries[i].summary.clone().unwrap().content;
+    assert!(body(0).contains("Affected: Dashboard"), "{}", body(0));
+    assert!(body(1).contains("Affected: Public API"), "{}", body(1));
+    // The home page shows what is affected now, not the worst it was.
+    let index = crate::support::text(&site.read("site/index.html"));
+    assert!(
+        index.contains("Degraded performance · Affects Dashboard"),
+        "{index}"
+    );
+}

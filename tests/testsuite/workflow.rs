@@ -403,3 +403,56 @@ fn check_json_is_machine_readable() {
         "api-errors: the next update was promised for 00:50 BST, 1 hour 10 minutes ago"
     );
 }
+
+#[test]
+fn update_finds_an_incident_by_any_unique_part_of_its_name() {
+    // Regression: the README's own example (`update error-rates`) matched nothing.
+    let site = TestSite::new();
+    site.run(&[
+        "new",
+        "Elevated error rates on the Public API",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        "2026-11-22T14:05:00Z",
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "error-rates",
+        "identified",
+        "--now",
+        "2026-11-22T14:30:00Z",
+    ])
+    .success();
+    site.run(&["update", "", "identified"])
+        .expect_code(2)
+        .expect_stderr("name the incident");
+}
+
+#[cfg(unix)]
+#[test]
+fn update_writes_through_a_symlinked_incident() {
+    // Regression: the rename replaced the link with a plain file and left the real file unchanged.
+    let site = TestSite::new();
+    site.write("archive/s.md", hand_written());
+    std::fs::create_dir_all(site.path("incidents")).unwrap();
+    std::os::unix::fs::symlink("../archive/s.md", site.path("incidents/s.md")).unwrap();
+    site.run(&[
+        "update",
+        "s",
+        "identified",
+        "--message",
+        "Found it.",
+        "--now",
+        "2026-11-22T10:30:00Z",
+    ])
+    .success();
+    assert!(std::fs::symlink_metadata(site.path("incidents/s.md"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(site.read("archive/s.md").ends_with("Found it.\r\n"));
+}
