@@ -23,7 +23,7 @@ const KEYS: &[&str] = &[
     "primary_domains",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
-const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url"];
+const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
 
 /// Parses the config. Returns `None` when it has errors, all of which are in `diags`.
 pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
@@ -127,6 +127,32 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
         let group = c.string("group", diags).map(|(s, _)| s);
         let description = c.string("description", diags).map(|(s, _)| s);
         let url = c.string("url", diags).map(|(s, _)| s);
+        let since = match c.datetime_or_string("since", diags) {
+            Some((crate::fields::DateOrText::Date(d), span)) => match (d.date, d.time) {
+                (Some(date), None) => chrono::NaiveDate::from_ymd_opt(
+                    date.year.into(),
+                    date.month.into(),
+                    date.day.into(),
+                ),
+                _ => {
+                    diags.push(Diagnostic::error(
+                        c.source(),
+                        span,
+                        "`since` must be a date such as 2026-01-15, without a time",
+                    ));
+                    None
+                }
+            },
+            Some((_, span)) => {
+                diags.push(Diagnostic::error(
+                    c.source(),
+                    span,
+                    "`since` must be a date such as 2026-01-15, without quotes",
+                ));
+                None
+            }
+            None => None,
+        };
         let Some((id, span)) = id else { continue };
         if !valid_id(&id) {
             diags.push(
@@ -160,6 +186,7 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
             group,
             description,
             url,
+            since,
         });
     }
     components

@@ -18,6 +18,7 @@ pub mod independence;
 pub mod lapse;
 pub mod lint;
 pub mod load;
+pub mod maintenance_file;
 pub mod markdown;
 pub mod model;
 pub mod output;
@@ -26,6 +27,7 @@ pub mod render;
 pub mod serve;
 pub mod source;
 pub mod templates;
+pub mod uptime;
 pub mod view;
 pub mod watch;
 

@@ -12,7 +12,7 @@ use crate::config;
 use crate::diagnostic::{self, did_you_mean, Diagnostic, Severity};
 use crate::fields::{self, DateOrText, Fields};
 use crate::incident_file;
-use crate::model::{Config, Impact, Incident, Site, State, Update};
+use crate::model::{Config, Impact, Incident, Maintenance, Site, State, Update};
 use crate::source::Source;
 
 /// Folder of incident files, relative to the site root.
@@ -95,8 +95,14 @@ struct Cached {
     stamp: (u64, Option<std::time::SystemTime>),
     /// Parsing depends on the config (component ids, time zone).
     config: u64,
-    incident: Option<Incident>,
+    item: Option<Item>,
     diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone)]
+enum Item {
+    Incident(Incident),
+    Maintenance(Maintenance),
 }
 
 fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
@@ -109,8 +115,19 @@ fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
 pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
     let mut diagnostics = Vec::new();
     let config = load_config(root, &mut diagnostics);
-    let files = incident_files(root, &mut diagnostics);
+    let incident_list = incident_files(root, &mut diagnostics);
+    let maintenance_list = content_files(
+        root,
+        Path::new(crate::maintenance_file::DIR),
+        &mut diagnostics,
+    );
+    let files: Vec<PathBuf> = incident_list
+        .iter()
+        .chain(&maintenance_list)
+        .cloned()
+        .collect();
     let mut incidents = Vec::with_capacity(files.len());
+    let mut maintenance = Vec::new();
     if let Some(config) = &config {
         // Files are independent until the slug check: read and parse them on every core.
         let parsed: Vec<(PathBuf, Cached)> = files
@@ -125,15 +142,23 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                     return None;
                 }
                 let mut diags = Vec::new();
-                let incident = read_source(root, rel, &mut diags)
-                    .and_then(|source| parse_incident(&source, slug_of(rel), config, &mut diags));
+                let is_maintenance = rel.starts_with(crate::maintenance_file::DIR);
+                let item = read_source(root, rel, &mut diags).and_then(|source| {
+                    if is_maintenance {
+                        crate::maintenance_file::parse(&source, slug_of(rel), config, &mut diags)
+                            .map(Item::Maintenance)
+                    } else {
+                        parse_incident(&source, slug_of(rel), config, &mut diags)
+                            .map(Item::Incident)
+                    }
+                });
                 let stamp = stamp.unwrap_or((0, None));
                 Some((
                     rel.clone(),
                     Cached {
                         stamp,
                         config: config.fingerprint,
-                        incident,
+                        item,
                         diagnostics: diags,
                     },
                 ))
@@ -144,16 +169,21 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
         cache.files.retain(|rel, _| present.contains(rel));
         for rel in &files {
             if let Some(cached) = cache.files.get(rel) {
-                incidents.extend(cached.incident.clone());
+                match cached.item.clone() {
+                    Some(Item::Incident(i)) => incidents.push(i),
+                    Some(Item::Maintenance(m)) => maintenance.push(m),
+                    None => {}
+                }
                 diagnostics.extend(cached.diagnostics.iter().cloned());
             }
         }
-        check_slugs(root, &files, &mut diagnostics);
+        check_slugs(root, &incident_list, &mut diagnostics);
+        check_slugs(root, &maintenance_list, &mut diagnostics);
     }
     diagnostic::sort(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let site = match config {
-        Some(config) if !has_errors => Some(Site::new(config, incidents)),
+        Some(config) if !has_errors => Some(Site::new(config, incidents, maintenance)),
         _ => None,
     };
     Loaded { site, diagnostics }
@@ -169,17 +199,15 @@ fn slug_of(rel: &Path) -> String {
 /// Every `*.md` under `incidents/`, sorted, relative to the root. Hidden files
 /// (editor swap and lock files) are skipped.
 pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    content_files(root, Path::new(INCIDENTS_DIR), diags)
+}
+
+/// Every `*.md` under `dir` (relative to the root), sorted, relative to the root.
+pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut visited = std::collections::HashSet::new();
-    walk(
-        root,
-        &canonical_root,
-        Path::new(INCIDENTS_DIR),
-        &mut out,
-        diags,
-        &mut visited,
-    );
+    walk(root, &canonical_root, dir, &mut out, diags, &mut visited);
     out.sort();
     out
 }
@@ -495,37 +523,8 @@ fn parse_update(
         }
         None => None,
     };
-    let at = match f.datetime_or_string("at", diags) {
-        Some((value, span)) => resolve_time(source, &value, span, tz, diags),
-        None if !f.has("at") => {
-            diags.push(f.missing("at", "2026-11-22T14:05:00Z").with_help("add when this update was published, e.g. `at = 2026-11-22T14:05:00Z` (without `Z`, the site's time zone)"));
-            None
-        }
-        None => None,
-    };
-    let next_update =
-        match f.datetime_or_string("next_update", diags) {
-            Some((DateOrText::Text(text), span)) => match clock::parse_duration(&text) {
-                Ok(d) => match at.map(|at| clock::check_range(at + d)) {
-                    Some(Ok(t)) => Some((t, span)),
-                    Some(Err(message)) => {
-                        diags.push(Diagnostic::error(source, span, message));
-                        None
-                    }
-                    None => None,
-                },
-                Err(message) => {
-                    diags.push(Diagnostic::error(source, span, message).with_help(
-                        "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",
-                    ));
-                    None
-                }
-            },
-            Some((value, span)) => {
-                resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span))
-            }
-            None => None,
-        };
+    let at = read_at(&f, tz, diags);
+    let next_update = read_next_update(&f, at, tz, diags);
     let impact = if f.has("impact") {
         read_impact(&f, diags)
     } else {
@@ -560,28 +559,21 @@ fn parse_update(
         other => other.map(|(t, _)| t),
     };
     let (line, _) = source.line_col(block.open.start);
-    let body_text = &source.text[block.body.clone()];
-    let body = trim_blank_lines(body_text);
-    let body_start = block.body.start + (body_text.len() - body_text.trim_start().len());
-    let body_start = source.text[..body_start]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
-        .max(block.body.start);
-    let (body_line, _) = source.line_col(body_start);
+    let (body, body_line) = body_of(source, block);
     Some(Update {
         state,
         at,
         next_update,
         impact,
         components,
-        body: body.to_string(),
+        body,
         line,
         body_line,
         anchor: String::new(),
     })
 }
 
-fn resolve_time(
+pub(crate) fn resolve_time(
     source: &Source,
     value: &DateOrText,
     span: Range<usize>,
@@ -626,7 +618,7 @@ fn read_impact(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Impact> {
     }
 }
 
-fn read_components(
+pub(crate) fn read_components(
     f: &Fields<'_>,
     config: &Config,
     diags: &mut Vec<Diagnostic>,
@@ -652,6 +644,66 @@ fn read_components(
 
 /// Gives each update a fragment id that depends only on its own state and
 /// time, so feed guids and links stay the same when other updates are added.
+/// `at`: when an update was published. Required.
+pub(crate) fn read_at(
+    f: &Fields<'_>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match f.datetime_or_string("at", diags) {
+        Some((value, span)) => resolve_time(f.source(), &value, span, tz, diags),
+        None if !f.has("at") => {
+            diags.push(f.missing("at", "2026-11-22T14:05:00Z").with_help(
+                "add when this update was published, e.g. `at = 2026-11-22T14:05:00Z` (without `Z`, the site's time zone)",
+            ));
+            None
+        }
+        None => None,
+    }
+}
+
+/// `next_update`: a duration after `at`, or a datetime.
+pub(crate) fn read_next_update(
+    f: &Fields<'_>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(chrono::DateTime<chrono::Utc>, Range<usize>)> {
+    let source = f.source();
+    match f.datetime_or_string("next_update", diags)? {
+        (DateOrText::Text(text), span) => {
+            match clock::parse_duration(&text) {
+                Ok(d) => match clock::check_range(at? + d) {
+                    Ok(t) => Some((t, span)),
+                    Err(message) => {
+                        diags.push(Diagnostic::error(source, span, message));
+                        None
+                    }
+                },
+                Err(message) => {
+                    diags.push(Diagnostic::error(source, span, message).with_help(
+                        "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",
+                    ));
+                    None
+                }
+            }
+        }
+        (value, span) => resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span)),
+    }
+}
+
+/// A block's markdown with blank lines around it trimmed, and the line it starts on.
+pub(crate) fn body_of(source: &Source, block: &incident_file::Block) -> (String, usize) {
+    let body_text = &source.text[block.body.clone()];
+    let body = trim_blank_lines(body_text);
+    let body_start = block.body.start + (body_text.len() - body_text.trim_start().len());
+    let body_start = source.text[..body_start]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+        .max(block.body.start);
+    (body.to_string(), source.line_col(body_start).0)
+}
+
 fn assign_anchors(updates: &mut [Update]) {
     let mut used: HashMap<String, usize> = HashMap::new();
     for u in updates.iter_mut() {
@@ -664,7 +716,7 @@ fn assign_anchors(updates: &mut [Update]) {
 
 /// Drops blank lines around a body but keeps the first line's indentation,
 /// which is meaningful in markdown.
-fn trim_blank_lines(text: &str) -> &str {
+pub(crate) fn trim_blank_lines(text: &str) -> &str {
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         if line.trim().is_empty() {

@@ -89,6 +89,8 @@ impl Impact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ComponentStatus {
     Operational,
+    /// A maintenance window naming it is in progress; any incident outranks it.
+    UnderMaintenance,
     DegradedPerformance,
     PartialOutage,
     MajorOutage,
@@ -98,6 +100,7 @@ impl ComponentStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "operational",
+            ComponentStatus::UnderMaintenance => "under_maintenance",
             ComponentStatus::DegradedPerformance => "degraded_performance",
             ComponentStatus::PartialOutage => "partial_outage",
             ComponentStatus::MajorOutage => "major_outage",
@@ -107,6 +110,7 @@ impl ComponentStatus {
     pub fn label(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "Operational",
+            ComponentStatus::UnderMaintenance => "Under maintenance",
             ComponentStatus::DegradedPerformance => "Degraded performance",
             ComponentStatus::PartialOutage => "Partial outage",
             ComponentStatus::MajorOutage => "Major outage",
@@ -117,6 +121,7 @@ impl ComponentStatus {
     pub fn banner(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "All systems operational",
+            ComponentStatus::UnderMaintenance => "Maintenance in progress",
             ComponentStatus::DegradedPerformance => "Degraded performance",
             ComponentStatus::PartialOutage => "Partial outage",
             ComponentStatus::MajorOutage => "Major outage",
@@ -139,6 +144,8 @@ pub struct Component {
     /// Where the component itself lives, so `check` can tell whether the
     /// status page depends on the same domain.
     pub url: Option<String>,
+    /// The first day the component existed: earlier days are not counted in its uptime.
+    pub since: Option<chrono::NaiveDate>,
 }
 
 /// `statuspost.toml`.
@@ -304,22 +311,43 @@ pub struct Site {
     pub config: Config,
     /// Newest first: by start time, then slug.
     pub incidents: Vec<Incident>,
+    /// Latest window first: by start, then slug.
+    pub maintenance: Vec<Maintenance>,
 }
 
 impl Site {
     /// Sorts incidents newest first; one sort, so ten thousand incidents stay cheap.
-    pub fn new(config: Config, mut incidents: Vec<Incident>) -> Site {
+    pub fn new(
+        config: Config,
+        mut incidents: Vec<Incident>,
+        mut maintenance: Vec<Maintenance>,
+    ) -> Site {
         incidents.sort_by(|a, b| {
             b.started_at()
                 .cmp(&a.started_at())
                 .then_with(|| a.slug.cmp(&b.slug))
         });
-        Site { config, incidents }
+        maintenance.sort_by(|a, b| b.starts.cmp(&a.starts).then_with(|| a.slug.cmp(&b.slug)));
+        Site {
+            config,
+            incidents,
+            maintenance,
+        }
     }
 
-    /// Each component's status from the open incidents that name it.
-    pub fn component_statuses(&self) -> Vec<ComponentStatus> {
+    /// Each component's status from the open incidents that name it, and the
+    /// maintenance windows in progress at `now`.
+    pub fn component_statuses(&self, now: DateTime<Utc>) -> Vec<ComponentStatus> {
         let mut statuses = vec![ComponentStatus::Operational; self.config.components.len()];
+        for m in self
+            .maintenance
+            .iter()
+            .filter(|m| m.state_at(now).is_active())
+        {
+            for &c in &m.components {
+                statuses[c] = statuses[c].max(ComponentStatus::UnderMaintenance);
+            }
+        }
         for incident in self.incidents.iter().filter(|i| i.is_open()) {
             let status = incident.current_impact().component_status();
             for &c in incident.current_components() {
@@ -329,12 +357,19 @@ impl Site {
         statuses
     }
 
-    /// The banner's status: the worst impact of any open incident.
-    pub fn overall_status(&self) -> ComponentStatus {
+    /// The banner's status: the worst impact of any open incident, else
+    /// maintenance in progress, else all operational.
+    pub fn overall_status(&self, now: DateTime<Utc>) -> ComponentStatus {
+        let maintenance = self
+            .maintenance
+            .iter()
+            .any(|m| m.state_at(now).is_active())
+            .then_some(ComponentStatus::UnderMaintenance);
         self.incidents
             .iter()
             .filter(|i| i.is_open())
             .map(|i| i.current_impact().component_status())
+            .chain(maintenance)
             .max()
             .unwrap_or(ComponentStatus::Operational)
     }
@@ -364,4 +399,145 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
         part.hash(&mut h);
     }
     h.finish()
+}
+
+/// Where a maintenance window stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MaintenanceState {
+    Scheduled,
+    InProgress,
+    Verifying,
+    Completed,
+    Cancelled,
+}
+
+impl MaintenanceState {
+    pub const NAMES: [&'static str; 5] = [
+        "scheduled",
+        "in_progress",
+        "verifying",
+        "completed",
+        "cancelled",
+    ];
+
+    pub fn parse(name: &str) -> Option<MaintenanceState> {
+        Some(match name {
+            "scheduled" => MaintenanceState::Scheduled,
+            "in_progress" | "in-progress" => MaintenanceState::InProgress,
+            "verifying" => MaintenanceState::Verifying,
+            "completed" => MaintenanceState::Completed,
+            "cancelled" | "canceled" => MaintenanceState::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaintenanceState::Scheduled => "scheduled",
+            MaintenanceState::InProgress => "in_progress",
+            MaintenanceState::Verifying => "verifying",
+            MaintenanceState::Completed => "completed",
+            MaintenanceState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MaintenanceState::Scheduled => "Scheduled",
+            MaintenanceState::InProgress => "In progress",
+            MaintenanceState::Verifying => "Verifying",
+            MaintenanceState::Completed => "Completed",
+            MaintenanceState::Cancelled => "Cancelled",
+        }
+    }
+
+    /// Whether the work is under way: components show "under maintenance".
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            MaintenanceState::InProgress | MaintenanceState::Verifying
+        )
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            MaintenanceState::Completed | MaintenanceState::Cancelled
+        )
+    }
+}
+
+/// One update block of a maintenance file.
+#[derive(Debug, Clone)]
+pub struct MaintenanceUpdate {
+    pub state: MaintenanceState,
+    pub at: DateTime<Utc>,
+    pub next_update: Option<DateTime<Utc>>,
+    pub body: String,
+    pub line: usize,
+    pub body_line: usize,
+    pub anchor: String,
+}
+
+/// One file in `maintenance/`: planned work in a window.
+#[derive(Debug, Clone)]
+pub struct Maintenance {
+    pub slug: String,
+    pub path: std::path::PathBuf,
+    pub title: String,
+    pub components: Vec<usize>,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    /// Markdown after the first block: what the work is and what customers will notice.
+    pub summary: String,
+    pub summary_line: usize,
+    /// May be empty; ordered by `at`.
+    pub updates: Vec<MaintenanceUpdate>,
+    pub fingerprint: u64,
+}
+
+impl Maintenance {
+    /// The state at `now`. A final or in-progress update is the author's word;
+    /// otherwise the clock decides: scheduled before `starts`, in progress
+    /// inside the window, completed after `ends`.
+    pub fn state_at(&self, now: DateTime<Utc>) -> MaintenanceState {
+        if let Some(latest) = self.updates.last() {
+            if latest.state != MaintenanceState::Scheduled {
+                return latest.state;
+            }
+        }
+        if now < self.starts {
+            MaintenanceState::Scheduled
+        } else if now < self.ends {
+            MaintenanceState::InProgress
+        } else {
+            MaintenanceState::Completed
+        }
+    }
+
+    /// The interval the components were actually under maintenance (for the
+    /// uptime bars): from the start, or an earlier `in_progress` update, to the
+    /// end, or a `completed` update; `None` when cancelled.
+    pub fn worked(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let state = self.state_at(now);
+        if state == MaintenanceState::Cancelled {
+            return None;
+        }
+        let start = self
+            .updates
+            .iter()
+            .find(|u| u.state == MaintenanceState::InProgress)
+            .map_or(self.starts, |u| u.at.min(self.starts));
+        let end = match self
+            .updates
+            .iter()
+            .rev()
+            .find(|u| u.state == MaintenanceState::Completed)
+        {
+            Some(done) => done.at,
+            None if state.is_active() => now.max(self.ends),
+            None => self.ends,
+        };
+        Some((start, end.min(now.max(start))))
+    }
 }

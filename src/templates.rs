@@ -22,6 +22,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/history_month.html"),
     ),
     ("404.html", include_str!("../templates/404.html")),
+    (
+        "maintenance.html",
+        include_str!("../templates/maintenance.html"),
+    ),
     ("style.css", include_str!("../templates/style.css")),
     (
         "updates/investigating.md",

@@ -73,6 +73,66 @@ pub struct ComponentView {
     pub name: String,
     pub description: Option<String>,
     pub status: StatusView,
+    /// The last 90 days, oldest first.
+    pub days: Vec<DayView>,
+    /// "99.95%", or `None` when no day is counted yet.
+    pub uptime: Option<String>,
+}
+
+/// One day of a component's history bar.
+#[derive(Serialize)]
+pub struct DayView {
+    /// 0 no data, 1 operational, 2 maintenance, 3 degraded, 4 partial outage, 5 major outage: the CSS class.
+    pub k: u8,
+    /// What a screen reader says, and a tooltip shows: "22 Nov 2026: 35m partial outage".
+    pub text: String,
+    /// The worst incident that day, relative to the site root.
+    pub link: Option<String>,
+}
+
+impl DayView {
+    fn new(day: &crate::uptime::Day, site: &Site) -> DayView {
+        use crate::uptime::DayKind;
+        let date = day.date.format("%-d %b %Y");
+        let mut parts: Vec<String> = Vec::new();
+        for (minutes, what) in
+            day.minutes
+                .iter()
+                .rev()
+                .zip(["major outage", "partial outage", "degraded performance"])
+        {
+            if *minutes > 0 {
+                parts.push(format!(
+                    "{} {what}",
+                    clock::format_duration(chrono::Duration::minutes(*minutes))
+                ));
+            }
+        }
+        let n = day.incidents.len();
+        let text = match day.kind {
+            DayKind::NoData => format!("{date}: no data"),
+            DayKind::Operational => format!("{date}: no incidents"),
+            DayKind::Maintenance => format!("{date}: maintenance, no incidents"),
+            _ => format!(
+                "{date}: {n} incident{}, {}{}",
+                if n == 1 { "" } else { "s" },
+                parts.join(", "),
+                if day.maintenance_minutes > 0 {
+                    "; maintenance"
+                } else {
+                    ""
+                }
+            ),
+        };
+        DayView {
+            k: day.kind as u8,
+            text,
+            link: day
+                .incidents
+                .first()
+                .map(|&i| format!("incidents/{}/", site.incidents[i].slug)),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -220,8 +280,9 @@ impl SiteView {
 }
 
 /// Components in configured order, grouped by their first appearance.
-pub fn groups(site: &Site) -> Vec<GroupView> {
-    let statuses = site.component_statuses();
+pub fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
+    let statuses = site.component_statuses(now);
+    let uptime = crate::uptime::compute(site, now);
     let mut groups: Vec<(Option<String>, ComponentStatus, Vec<ComponentView>)> = Vec::new();
     for (i, c) in site.config.components.iter().enumerate() {
         let view = ComponentView {
@@ -229,6 +290,12 @@ pub fn groups(site: &Site) -> Vec<GroupView> {
             name: c.name.clone(),
             description: c.description.clone(),
             status: statuses[i].into(),
+            days: uptime[i]
+                .days
+                .iter()
+                .map(|d| DayView::new(d, site))
+                .collect(),
+            uptime: uptime[i].percent.map(crate::uptime::format_percent),
         };
         match groups.iter_mut().find(|g| g.0 == c.group) {
             Some(g) => {
@@ -355,4 +422,68 @@ pub fn incident_views(site: &Site) -> Vec<IncidentView> {
         .par_iter()
         .map(|i| IncidentView::new(i, site))
         .collect()
+}
+
+#[derive(Serialize, Clone)]
+pub struct MaintenanceUpdateView {
+    pub anchor: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub at: TimeView,
+    pub body_html: String,
+    pub next_update: Option<TimeView>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct MaintenanceView {
+    pub slug: String,
+    /// Relative to the site root: `maintenance/<slug>/`.
+    pub url: String,
+    pub title: String,
+    /// The state at build time (the clock decides when no update does).
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub starts: TimeView,
+    pub ends: TimeView,
+    pub components: Vec<String>,
+    pub summary_html: String,
+    /// Newest first.
+    pub updates: Vec<MaintenanceUpdateView>,
+}
+
+impl MaintenanceView {
+    pub fn new(m: &crate::model::Maintenance, site: &Site, now: DateTime<Utc>) -> MaintenanceView {
+        let config = &site.config;
+        let tz = config.timezone;
+        let state = m.state_at(now);
+        let mut updates: Vec<MaintenanceUpdateView> = m
+            .updates
+            .iter()
+            .map(|u| MaintenanceUpdateView {
+                anchor: u.anchor.clone(),
+                state: u.state.as_str(),
+                state_label: u.state.label(),
+                at: TimeView::new(u.at, tz),
+                body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
+                next_update: u.next_update.map(|t| TimeView::new(t, tz)),
+            })
+            .collect();
+        updates.reverse();
+        MaintenanceView {
+            slug: m.slug.clone(),
+            url: format!("maintenance/{}/", m.slug),
+            title: m.title.clone(),
+            state: state.as_str(),
+            state_label: state.label(),
+            starts: TimeView::new(m.starts, tz),
+            ends: TimeView::new(m.ends, tz),
+            components: m
+                .components
+                .iter()
+                .map(|&c| config.components[c].name.clone())
+                .collect(),
+            summary_html: markdown::to_html(&m.summary, 3),
+            updates,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::markdown;
-use crate::model::{ComponentStatus, Impact, Incident, Site, State};
+use crate::model::{ComponentStatus, Impact, Incident, Maintenance, MaintenanceState, Site, State};
 
 /// As Statuspage's `incidents.json`: the most recent 50.
 const INCIDENTS: usize = 50;
@@ -101,8 +101,12 @@ pub fn state_name(state: State) -> &'static str {
 }
 
 /// The overall indicator and its wording, from the worst open impact.
-fn status(site: &Site) -> Status {
+fn status(site: &Site, now: DateTime<Utc>) -> Status {
     match site.open_incidents().map(Incident::current_impact).max() {
+        None if site.overall_status(now) == ComponentStatus::UnderMaintenance => Status {
+            indicator: "maintenance",
+            description: "Service Under Maintenance",
+        },
         None => Status {
             indicator: "none",
             description: "All Systems Operational",
@@ -282,6 +286,80 @@ impl<'a> Api<'a> {
     }
 }
 
+/// A scheduled maintenance, as Statuspage's `scheduled_maintenances` entries.
+#[derive(Serialize)]
+struct ApiMaintenance<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    created_at: String,
+    updated_at: String,
+    monitoring_at: Option<String>,
+    resolved_at: Option<String>,
+    impact: &'static str,
+    shortlink: String,
+    started_at: String,
+    page_id: &'a str,
+    scheduled_for: String,
+    scheduled_until: String,
+    incident_updates: Vec<IncidentUpdate<'a>>,
+    components: Vec<Component<'a>>,
+}
+
+impl<'a> Api<'a> {
+    fn maintenance(&'a self, m: &'a Maintenance, now: DateTime<Utc>) -> ApiMaintenance<'a> {
+        let config = &self.site.config;
+        let state = m.state_at(now);
+        let mut updates: Vec<IncidentUpdate<'a>> = m
+            .updates
+            .iter()
+            .map(|u| IncidentUpdate {
+                id: format!("{}-{}", m.slug, u.anchor),
+                status: u.state.as_str(),
+                body: markdown_to_text(&u.body),
+                incident_id: &m.slug,
+                created_at: time(u.at),
+                updated_at: time(u.at),
+                display_at: time(u.at),
+                affected_components: None,
+                deliver_notifications: true,
+                custom_tweet: None,
+                tweet_id: None,
+            })
+            .collect();
+        updates.reverse();
+        let announced = m.updates.first().map_or(m.starts, |u| u.at);
+        let last = m.updates.last().map_or(m.starts, |u| u.at);
+        ApiMaintenance {
+            id: &m.slug,
+            name: &m.title,
+            status: state.as_str(),
+            created_at: time(announced),
+            updated_at: time(last),
+            monitoring_at: m
+                .updates
+                .iter()
+                .find(|u| u.state == MaintenanceState::Verifying)
+                .map(|u| time(u.at)),
+            resolved_at: state
+                .is_final()
+                .then(|| time(m.worked(now).map_or(last, |(_, end)| end))),
+            impact: "maintenance",
+            shortlink: format!("{}/maintenance/{}/", config.base_url, m.slug),
+            started_at: time(m.starts),
+            page_id: &self.page_id,
+            scheduled_for: time(m.starts),
+            scheduled_until: time(m.ends),
+            incident_updates: updates,
+            components: m
+                .components
+                .iter()
+                .map(|&c| self.component(c, config.components[c].group.as_deref().map(group_id)))
+                .collect(),
+        }
+    }
+}
+
 /// Groups have no id of their own in the config; theirs is derived from the name.
 fn group_id(name: &str) -> String {
     let slug: String = name
@@ -315,7 +393,7 @@ fn markdown_to_text(md: &str) -> String {
 }
 
 /// `api/v2/*.json`: path and bytes.
-pub fn files(site: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub fn files(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     // FNV-1a of the address: the same page id from every build, release and machine.
     let page_id = site
         .config
@@ -327,10 +405,26 @@ pub fn files(site: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let api = Api {
         site,
         page_id: format!("{page_id:016x}")[..12].to_string(),
-        statuses: site.component_statuses(),
+        statuses: site.component_statuses(now),
     };
     let page = api.page();
-    let status = status(site);
+    let status = status(site, now);
+    let maintenance = |keep: &dyn Fn(MaintenanceState) -> bool| -> Vec<ApiMaintenance<'_>> {
+        site.maintenance
+            .iter()
+            .filter(|m| keep(m.state_at(now)))
+            .map(|m| api.maintenance(m, now))
+            .collect()
+    };
+    let upcoming = maintenance(&|s| s == MaintenanceState::Scheduled);
+    let active = maintenance(&|s| s.is_active());
+    let current = maintenance(&|s| s == MaintenanceState::Scheduled || s.is_active());
+    let recent_maintenance: Vec<ApiMaintenance<'_>> = site
+        .maintenance
+        .iter()
+        .take(INCIDENTS)
+        .map(|m| api.maintenance(m, now))
+        .collect();
     let recent: Vec<ApiIncident<'_>> = site
         .incidents
         .iter()
@@ -366,9 +460,23 @@ pub fn files(site: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 "page": page,
                 "components": api.components(),
                 "incidents": unresolved,
-                "scheduled_maintenances": [],
+                "scheduled_maintenances": current,
                 "status": status,
             }))?,
+        ),
+        (
+            "api/v2/scheduled-maintenances.json".into(),
+            json(
+                serde_json::json!({ "page": page, "scheduled_maintenances": recent_maintenance }),
+            )?,
+        ),
+        (
+            "api/v2/scheduled-maintenances/upcoming.json".into(),
+            json(serde_json::json!({ "page": page, "scheduled_maintenances": upcoming }))?,
+        ),
+        (
+            "api/v2/scheduled-maintenances/active.json".into(),
+            json(serde_json::json!({ "page": page, "scheduled_maintenances": active }))?,
         ),
     ])
 }

@@ -9,6 +9,7 @@ pub fn svg(status: ComponentStatus) -> Vec<u8> {
     let label = "status";
     let (message, colour) = match status {
         ComponentStatus::Operational => ("operational", "#1a7f37"),
+        ComponentStatus::UnderMaintenance => ("maintenance", "#0969da"),
         ComponentStatus::DegradedPerformance => ("degraded performance", "#9a6700"),
         ComponentStatus::PartialOutage => ("partial outage", "#bc4c00"),
         ComponentStatus::MajorOutage => ("major outage", "#cf222e"),

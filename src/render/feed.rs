@@ -12,58 +12,111 @@ use crate::model::{Incident, Site, Update};
 use crate::view::TimeView;
 
 /// Which updates a feed carries, and what it is called.
-pub struct FeedSpec<'a> {
+pub struct FeedSpec {
     pub title: String,
     pub description: String,
     /// The feed's own path, for its self link.
     pub path: String,
-    pub include: &'a dyn Fn(&Incident) -> bool,
+    /// Whether a component index is one the feed follows (`None`: every component).
+    pub component: Option<usize>,
 }
 
-/// The newest updates of the incidents `spec` includes, newest first, bounded.
-fn items<'s>(site: &'s Site, spec: &FeedSpec<'_>) -> Vec<(&'s Incident, &'s Update)> {
-    let mut updates: Vec<(&Incident, &Update)> = site
+/// One feed item: an incident update or a maintenance update.
+struct Item {
+    at: chrono::DateTime<chrono::Utc>,
+    title: String,
+    link: String,
+    html: String,
+}
+
+/// The newest updates the feed carries, newest first, bounded.
+fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
+    let config = &site.config;
+    let wanted = |components: &[usize]| spec.component.is_none_or(|c| components.contains(&c));
+    // Ties at the same minute are ordered by slug and anchor, so order never depends on load order.
+    let mut refs: Vec<(chrono::DateTime<chrono::Utc>, String, Ref<'_>)> = Vec::new();
+    for incident in site
         .incidents
         .iter()
-        .filter(|i| (spec.include)(i))
-        .flat_map(|i| i.updates.iter().map(move |u| (i, u)))
-        .collect();
-    // Newest first; ties broken by slug and anchor so the order never depends on load order.
-    updates.sort_by(|a, b| {
-        b.1.at
-            .cmp(&a.1.at)
-            .then_with(|| a.0.slug.cmp(&b.0.slug))
-            .then_with(|| a.1.anchor.cmp(&b.1.anchor))
-    });
-    updates.truncate(FEED_ITEMS);
-    updates
+        .filter(|i| wanted(&i.all_components()))
+    {
+        for (index, update) in incident.updates.iter().enumerate() {
+            refs.push((
+                update.at,
+                format!("{}#{}", incident.slug, update.anchor),
+                Ref::Incident(incident, index),
+            ));
+        }
+    }
+    for m in site.maintenance.iter().filter(|m| wanted(&m.components)) {
+        for (index, update) in m.updates.iter().enumerate() {
+            refs.push((
+                update.at,
+                format!("{}#{}", m.slug, update.anchor),
+                Ref::Maintenance(m, index),
+            ));
+        }
+    }
+    refs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    refs.truncate(FEED_ITEMS);
+    refs.into_iter()
+        .map(|(at, _, r)| match r {
+            Ref::Incident(incident, index) => {
+                let update = &incident.updates[index];
+                Item {
+                    at,
+                    title: format!("[{}] {}", update.state.label(), incident.title),
+                    link: format!(
+                        "{}/incidents/{}/#{}",
+                        config.base_url, incident.slug, update.anchor
+                    ),
+                    html: body(site, incident, update, index),
+                }
+            }
+            Ref::Maintenance(m, index) => {
+                let update = &m.updates[index];
+                let names: Vec<&str> = m
+                    .components
+                    .iter()
+                    .map(|&c| config.components[c].name.as_str())
+                    .collect();
+                let window = format!(
+                    "<p>Window: {} to {}.</p><p>Affected: {}</p>",
+                    TimeView::new(m.starts, config.timezone).full,
+                    TimeView::new(m.ends, config.timezone).full,
+                    escape(&names.join(", "))
+                );
+                Item {
+                    at,
+                    title: format!(
+                        "[Maintenance {}] {}",
+                        update.state.label().to_lowercase(),
+                        m.title
+                    ),
+                    link: format!(
+                        "{}/maintenance/{}/#{}",
+                        config.base_url, m.slug, update.anchor
+                    ),
+                    html: markdown::to_html(&update.body, 3) + &window,
+                }
+            }
+        })
+        .collect()
 }
 
-fn link(site: &Site, incident: &Incident, update: &Update) -> String {
-    format!(
-        "{}/incidents/{}/#{}",
-        site.config.base_url, incident.slug, update.anchor
-    )
+enum Ref<'a> {
+    Incident(&'a Incident, usize),
+    Maintenance(&'a crate::model::Maintenance, usize),
 }
 
-fn title(incident: &Incident, update: &Update) -> String {
-    format!("[{}] {}", update.state.label(), incident.title)
-}
-
-/// The update's text as HTML, with the promise and the affected components.
-fn body(site: &Site, incident: &Incident, update: &Update) -> String {
+/// The update's text as HTML, with the promise and the components affected when it was posted.
+fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> String {
     let config = &site.config;
     let mut html = markdown::to_html(&update.body, 3);
     if let Some(next) = update.promise(config.default_next_update) {
         let t = TimeView::new(next, config.timezone);
         html.push_str(&format!("<p><em>Next update by {}.</em></p>", t.full));
     }
-    // The components when this update was posted: a later change must not rewrite old items.
-    let index = incident
-        .updates
-        .iter()
-        .position(|u| std::ptr::eq(u, update))
-        .unwrap_or(0);
     let names: Vec<&str> = incident
         .components_after(index)
         .iter()
@@ -75,26 +128,28 @@ fn body(site: &Site, incident: &Incident, update: &Update) -> String {
     html
 }
 
-pub fn rss(site: &Site, spec: &FeedSpec<'_>) -> Vec<u8> {
+pub fn rss(site: &Site, spec: &FeedSpec) -> Vec<u8> {
     let base = &site.config.base_url;
-    let updates = items(site, spec);
-    let items = updates
+    let entries = items(site, spec);
+    let items = entries
         .iter()
-        .map(|(incident, update)| {
-            let link = link(site, incident, update);
+        .map(|item| {
             ItemBuilder::default()
-                .title(Some(title(incident, update)))
-                .link(Some(link.clone()))
+                .title(Some(item.title.clone()))
+                .link(Some(item.link.clone()))
                 .guid(Some(
-                    GuidBuilder::default().value(link).permalink(true).build(),
+                    GuidBuilder::default()
+                        .value(item.link.clone())
+                        .permalink(true)
+                        .build(),
                 ))
-                .pub_date(Some(update.at.to_rfc2822()))
-                .description(Some(body(site, incident, update)))
+                .pub_date(Some(item.at.to_rfc2822()))
+                .description(Some(item.html.clone()))
                 .build()
         })
         .collect::<Vec<_>>();
     // Derived from content, not the clock, so an unchanged site gives an unchanged feed.
-    let last = updates.first().map(|(_, u)| u.at.to_rfc2822());
+    let last = entries.first().map(|item| item.at.to_rfc2822());
     let self_link = Link {
         href: format!("{base}/{}", spec.path),
         rel: "self".into(),
@@ -121,26 +176,25 @@ pub fn rss(site: &Site, spec: &FeedSpec<'_>) -> Vec<u8> {
     out
 }
 
-pub fn atom(site: &Site, spec: &FeedSpec<'_>) -> Vec<u8> {
+pub fn atom(site: &Site, spec: &FeedSpec) -> Vec<u8> {
     let base = &site.config.base_url;
-    let updates = items(site, spec);
-    let entries: Vec<atom::Entry> = updates
+    let items = items(site, spec);
+    let entries: Vec<atom::Entry> = items
         .iter()
-        .map(|(incident, update)| {
-            let link = link(site, incident, update);
+        .map(|item| {
             let mut entry = atom::Entry::default();
-            entry.set_title(atom::Text::plain(title(incident, update)));
+            entry.set_title(atom::Text::plain(item.title.clone()));
             // A tag URI would survive a change of base_url, but readers already follow this link.
-            entry.set_id(link.clone());
-            entry.set_updated(update.at.fixed_offset());
-            entry.set_published(Some(update.at.fixed_offset()));
+            entry.set_id(item.link.clone());
+            entry.set_updated(item.at.fixed_offset());
+            entry.set_published(Some(item.at.fixed_offset()));
             let mut l = atom::Link::default();
-            l.set_href(link);
+            l.set_href(item.link.clone());
             l.set_rel("alternate");
             entry.set_links(vec![l]);
             let mut content = atom::Content::default();
             content.set_content_type(Some("html".to_string()));
-            content.set_value(Some(body(site, incident, update)));
+            content.set_value(Some(item.html.clone()));
             entry.set_content(Some(content));
             entry
         })
@@ -149,9 +203,9 @@ pub fn atom(site: &Site, spec: &FeedSpec<'_>) -> Vec<u8> {
     feed.set_title(atom::Text::plain(spec.title.clone()));
     feed.set_subtitle(Some(atom::Text::plain(spec.description.clone())));
     feed.set_id(format!("{base}/{}", spec.path));
-    let updated = updates
+    let updated = items
         .first()
-        .map(|(_, u)| u.at)
+        .map(|item| item.at)
         .or_else(|| site.incidents.iter().map(|i| i.latest().at).max())
         .unwrap_or_default();
     feed.set_updated(updated.fixed_offset());

@@ -6,6 +6,7 @@ pub mod api;
 mod badge;
 mod feed;
 pub mod hosting;
+mod ics;
 mod pages;
 
 use std::collections::BTreeMap;
@@ -64,7 +65,7 @@ pub fn render_into(
             .clone()
             .unwrap_or_else(|| format!("Incidents and updates from {}", config.title)),
         path: "feed.xml".into(),
-        include: &|_| true,
+        component: None,
     };
     sink.put("feed.xml", feed::rss(site, &all), None)?;
     let atom = feed::FeedSpec {
@@ -73,19 +74,19 @@ pub fn render_into(
     };
     sink.put("feed.atom", feed::atom(site, &atom), None)?;
     for (index, component) in config.components.iter().enumerate() {
-        let only = move |i: &crate::model::Incident| i.all_components().contains(&index);
         let spec = feed::FeedSpec {
             title: format!("{}: {}", config.title, component.name),
             description: format!("Incidents and updates affecting {}", component.name),
             path: format!("components/{}/feed.xml", component.id),
-            include: &only,
+            component: Some(index),
         };
         sink.put(&spec.path, feed::rss(site, &spec), None)?;
     }
-    for (path, bytes) in api::files(site)? {
+    for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;
     }
-    sink.put("badge.svg", badge::svg(site.overall_status()), None)?;
+    sink.put("badge.svg", badge::svg(site.overall_status(now)), None)?;
+    sink.put("maintenance.ics", ics::calendar(site, now), None)?;
     for (path, bytes) in hosting::files(site) {
         sink.put(&path, bytes, None)?;
     }

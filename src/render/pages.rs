@@ -10,10 +10,14 @@ use tera::Context;
 use super::{RECENT_DAYS, RECENT_LIMIT};
 use crate::clock::Now;
 use crate::model::fingerprint;
+use crate::model::MaintenanceState;
 use crate::model::Site;
 use crate::output::Sink;
 use crate::templates::Templates;
-use crate::view::{self, GroupView, IncidentView, SiteView, StatusView, TimeView};
+use crate::view::{self, GroupView, IncidentView, MaintenanceView, SiteView, StatusView, TimeView};
+
+/// How far ahead the home page announces maintenance.
+const UPCOMING_DAYS: i64 = 30;
 
 #[derive(Serialize)]
 struct IndexPage<'a> {
@@ -21,6 +25,8 @@ struct IndexPage<'a> {
     root: &'static str,
     /// The only clock-dependent value anywhere: the home page says how fresh it is.
     generated: TimeView,
+    active_maintenance: Vec<&'a MaintenanceView>,
+    upcoming_maintenance: Vec<&'a MaintenanceView>,
     banner: StatusView,
     groups: Vec<GroupView>,
     open: Vec<&'a IncidentView>,
@@ -42,6 +48,7 @@ struct MonthLink {
     label: String,
     url: String,
     count: usize,
+    maintenance: usize,
 }
 
 #[derive(Serialize)]
@@ -57,8 +64,16 @@ struct MonthPage<'a> {
     root: &'static str,
     month: &'a str,
     incidents: Vec<&'a IncidentView>,
+    maintenance: Vec<&'a MaintenanceView>,
     newer: Option<&'a MonthLink>,
     older: Option<&'a MonthLink>,
+}
+
+#[derive(Serialize)]
+struct MaintenancePage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    maintenance: &'a MaintenanceView,
 }
 
 /// `404.html`: served by static hosts at any missing path, so its links are absolute.
@@ -95,21 +110,58 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .map(|(i, &print)| !sink.reuse(&format!("incidents/{}/index.html", i.slug), print))
         .collect();
 
+    // Maintenance pages show a state that follows the clock: always rendered (there are few).
+    let maintenance_views: Vec<MaintenanceView> = site
+        .maintenance
+        .iter()
+        .map(|m| MaintenanceView::new(m, site, now))
+        .collect();
+    for view in &maintenance_views {
+        let data = MaintenancePage {
+            site: &site_view,
+            root: "../../",
+            maintenance: view,
+        };
+        sink.put(
+            &format!("maintenance/{}/index.html", view.slug),
+            page(templates, "maintenance.html", &data)?,
+            None,
+        )?;
+    }
+    let mut month_maintenance: Vec<Vec<usize>> = Vec::new();
+
     // Months, newest first; incidents are newest first, so each month's list is too.
-    let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
+    let mut months: BTreeMap<(i32, u32), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (index, incident) in site.incidents.iter().enumerate() {
         months
             .entry(view::month_key(incident.started_at(), tz))
             .or_default()
+            .0
             .push(index);
     }
-    let months: Vec<((i32, u32), Vec<usize>)> = months.into_iter().rev().collect();
+    for (index, m) in site.maintenance.iter().enumerate() {
+        months
+            .entry(view::month_key(m.starts, tz))
+            .or_default()
+            .1
+            .push(index);
+    }
+    let months: Vec<((i32, u32), Vec<usize>)> = months
+        .into_iter()
+        .rev()
+        .map(|(k, (incidents, maintenance))| {
+            month_maintenance.push(maintenance);
+            (k, incidents)
+        })
+        .collect();
     let links: Vec<MonthLink> = months
         .iter()
-        .map(|((y, m), list)| MonthLink {
+        .enumerate()
+        .map(|(i, ((y, m), list))| MonthLink {
             label: view::month_label(*y, *m),
             url: format!("history/{y:04}-{m:02}/"),
             count: list.len(),
+            maintenance: month_maintenance[i].len(),
         })
         .collect();
     // A month page shows its incidents and links to its neighbours.
@@ -122,6 +174,13 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                 links[i].url.clone().into_bytes(),
             ];
             parts.extend(list.iter().map(|&j| page_prints[j].to_le_bytes().to_vec()));
+            // Maintenance shows its state, which the clock moves.
+            parts.extend(month_maintenance[i].iter().map(|&j| {
+                let m = &site.maintenance[j];
+                let mut p = m.fingerprint.to_le_bytes().to_vec();
+                p.extend_from_slice(m.state_at(now).as_str().as_bytes());
+                p
+            }));
             parts.extend(i.checked_sub(1).map(|j| links[j].url.clone().into_bytes()));
             parts.extend(links.get(i + 1).map(|l| l.url.clone().into_bytes()));
             fingerprint(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
@@ -186,6 +245,10 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                 root: "../../",
                 month: &link.label,
                 incidents: months[i].1.iter().map(|&j| view(j)).collect(),
+                maintenance: month_maintenance[i]
+                    .iter()
+                    .map(|&j| &maintenance_views[j])
+                    .collect(),
                 newer: i.checked_sub(1).map(|j| &links[j]),
                 older: links.get(i + 1),
             };
@@ -213,8 +276,25 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         site: &site_view,
         root: "",
         generated: TimeView::new(now, tz),
-        banner: site.overall_status().into(),
-        groups: view::groups(site),
+        banner: site.overall_status(now).into(),
+        groups: view::groups(site, now),
+        active_maintenance: maintenance_views
+            .iter()
+            .zip(&site.maintenance)
+            .filter(|(_, m)| m.state_at(now).is_active())
+            .map(|(v, _)| v)
+            .collect(),
+        // Soonest first, as readers plan around them.
+        upcoming_maintenance: maintenance_views
+            .iter()
+            .zip(&site.maintenance)
+            .rev()
+            .filter(|(_, m)| {
+                m.state_at(now) == MaintenanceState::Scheduled
+                    && m.starts <= now + Duration::days(UPCOMING_DAYS)
+            })
+            .map(|(v, _)| v)
+            .collect(),
         open: open.into_iter().map(view).collect(),
         recent_more: recent.len().saturating_sub(RECENT_LIMIT),
         recent: recent.into_iter().take(RECENT_LIMIT).map(view).collect(),

@@ -35,7 +35,8 @@ fn component_status(index: &str, name: &str) -> String {
         .find(name)
         .unwrap_or_else(|| panic!("{name} not listed"));
     let item = &components[from..];
-    let item = &item[..item.find("</li>").unwrap()];
+    // The status comes before the component's 90-day bars.
+    let item = &item[..item.find("class=uptime").unwrap()];
     text(item).trim_start_matches(name).trim().to_string()
 }
 

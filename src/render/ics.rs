@@ -1,0 +1,153 @@
+//! `maintenance.ics`: an iCalendar (RFC 5545) feed of upcoming and recent
+//! maintenance windows, so customers can subscribe from their calendar.
+//! UIDs are stable across builds; times are UTC; lines are folded at 75 octets.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::markdown;
+use crate::model::{MaintenanceState, Site};
+use crate::render::hosting::host;
+
+/// Windows that ended longer ago than this drop out of the calendar.
+const RECENT_DAYS: i64 = 30;
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// TEXT values escape backslash, semicolon, comma and newline (RFC 5545 3.3.11).
+fn text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends a content line, folded so no line exceeds 75 octets, never splitting a character.
+fn line(out: &mut String, content: &str) {
+    let mut width = 0;
+    for c in content.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
+    let config = &site.config;
+    let domain = host(&config.base_url).unwrap_or("statuspost");
+    let mut out = String::new();
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//statuspost//maintenance//EN");
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, "METHOD:PUBLISH");
+    line(
+        &mut out,
+        &format!(
+            "X-WR-CALNAME:{}",
+            text(&format!("{}: maintenance", config.title))
+        ),
+    );
+    line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+    let since = now - Duration::days(RECENT_DAYS);
+    // Soonest first, as calendar files usually are.
+    for m in site.maintenance.iter().rev().filter(|m| m.ends >= since) {
+        let state = m.state_at(now);
+        let names: Vec<&str> = m
+            .components
+            .iter()
+            .map(|&c| config.components[c].name.as_str())
+            .collect();
+        let mut description = format!("Affects: {}.", names.join(", "));
+        if let Some(latest) = m.updates.last() {
+            description.push_str(&format!(
+                "\n\n{}: {}",
+                latest.state.label(),
+                plain(&latest.body)
+            ));
+        } else if !m.summary.is_empty() {
+            description.push_str(&format!("\n\n{}", plain(&m.summary)));
+        }
+        let url = format!("{}/maintenance/{}/", config.base_url, m.slug);
+        description.push_str(&format!("\n\n{url}"));
+        // DTSTAMP and SEQUENCE come from the content, so an unchanged window is an unchanged event.
+        let changed = m.updates.last().map_or(m.starts, |u| u.at);
+        line(&mut out, "BEGIN:VEVENT");
+        line(&mut out, &format!("UID:{}@{}", m.slug, domain));
+        line(&mut out, &format!("DTSTAMP:{}", stamp(changed)));
+        line(&mut out, &format!("SEQUENCE:{}", m.updates.len()));
+        line(&mut out, &format!("DTSTART:{}", stamp(m.starts)));
+        line(&mut out, &format!("DTEND:{}", stamp(m.ends)));
+        line(
+            &mut out,
+            &format!("SUMMARY:{}", text(&format!("Maintenance: {}", m.title))),
+        );
+        line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
+        line(&mut out, &format!("URL:{url}"));
+        let status = if state == MaintenanceState::Cancelled {
+            "CANCELLED"
+        } else {
+            "CONFIRMED"
+        };
+        line(&mut out, &format!("STATUS:{status}"));
+        line(&mut out, "TRANSP:TRANSPARENT");
+        line(&mut out, "END:VEVENT");
+    }
+    line(&mut out, "END:VCALENDAR");
+    out.into_bytes()
+}
+
+/// Markdown as plain text for a calendar description.
+fn plain(md: &str) -> String {
+    let html = markdown::to_html(md, 1);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_long_lines_without_splitting_characters() {
+        let mut out = String::new();
+        line(&mut out, &format!("DESCRIPTION:{}", "é".repeat(60)));
+        for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets", l.len());
+        }
+        assert_eq!(
+            out.replace("\r\n ", "").trim_end(),
+            format!("DESCRIPTION:{}", "é".repeat(60))
+        );
+        assert_eq!(text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+}

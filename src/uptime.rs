@@ -1,0 +1,187 @@
+//! The last 90 days of each component, computed at build time: for every day,
+//! the worst impact that touched it, the minutes of each impact, whether it
+//! was under maintenance; and an uptime percentage over the days counted.
+//!
+//! Weighting (README states it): a major outage (impact `critical`) counts
+//! fully as downtime, a partial outage (`major`) at 30 %, degraded performance
+//! (`minor`) and maintenance not at all. Days before a component's `since`
+//! are not counted.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{Impact, Site, State};
+
+pub const DAYS: usize = 90;
+
+/// How much of a partial outage counts as downtime.
+pub const PARTIAL_WEIGHT: f64 = 0.3;
+
+/// What a day looked like for one component, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DayKind {
+    NoData,
+    Operational,
+    Maintenance,
+    Degraded,
+    Partial,
+    Major,
+}
+
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    /// Minutes of degraded performance, partial outage and major outage.
+    pub minutes: [i64; 3],
+    pub maintenance_minutes: i64,
+    /// Incidents that touched the component that day (indexes into `site.incidents`), worst first.
+    pub incidents: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComponentUptime {
+    pub days: Vec<Day>,
+    /// Over the counted days, from 0 to 100; `None` when no day is counted.
+    pub percent: Option<f64>,
+}
+
+/// Midnight at the start of `date` in `tz`; where midnight does not exist
+/// (a daylight-saving jump at 00:00), the first instant of the day.
+fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut t = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    for _ in 0..4 {
+        if let Some(s) = tz.from_local_datetime(&t).earliest() {
+            return s.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+fn impact_slot(impact: Impact) -> usize {
+    match impact {
+        Impact::Minor => 0,
+        Impact::Major => 1,
+        Impact::Critical => 2,
+    }
+}
+
+pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
+    let tz = site.config.timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - Duration::days(DAYS as i64 - 1);
+    let dates: Vec<NaiveDate> = (0..DAYS as i64)
+        .map(|i| first + Duration::days(i))
+        .collect();
+    let starts: Vec<DateTime<Utc>> = dates.iter().map(|&d| day_start(d, tz)).collect();
+    let window_start = starts[0];
+    let n = site.config.components.len();
+    let mut out: Vec<ComponentUptime> = (0..n)
+        .map(|_| ComponentUptime {
+            days: dates
+                .iter()
+                .map(|&date| Day {
+                    date,
+                    kind: DayKind::Operational,
+                    minutes: [0; 3],
+                    maintenance_minutes: 0,
+                    incidents: Vec::new(),
+                })
+                .collect(),
+            percent: None,
+        })
+        .collect();
+
+    // Spreads [from, to) over the days it covers, calling `add(day, minutes)`.
+    let spread = |from: DateTime<Utc>, to: DateTime<Utc>, add: &mut dyn FnMut(usize, i64)| {
+        let (from, to) = (from.max(window_start), to.min(now));
+        if from >= to {
+            return;
+        }
+        let mut day = starts.partition_point(|&s| s <= from).saturating_sub(1);
+        let mut cursor = from;
+        while cursor < to && day < DAYS {
+            let end = starts.get(day + 1).copied().unwrap_or(now).min(to);
+            let minutes = (end - cursor)
+                .num_seconds()
+                .div_euclid(60)
+                .max(if end > cursor { 1 } else { 0 });
+            add(day, minutes);
+            cursor = end;
+            day += 1;
+        }
+    };
+
+    for (index, incident) in site.incidents.iter().enumerate() {
+        let end = incident.resolved_at().unwrap_or(now);
+        if end < window_start {
+            continue;
+        }
+        let updates = &incident.updates;
+        for (i, update) in updates.iter().enumerate() {
+            if update.state == State::Resolved {
+                continue;
+            }
+            let until = updates.get(i + 1).map_or(now, |next| next.at);
+            let slot = impact_slot(incident.impact_after(i));
+            for &c in incident.components_after(i) {
+                let days = &mut out[c].days;
+                spread(update.at, until, &mut |d, minutes| {
+                    days[d].minutes[slot] += minutes;
+                    if !days[d].incidents.contains(&index) {
+                        days[d].incidents.push(index);
+                    }
+                });
+            }
+        }
+    }
+    for m in &site.maintenance {
+        let Some((from, to)) = m.worked(now) else {
+            continue;
+        };
+        for &c in &m.components {
+            let days = &mut out[c].days;
+            spread(from, to, &mut |d, minutes| {
+                days[d].maintenance_minutes += minutes
+            });
+        }
+    }
+
+    for (c, uptime) in out.iter_mut().enumerate() {
+        let since = site.config.components[c].since;
+        let mut counted = 0i64;
+        let mut down = 0f64;
+        for (d, day) in uptime.days.iter_mut().enumerate() {
+            if since.is_some_and(|s| day.date < s) {
+                day.kind = DayKind::NoData;
+                continue;
+            }
+            day.kind = if day.minutes[2] > 0 {
+                DayKind::Major
+            } else if day.minutes[1] > 0 {
+                DayKind::Partial
+            } else if day.minutes[0] > 0 {
+                DayKind::Degraded
+            } else if day.maintenance_minutes > 0 {
+                DayKind::Maintenance
+            } else {
+                DayKind::Operational
+            };
+            let day_end = starts.get(d + 1).copied().unwrap_or(now).min(now);
+            counted += (day_end - starts[d]).num_minutes().max(0);
+            down += day.minutes[2] as f64 + PARTIAL_WEIGHT * day.minutes[1] as f64;
+            let worst = |&i: &usize| std::cmp::Reverse(site.incidents[i].peak_impact());
+            day.incidents.sort_by_key(worst);
+        }
+        uptime.percent =
+            (counted > 0).then(|| (100.0 * (1.0 - down / counted as f64)).clamp(0.0, 100.0));
+    }
+    out
+}
+
+/// "99.95%": floored, so any downtime never shows as 100%.
+pub fn format_percent(p: f64) -> String {
+    let floored = (p * 100.0).floor() / 100.0;
+    format!("{floored:.2}%")
+}
