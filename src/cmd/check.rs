@@ -46,6 +46,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         }
         findings.extend(wording(site, now));
         findings.extend(crate::independence::findings(site, &args.site.root));
+        findings.extend(maintenance(site, now));
         diagnostic::sort(&mut findings);
     }
     let errors = findings
@@ -128,6 +129,41 @@ fn wording(site: &Site, now: crate::clock::Now) -> Vec<Diagnostic> {
                     .with_help(f.help),
                 );
             }
+        }
+    }
+    out
+}
+
+/// Windows whose updates have not kept up with the clock.
+fn maintenance(site: &Site, now: crate::clock::Now) -> Vec<Diagnostic> {
+    use crate::model::MaintenanceState;
+    let tz = site.config.timezone;
+    let mut out = Vec::new();
+    for m in &site.maintenance {
+        let latest = m.updates.last();
+        let line = latest.map_or(1, |u| u.line);
+        let explicit = latest.map(|u| u.state);
+        let ends = crate::clock::local(m.ends, tz).format("%H:%M %Z on %-d %b");
+        let ago = crate::clock::duration_words(now - m.ends);
+        if now >= m.ends && explicit.is_some_and(MaintenanceState::is_active) {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), line, 1, format!("{}: the window ended at {ends}, {ago} ago, and the work is still in progress", m.slug))
+                    .with_code("maintenance-overrun")
+                    .with_help("post an update: say the work is taking longer and when the next update comes, or that it is completed"),
+            );
+        } else if now >= m.ends && !explicit.is_some_and(MaintenanceState::is_final) {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), line, 1, format!("{}: the window ended at {ends}, {ago} ago, but no update says it is completed", m.slug))
+                    .with_code("maintenance-not-closed")
+                    .with_help("add a `completed` update (or `cancelled`), so readers know the work is done"),
+            );
+        }
+        if m.updates.is_empty() && now < m.ends {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), 1, 1, format!("{}: this maintenance has no update, so feed and calendar readers are not told of it", m.slug))
+                    .with_code("maintenance-unannounced")
+                    .with_help("add a `scheduled` update announcing the window: `statuspost update <maintenance> scheduled`"),
+            );
         }
     }
     out

@@ -6,6 +6,7 @@ mod build;
 mod errors;
 mod feed;
 mod hosting;
+mod maintenance;
 mod publish;
 mod readme;
 mod serve;
