@@ -93,9 +93,18 @@ pub struct NewArgs {
     /// The incident's title, as customers will read it.
     #[arg(value_name = "TITLE")]
     pub title: String,
-    /// How badly customers are affected.
-    #[arg(long, value_enum)]
-    pub impact: ImpactArg,
+    /// How badly customers are affected (for an incident).
+    #[arg(long, value_enum, required_unless_present = "maintenance")]
+    pub impact: Option<ImpactArg>,
+    /// Schedule maintenance instead of starting an incident: needs --starts and --ends.
+    #[arg(long, requires_all = ["starts", "ends"], conflicts_with = "impact")]
+    pub maintenance: bool,
+    /// When the maintenance window starts (RFC 3339, or local time in the site's zone).
+    #[arg(long, value_name = "DATETIME", requires = "maintenance")]
+    pub starts: Option<String>,
+    /// When the maintenance window ends.
+    #[arg(long, value_name = "DATETIME", requires = "maintenance")]
+    pub ends: Option<String>,
     /// An affected component's id; repeat for several.
     #[arg(long = "component", value_name = "ID", required = true)]
     pub components: Vec<String>,
@@ -114,12 +123,13 @@ pub struct NewArgs {
 pub struct UpdateArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// The incident: its slug, or a prefix of it that matches only one.
+    /// The incident or maintenance: its file name without `.md`, or any part of it that matches only one.
     #[arg(value_name = "INCIDENT")]
     pub incident: String,
-    /// The new state.
-    #[arg(value_enum, value_name = "STATE")]
-    pub state: StateArg,
+    /// The new state: investigating, identified, verifying (monitoring), resolved; for
+    /// maintenance scheduled, in_progress, verifying, completed, cancelled.
+    #[arg(value_name = "STATE")]
+    pub state: String,
     /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
     #[arg(long, value_name = "DURATION")]
     pub next: Option<String>,
@@ -148,16 +158,6 @@ pub enum ImpactArg {
     Minor,
     Major,
     Critical,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StateArg {
-    Investigating,
-    Identified,
-    Verifying,
-    /// Another name for `verifying`.
-    Monitoring,
-    Resolved,
 }
 
 #[derive(Debug, Args)]
@@ -208,17 +208,6 @@ impl ImpactArg {
             ImpactArg::Minor => crate::model::Impact::Minor,
             ImpactArg::Major => crate::model::Impact::Major,
             ImpactArg::Critical => crate::model::Impact::Critical,
-        }
-    }
-}
-
-impl StateArg {
-    pub fn to_model(self) -> crate::model::State {
-        match self {
-            StateArg::Investigating => crate::model::State::Investigating,
-            StateArg::Identified => crate::model::State::Identified,
-            StateArg::Verifying | StateArg::Monitoring => crate::model::State::Verifying,
-            StateArg::Resolved => crate::model::State::Resolved,
         }
     }
 }

@@ -8,12 +8,13 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::model::{Impact, State};
+use crate::model::Impact;
 use crate::output::write_atomic;
 
 /// The settings of a new update block.
 pub struct NewUpdate<'a> {
-    pub state: State,
+    /// `investigating`, `in_progress`...: an incident's or a maintenance window's state.
+    pub state: &'a str,
     pub at: DateTime<Utc>,
     pub next_update: Option<&'a str>,
     pub impact: Option<Impact>,
@@ -41,7 +42,7 @@ fn list(items: &[String]) -> String {
 /// One update block and its text, ending with a newline.
 pub fn update_block(update: &NewUpdate<'_>, tz: Tz) -> String {
     let mut out = String::from("+++\n");
-    out.push_str(&format!("state = {}\n", quote(update.state.as_str())));
+    out.push_str(&format!("state = {}\n", quote(update.state)));
     out.push_str(&format!("at = {}\n", format_at(update.at, tz)));
     if let Some(next) = update.next_update {
         out.push_str(&format!("next_update = {}\n", quote(next)));
@@ -71,6 +72,24 @@ pub fn new_incident(
         quote(title),
         quote(impact.as_str()),
         list(components),
+        update_block(first, tz)
+    )
+}
+
+/// The whole text of a new maintenance file.
+pub fn new_maintenance(
+    title: &str,
+    components: &[String],
+    window: (DateTime<Utc>, DateTime<Utc>),
+    first: &NewUpdate<'_>,
+    tz: Tz,
+) -> String {
+    format!(
+        "+++\ntitle = {}\ncomponents = {}\nstarts = {}\nends = {}\n+++\n\n{}",
+        quote(title),
+        list(components),
+        format_at(window.0, tz),
+        format_at(window.1, tz),
         update_block(first, tz)
     )
 }
@@ -187,7 +206,7 @@ mod tests {
             Impact::Minor,
             &["api".into()],
             &NewUpdate {
-                state: State::Investigating,
+                state: "investigating",
                 at: Utc::now(),
                 next_update: Some("30m"),
                 impact: None,

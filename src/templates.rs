@@ -47,6 +47,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "updates/postmortem.md",
         include_str!("../templates/updates/postmortem.md"),
     ),
+    (
+        "updates/maintenance/scheduled.md",
+        include_str!("../templates/updates/maintenance/scheduled.md"),
+    ),
+    (
+        "updates/maintenance/in_progress.md",
+        include_str!("../templates/updates/maintenance/in_progress.md"),
+    ),
+    (
+        "updates/maintenance/verifying.md",
+        include_str!("../templates/updates/maintenance/verifying.md"),
+    ),
+    (
+        "updates/maintenance/completed.md",
+        include_str!("../templates/updates/maintenance/completed.md"),
+    ),
+    (
+        "updates/maintenance/cancelled.md",
+        include_str!("../templates/updates/maintenance/cancelled.md"),
+    ),
 ];
 
 /// Folder of a site's own templates, relative to the site root.

@@ -358,6 +358,9 @@ pub struct UpdateTemplateView {
     pub contact_email: Option<String>,
     pub contact_url: Option<String>,
     pub site_title: String,
+    /// For maintenance: the window, "22:00 GMT on 28 Nov".
+    pub starts: Option<String>,
+    pub ends: Option<String>,
 }
 
 impl UpdateTemplateView {
@@ -402,7 +405,42 @@ impl UpdateTemplateView {
             contact_email: config.contact.email.clone(),
             contact_url: config.contact.url.clone(),
             site_title: config.title.clone(),
+            starts: None,
+            ends: None,
         }
+    }
+}
+
+impl UpdateTemplateView {
+    /// The same for a maintenance window, with its start and end in the site's zone.
+    pub fn maintenance(
+        config: &crate::model::Config,
+        title: &str,
+        components: &[usize],
+        window: (DateTime<Utc>, DateTime<Utc>),
+        at: DateTime<Utc>,
+        next_update: Option<DateTime<Utc>>,
+    ) -> UpdateTemplateView {
+        let tz = config.timezone;
+        let when = |t: DateTime<Utc>| {
+            clock::local(t, tz)
+                .format("%H:%M %Z on %-d %b %Y")
+                .to_string()
+        };
+        let mut view = UpdateTemplateView::new(
+            config,
+            title,
+            crate::model::State::Investigating,
+            crate::model::Impact::Minor,
+            components,
+            at,
+            next_update,
+        );
+        view.state = "maintenance";
+        view.impact = "maintenance";
+        view.starts = Some(when(window.0));
+        view.ends = Some(when(window.1));
+        view
     }
 }
 

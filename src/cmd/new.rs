@@ -1,16 +1,17 @@
-//! `statuspost new`: start an incident with its first `investigating` update.
+//! `statuspost new`: start an incident with its first `investigating` update,
+//! or schedule maintenance with a first `scheduled` update.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{DurationRound, TimeDelta};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tera::Context;
 
 use crate::cli::NewArgs;
 use crate::cmd::{self, Outcome};
 use crate::edit::{self, NewUpdate};
 use crate::load;
-use crate::model::State;
+use crate::maintenance_file;
 use crate::source::Source;
 use crate::templates::Templates;
 use crate::view::UpdateTemplateView;
@@ -22,7 +23,9 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     };
     let tz = config.timezone;
     if args.title.trim().is_empty() {
-        return Ok(cmd::refuse("error: the title is empty; write what customers would recognise, e.g. \"Elevated error rates on the Public API\""));
+        return Ok(cmd::refuse(
+            "error: the title is empty; write what customers would recognise, e.g. \"Elevated error rates on the Public API\"",
+        ));
     }
     let components = match cmd::component_ids(&config, &args.components) {
         Ok(c) => c,
@@ -35,49 +38,106 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     // Minutes are what authors and readers use; seconds would only look like false precision.
     let now = cmd::now(&args.site, tz)?;
     let at = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
-    let impact = args.impact.to_model();
-    let next_at = next
-        .as_deref()
-        .and_then(|n| crate::clock::parse_duration(n).ok())
-        .map(|d| at + d);
-
-    let body = match &args.message {
-        Some(message) => message.clone(),
-        None => {
-            let templates = Templates::load(root)?;
-            let view = UpdateTemplateView::new(
-                &config,
-                &args.title,
-                State::Investigating,
-                impact,
-                &components,
-                at,
-                next_at,
-            );
-            templates.render_update("investigating", &Context::from_serialize(&view)?)?
-        }
-    };
     let ids: Vec<String> = components
         .iter()
         .map(|&c| config.components[c].id.clone())
         .collect();
-    let first = NewUpdate {
-        state: State::Investigating,
-        at,
-        next_update: next.as_deref(),
-        impact: None,
-        components: None,
-        body: &body,
+    let templates = Templates::load(root)?;
+
+    let window = match (args.maintenance, &args.starts, &args.ends) {
+        (true, Some(starts), Some(ends)) => {
+            let parse = |flag: &str, text: &str| {
+                crate::clock::parse_now(text, tz).map_err(|e| format!("error: --{flag}: {e}"))
+            };
+            let (starts, ends) = match (parse("starts", starts), parse("ends", ends)) {
+                (Ok(s), Ok(e)) => (s, e),
+                (Err(m), _) | (_, Err(m)) => return Ok(cmd::refuse(&m)),
+            };
+            if ends <= starts {
+                return Ok(cmd::refuse("error: --ends is not after --starts"));
+            }
+            Some((starts, ends))
+        }
+        _ => None,
     };
-    let text = edit::new_incident(args.title.trim(), impact, &ids, &first, tz);
+
+    let (dir, date, text) = match window {
+        Some(window) => {
+            // Announcing a window promises nothing until the work starts.
+            let body = match &args.message {
+                Some(message) => message.clone(),
+                None => {
+                    let view = UpdateTemplateView::maintenance(
+                        &config,
+                        &args.title,
+                        &components,
+                        window,
+                        at,
+                        None,
+                    );
+                    templates
+                        .render_update("maintenance/scheduled", &Context::from_serialize(&view)?)?
+                }
+            };
+            let first = NewUpdate {
+                state: "scheduled",
+                at,
+                next_update: None,
+                impact: None,
+                components: None,
+                body: &body,
+            };
+            (
+                maintenance_file::DIR,
+                window.0,
+                edit::new_maintenance(args.title.trim(), &ids, window, &first, tz),
+            )
+        }
+        None => {
+            let Some(impact) = args.impact.map(|i| i.to_model()) else {
+                return Ok(cmd::refuse(
+                    "error: a new incident needs --impact minor, major or critical",
+                ));
+            };
+            let next_at = next
+                .as_deref()
+                .and_then(|n| crate::clock::parse_duration(n).ok())
+                .map(|d| at + d);
+            let body = match &args.message {
+                Some(message) => message.clone(),
+                None => {
+                    let view = UpdateTemplateView::new(
+                        &config,
+                        &args.title,
+                        crate::model::State::Investigating,
+                        impact,
+                        &components,
+                        at,
+                        next_at,
+                    );
+                    templates.render_update("investigating", &Context::from_serialize(&view)?)?
+                }
+            };
+            let first = NewUpdate {
+                state: "investigating",
+                at,
+                next_update: next.as_deref(),
+                impact: None,
+                components: None,
+                body: &body,
+            };
+            (
+                load::INCIDENTS_DIR,
+                at,
+                edit::new_incident(args.title.trim(), impact, &ids, &first, tz),
+            )
+        }
+    };
 
     let rel = free_path(
         root,
-        &format!(
-            "{}-{}",
-            at.with_timezone(&tz).format("%Y-%m-%d"),
-            edit::slugify(&args.title)
-        ),
+        dir,
+        &format!("{}-{}", local_date(date, tz), edit::slugify(&args.title)),
     );
     let display = load::display_path(root, &rel);
     // What we write must read back: never leave the author a file the build rejects.
@@ -88,9 +148,14 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    if load::parse_incident(&source, slug, &config, &mut diagnostics).is_none() {
+    let reads_back = if window.is_some() {
+        maintenance_file::parse(&source, slug, &config, &mut diagnostics).is_some()
+    } else {
+        load::parse_incident(&source, slug, &config, &mut diagnostics).is_some()
+    };
+    if !reads_back {
         cmd::report(&diagnostics);
-        anyhow::bail!("the new incident would not be valid; nothing was written");
+        anyhow::bail!("the new file would not be valid; nothing was written");
     }
     edit::create(&root.join(&rel), &text)?;
     println!("{}", display.display());
@@ -100,11 +165,15 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// `incidents/<stem>.md`, with `-2`, `-3`... when the slug is taken, ignoring case
+fn local_date(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// `<dir>/<stem>.md`, with `-2`, `-3`... when the slug is taken, ignoring case
 /// as case-insensitive hosts would.
-fn free_path(root: &Path, stem: &str) -> PathBuf {
+fn free_path(root: &Path, dir: &str, stem: &str) -> PathBuf {
     let mut ignored = Vec::new();
-    let taken: HashSet<String> = load::incident_files(root, &mut ignored)
+    let taken: HashSet<String> = load::content_files(root, Path::new(dir), &mut ignored)
         .iter()
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().to_lowercase()))
         .collect();
@@ -114,5 +183,5 @@ fn free_path(root: &Path, stem: &str) -> PathBuf {
         n += 1;
         candidate = format!("{stem}-{n}");
     }
-    Path::new(load::INCIDENTS_DIR).join(format!("{candidate}.md"))
+    Path::new(dir).join(format!("{candidate}.md"))
 }

@@ -40,6 +40,19 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
+    if rel.starts_with(crate::maintenance_file::DIR) {
+        return maintenance(&args, &config, &rel, &source, &original, slug);
+    }
+    let Some(state) = State::parse(&args.state) else {
+        let mut names = State::NAMES.to_vec();
+        names.push("monitoring");
+        return Ok(cmd::refuse(&format!(
+            "error: unknown state `{}` for an incident\n  = help: {}",
+            args.state,
+            crate::diagnostic::did_you_mean(&args.state, &names)
+                .replace("expected one of", "expected")
+        )));
+    };
     let Some(incident) = load::parse_incident(&source, slug.clone(), &config, &mut diagnostics)
     else {
         cmd::report(&diagnostics);
@@ -51,7 +64,6 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
 
-    let state = args.state.to_model();
     if !incident.is_open() && !args.reopen {
         return Ok(cmd::refuse(&format!(
             "error: `{slug}` is resolved\n  = help: pass --reopen to add a `{}` update to a resolved incident",
@@ -129,7 +141,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         .map(|c| c.iter().map(|&i| config.components[i].id.clone()).collect());
     let block = edit::update_block(
         &NewUpdate {
-            state,
+            state: state.as_str(),
             at,
             next_update: next.as_deref(),
             impact,
@@ -217,7 +229,12 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
         );
     }
     let mut ignored = Vec::new();
-    let files = load::incident_files(root, &mut ignored);
+    let mut files = load::incident_files(root, &mut ignored);
+    files.extend(load::content_files(
+        root,
+        std::path::Path::new(crate::maintenance_file::DIR),
+        &mut ignored,
+    ));
     let stem = |p: &PathBuf| {
         p.file_stem()
             .unwrap_or_default()
@@ -251,4 +268,108 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
             Err(format!("error: `{wanted}` matches {} incidents:\n{}\n  = help: give more of the name", many.len(), names.join("\n")))
         }
     }
+}
+
+/// Appends an update to a maintenance file.
+fn maintenance(
+    args: &UpdateArgs,
+    config: &crate::model::Config,
+    rel: &std::path::Path,
+    source: &Source,
+    original: &[u8],
+    slug: String,
+) -> anyhow::Result<Outcome> {
+    use crate::model::MaintenanceState;
+    let root = &args.site.root;
+    let tz = config.timezone;
+    let display = load::display_path(root, rel);
+    let Some(state) = MaintenanceState::parse(&args.state) else {
+        return Ok(cmd::refuse(&format!(
+            "error: unknown state `{}` for maintenance\n  = help: {}",
+            args.state,
+            crate::diagnostic::did_you_mean(&args.state, &MaintenanceState::NAMES)
+                .replace("expected one of", "expected")
+        )));
+    };
+    if args.impact.is_some() || !args.components.is_empty() || args.postmortem {
+        return Ok(cmd::refuse(
+            "error: --impact, --component and --postmortem are for incidents, not maintenance",
+        ));
+    }
+    let mut diagnostics = Vec::new();
+    let Some(m) = crate::maintenance_file::parse(source, slug.clone(), config, &mut diagnostics)
+    else {
+        cmd::report(&diagnostics);
+        return Ok(cmd::refuse(&format!(
+            "error: fix `{}` before adding an update to it",
+            display.display()
+        )));
+    };
+    if m.updates.last().is_some_and(|u| u.state.is_final()) && !args.reopen {
+        return Ok(cmd::refuse(&format!(
+            "error: `{slug}` is {}\n  = help: pass --reopen to add an update anyway",
+            m.updates.last().map_or("", |u| u.state.as_str())
+        )));
+    }
+    let now = cmd::now(&args.site, tz)?;
+    let at = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    let next = if state.is_final() || state == MaintenanceState::Scheduled {
+        None
+    } else {
+        match cmd::next_update(args.next.as_deref(), config) {
+            Ok(n) => n,
+            Err(message) => return Ok(cmd::refuse(&message)),
+        }
+    };
+    let next_at = next
+        .as_deref()
+        .and_then(|n| crate::clock::parse_duration(n).ok())
+        .map(|d| at + d);
+    let body = match &args.message {
+        Some(message) => message.clone(),
+        None => {
+            let templates = Templates::load(root)?;
+            let view = UpdateTemplateView::maintenance(
+                config,
+                &m.title,
+                &m.components,
+                (m.starts, m.ends),
+                at,
+                next_at,
+            );
+            templates.render_update(
+                &format!("maintenance/{}", state.as_str()),
+                &Context::from_serialize(&view)?,
+            )?
+        }
+    };
+    let block = edit::update_block(
+        &NewUpdate {
+            state: state.as_str(),
+            at,
+            next_update: next.as_deref(),
+            impact: None,
+            components: None,
+            body: &body,
+        },
+        tz,
+    );
+    let bytes = edit::appended(original, &block);
+    let reads_back = Source::decode(&display, bytes.clone())
+        .ok()
+        .and_then(|s| crate::maintenance_file::parse(&s, slug.clone(), config, &mut diagnostics))
+        .is_some_and(|after| after.updates.len() == m.updates.len() + 1);
+    if !reads_back {
+        cmd::report(&diagnostics);
+        anyhow::bail!(
+            "the updated maintenance would not be valid; `{}` was not changed",
+            display.display()
+        );
+    }
+    edit::replace(&root.join(rel), &bytes)?;
+    println!("{}", display.display());
+    if args.edit {
+        cmd::open_editor(&root.join(rel))?;
+    }
+    Ok(Outcome::Ok)
 }

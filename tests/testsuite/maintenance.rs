@@ -378,3 +378,78 @@ fn the_home_page_with_bars_stays_within_one_round_trip() {
     let size = gz.finish().unwrap().len();
     assert!(size <= 14 * 1024, "home page is {size} bytes gzip");
 }
+
+#[test]
+fn new_and_update_work_for_maintenance_with_their_own_templates() {
+    let site = TestSite::new();
+    let run = site
+        .run(&[
+            "new",
+            "--maintenance",
+            "Database upgrade",
+            "--component",
+            "db",
+            "--starts",
+            "2026-12-01T22:00",
+            "--ends",
+            "2026-12-02T01:00",
+            "--now",
+            "2026-11-22T10:00:00Z",
+        ])
+        .success();
+    let path = run.stdout().trim().to_string();
+    assert_eq!(path, "maintenance/2026-12-01-database-upgrade.md");
+    let file = site.read(&path);
+    assert!(file.starts_with("+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-12-01T22:00:00+00:00\nends = 2026-12-02T01:00:00+00:00\n+++\n"), "{file}");
+    assert!(file.contains("state = \"scheduled\"\nat = 2026-11-22T10:00:00+00:00\n+++\nWe will carry out maintenance on Databases from 22:00 GMT on 1 Dec 2026 to 01:00 GMT on 2 Dec 2026."), "{file}");
+
+    site.run(&[
+        "update",
+        "database-upgrade",
+        "in_progress",
+        "--now",
+        "2026-12-01T22:01:00Z",
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "database-upgrade",
+        "completed",
+        "--message",
+        "Done.",
+        "--now",
+        "2026-12-02T00:30:00Z",
+    ])
+    .success();
+    let file = site.read(&path);
+    assert!(file.contains("state = \"in_progress\"\nat = 2026-12-01T22:01:00+00:00\nnext_update = \"30m\"\n+++\nThe maintenance on Databases has started."), "{file}");
+    assert!(
+        file.ends_with("state = \"completed\"\nat = 2026-12-02T00:30:00+00:00\n+++\nDone.\n"),
+        "{file}"
+    );
+    site.run(&["update", "database-upgrade", "resolved"])
+        .expect_code(2)
+        .expect_stderr("unknown state `resolved` for maintenance");
+    site.run(&["update", "database-upgrade", "in_progress"])
+        .expect_code(2)
+        .expect_stderr("is completed");
+    site.run(&[
+        "new",
+        "--maintenance",
+        "X",
+        "--component",
+        "db",
+        "--starts",
+        "2026-12-01T22:00",
+        "--ends",
+        "2026-12-01T21:00",
+    ])
+    .expect_code(2)
+    .expect_stderr("--ends is not after --starts");
+    site.build("2026-12-02T01:00:00Z");
+    let page = text(&site.read("site/maintenance/2026-12-01-database-upgrade/index.html"));
+    assert!(
+        page.contains("Completed 2 Dec 2026, 00:30 GMT Done."),
+        "{page}"
+    );
+}
