@@ -7,6 +7,7 @@ mod errors;
 mod feed;
 mod hosting;
 mod maintenance;
+mod properties;
 mod publish;
 mod readme;
 mod serve;
