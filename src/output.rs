@@ -152,6 +152,8 @@ impl Stage {
         let mut written = Written::default();
         let mut produced = HashSet::with_capacity(files.len());
         let mut result = Ok(());
+        let crash_after = crash_point();
+        let mut renamed = 0;
         for (path, staged, _) in &files {
             produced.insert(path.clone());
             let (tmp, list) = match staged {
@@ -163,10 +165,15 @@ impl Stage {
                 Staged::Changed(tmp) => (tmp, &mut written.changed),
             };
             if result.is_ok() {
+                if crash_after == Some(renamed) {
+                    // Exits without unwinding, so no destructor tidies up: as a kill would leave it.
+                    std::process::exit(86);
+                }
                 result = std::fs::rename(tmp, self.dir.join(path)).with_context(|| {
                     format!("failed to write `{}`", self.dir.join(path).display())
                 });
                 list.push(path.clone());
+                renamed += 1;
             }
         }
         self.committed = true;
@@ -240,6 +247,16 @@ impl Drop for Stage {
         remove_empty_dirs(&self.dir, true);
         let _ = std::fs::remove_file(self.dir.join(BUILDING));
     }
+}
+
+/// For the crash tests only: `STATUSPOST_CRASH_AFTER_RENAMES=N` makes a build
+/// die (as if killed) after moving N files into place, so tests can check the
+/// site at every point of a commit rather than at points a timer happens to hit.
+fn crash_point() -> Option<usize> {
+    std::env::var("STATUSPOST_CRASH_AFTER_RENAMES")
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// Writes a whole in-memory site into `dir`.

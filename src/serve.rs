@@ -578,6 +578,9 @@ fn page(title: &str, body: &str) -> Vec<u8> {
 /// Adds the reload script, and the error banner while the latest build failed,
 /// just before `</body>` (or at the end of a page without one).
 fn decorate(html: &[u8], snapshot: &Snapshot) -> Vec<u8> {
+    // Published pages forbid scripts; the preview's own reload script needs that lifted.
+    let without_policy = remove_csp_meta(html);
+    let html = without_policy.as_slice();
     let mut extra = String::new();
     if let Some(problem) = &snapshot.problem {
         extra.push_str(&overlay(problem));
@@ -589,6 +592,24 @@ fn decorate(html: &[u8], snapshot: &Snapshot) -> Vec<u8> {
     out.extend_from_slice(extra.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Removes the `<meta http-equiv="Content-Security-Policy" ...>` element, if any.
+fn remove_csp_meta(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let lower = text.to_ascii_lowercase();
+    let Some(at) = lower.find("content-security-policy") else {
+        return html.to_vec();
+    };
+    let (Some(start), Some(end)) = (
+        lower[..at].rfind("<meta"),
+        lower[at..].find('>').map(|e| at + e + 1),
+    ) else {
+        return html.to_vec();
+    };
+    let mut out = text[..start].to_string();
+    out.push_str(&text[end..]);
+    out.into_bytes()
 }
 
 fn find_body_end(html: &[u8]) -> Option<usize> {

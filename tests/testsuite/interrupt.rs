@@ -1,0 +1,183 @@
+//! Nothing lost when a process dies half way: a build, `new` or `update`
+//! killed at arbitrary points leaves complete files, a site whose links all
+//! work, and the author's files either as they were or with the whole update.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::{assert_balanced, TestSite};
+
+fn incident(i: usize, title: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title} {i}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-{:02}-{:02}T10:00:00Z\n+++\nSome requests to the Public API failed for a while; the cause is fixed.\n",
+        if i < 30 { 11 } else { 1 + i % 10 },
+        if i < 30 { 10 + i % 12 } else { 1 + i % 27 }
+    )
+}
+
+/// Every page on disk is whole, and every page the home page links to exists.
+fn assert_consistent(site: &TestSite, when: &str) {
+    let index = site.read("site/index.html");
+    assert_balanced(&format!("index.html {when}"), &index);
+    for (path, bytes) in site.snapshot() {
+        let name = path.display().to_string();
+        if name.ends_with(".html") && !name.split('/').any(|p| p.starts_with('.')) {
+            let html =
+                String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} {when}: not UTF-8"));
+            assert!(
+                html.trim_end().ends_with("</html>"),
+                "{name} {when}: cut short"
+            );
+        }
+    }
+    for (_, attrs) in crate::support::tags(&index) {
+        for (key, value) in attrs {
+            if key == "href" && (value.starts_with("incidents/") || value.starts_with("history/")) {
+                let target = site.path("site").join(&value).join("index.html");
+                assert!(
+                    target.exists(),
+                    "{when}: the home page links to {value}, which is missing"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_point_leaves_a_working_site() {
+    let site = TestSite::new();
+    for i in 0..150 {
+        site.incident(&format!("i{i:03}"), &incident(i, "First"));
+    }
+    site.build("2026-11-22T12:00:00Z");
+    for (round, delay_ms) in [1u64, 3, 6, 10, 15, 25, 40, 60, 90].into_iter().enumerate() {
+        // Every incident moves to a new address, and the home page links to the
+        // newest: had it been written before their pages, a kill would leave it
+        // pointing at pages that do not exist.
+        for i in 0..150 {
+            let old = if round == 0 {
+                format!("incidents/i{i:03}.md")
+            } else {
+                format!("incidents/r{}-i{i:03}.md", round - 1)
+            };
+            let _ = std::fs::remove_file(site.path(&old));
+            site.incident(
+                &format!("r{round}-i{i:03}"),
+                &incident(i, &format!("Round {round}")),
+            );
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+            .args(["build", "--now", "2026-11-22T12:00:00Z"])
+            .current_dir(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_consistent(&site, &format!("after a kill at {delay_ms} ms"));
+    }
+    // The next build finishes the job and leaves nothing behind.
+    site.build("2026-11-22T12:00:00Z");
+    assert_consistent(&site, "after the final build");
+    let leftovers: Vec<String> = site
+        .snapshot()
+        .into_iter()
+        .map(|(p, _)| p.display().to_string())
+        .filter(|p| p.contains("statuspost-tmp") || p.contains("statuspost-building"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(site
+        .read("site/incidents/r8-i007/index.html")
+        .contains("Round 8 7"));
+    assert!(
+        !site.exists("site/incidents/r7-i007"),
+        "the last round's pages are pruned"
+    );
+}
+
+#[test]
+fn a_build_that_dies_at_every_point_of_its_commit_leaves_a_working_site() {
+    // Deterministic: the build aborts after moving N files into place, for N
+    // across the whole commit, so the order of the commit itself is tested.
+    let site = TestSite::new();
+    for i in 0..40 {
+        site.incident(&format!("a-i{i:03}"), &incident(i, "First"));
+    }
+    site.build("2026-11-22T12:00:00Z");
+    for (round, n) in (0..200).step_by(11).enumerate() {
+        for i in 0..40 {
+            let old = if round == 0 {
+                format!("incidents/a-i{i:03}.md")
+            } else {
+                format!("incidents/b{}-i{i:03}.md", round - 1)
+            };
+            let _ = std::fs::remove_file(site.path(&old));
+            site.incident(
+                &format!("b{round}-i{i:03}"),
+                &incident(i, &format!("Round {round}")),
+            );
+        }
+        let status = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+            .args(["build", "--now", "2026-11-22T12:00:00Z"])
+            .current_dir(site.root())
+            .env("STATUSPOST_CRASH_AFTER_RENAMES", n.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert_consistent(&site, &format!("after dying at rename {n} (exit {status})"));
+    }
+}
+
+#[test]
+fn an_update_killed_at_any_point_leaves_the_file_whole() {
+    let site = TestSite::new();
+    let original = "+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks to the Public API arrive late.\n";
+    site.incident("w", original);
+    for delay_us in [0u64, 200, 500, 1000, 2000, 4000, 8000] {
+        let before = std::fs::read(site.path("incidents/w.md")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+            .args([
+                "update",
+                "w",
+                "identified",
+                "--message",
+                "The cause is known.",
+                "--now",
+                "2026-11-22T10:20:00Z",
+            ])
+            .current_dir(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(delay_us));
+        let _ = child.kill();
+        let _ = child.wait();
+        let after = std::fs::read(site.path("incidents/w.md")).unwrap();
+        assert!(
+            after.starts_with(&before),
+            "killed at {delay_us} µs: the author's bytes changed"
+        );
+        let added = String::from_utf8(after[before.len()..].to_vec()).unwrap();
+        assert!(
+            added.is_empty() || added.ends_with("+++\nThe cause is known.\n"),
+            "killed at {delay_us} µs: half an update: {added:?}"
+        );
+        let stray: Vec<_> = std::fs::read_dir(site.path("incidents"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name() != "w.md")
+            .collect();
+        // A temporary file may survive a kill, but it is hidden and never read as an incident.
+        assert!(
+            stray
+                .iter()
+                .all(|e| e.file_name().to_string_lossy().starts_with('.')),
+            "{stray:?}"
+        );
+    }
+    site.build("2026-11-22T11:00:00Z");
+}
