@@ -357,3 +357,59 @@ fn a_symlink_loop_is_walked_once() {
         .success();
     assert!(!run.stderr().contains("duplicate"), "{}", run.stderr());
 }
+
+#[test]
+fn a_file_too_large_to_be_an_incident() {
+    let huge = vec![b'a'; 50 * 1024 * 1024];
+    assert_rejected(
+        &[("incidents/dump.md", &huge)],
+        &["error: the file is 52.4 MB; incident files are limited to 10 MB\n  --> incidents/dump.md"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_pointing_outside_the_site() {
+    let site = TestSite::new();
+    site.incident("good", GOOD);
+    site.build("2026-11-22T12:00:00Z");
+    let before = site.snapshot();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), GOOD).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.md"),
+        site.path("incidents/secret.md"),
+    )
+    .unwrap();
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("error: this symlink points outside the site")
+        .expect_stderr("--> incidents/secret.md");
+    assert_eq!(before, site.snapshot());
+}
+
+#[test]
+fn names_with_quotes_cannot_break_out_of_attributes() {
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG.replace(
+            "name = \"Public API\"",
+            "name = \"API\\\" onmouseover=\\\"alert(1)\\\" x=\\\"<script>\"",
+        ),
+    );
+    site.incident("x", "+++\ntitle = \"a\\\" onfocus=\\\"alert(2)\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nRequests to the API fail.\n");
+    site.build("2026-11-22T10:05:00Z");
+    for page in [
+        "site/index.html",
+        "site/incidents/x/index.html",
+        "site/history/2026-11/index.html",
+    ] {
+        crate::support::assert_inert(page, &site.read(page));
+    }
+    let json = site.read("site/api/v2/components.json");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "the API stays valid JSON"
+    );
+}

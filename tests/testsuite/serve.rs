@@ -416,21 +416,21 @@ fn survives_atomic_saves_deletions_and_bursts_of_changes() {
     });
 
     // A burst: whatever is built in between, the last state is what stays served.
-    for i in 1..=30 {
+    for i in 1..=100 {
         site.incident(
             SLUG,
             &incident(&format!("Burst {i:02}"), "2026-11-22T11:50:00Z", "1h"),
         );
     }
     home_when(&running, port, "the last of the burst", |p| {
-        p.contains("Burst 30")
+        p.contains("Burst 100")
     });
 
     // The whole incidents folder replaced, as a branch switch might.
     let old = site.path("incidents-old");
     std::fs::rename(site.path("incidents"), &old).expect("move folder");
     home_when(&running, port, "the folder's removal", |p| {
-        !p.contains("Burst 30")
+        !p.contains("Burst 100")
     });
     site.incident(
         SLUG,
