@@ -232,7 +232,9 @@ pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return local_to_utc(naive, tz).map_err(|e| e.message);
+            return local_to_utc(naive, tz)
+                .map_err(|e| e.message)
+                .and_then(check_range);
         }
     }
     Err(format!(

@@ -50,7 +50,7 @@ pub fn split(text: &str) -> Result<Vec<Block>, SplitError> {
         } else {
             let start = text.len() - text.trim_start().len();
             SplitError {
-                span: start..start + 1,
+                span: start..start + text[start..].chars().next().map_or(0, char::len_utf8),
                 message: "expected a line of `+++` opening the incident block".into(),
                 help: Some("every incident file starts with a `+++` block of settings".into()),
             }
@@ -60,7 +60,7 @@ pub fn split(text: &str) -> Result<Vec<Block>, SplitError> {
     if !lead.trim().is_empty() {
         let start = lead.len() - lead.trim_start().len();
         return Err(SplitError {
-            span: start..start + 1,
+            span: start..start + text[start..].chars().next().map_or(0, char::len_utf8),
             message: "text before the first `+++`; expected the file to start with the incident block".into(),
             help: Some("move this text after the incident block's closing `+++`, where it becomes the incident's summary".into()),
         });

@@ -174,7 +174,8 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
         findings.push(finding(
             &update.body,
             at,
-            len,
+            // The caret is measured in characters; `len` is bytes.
+            visible[at..at + len].chars().count(),
             "handle",
             format!("`{}` names an individual", &visible[at..at + len]),
             HANDLE_HELP,

@@ -15,10 +15,12 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 pub fn to_html(markdown: &str, base_level: u8) -> String {
     // Comments go before parsing: a note may span paragraphs or start a line,
     // and markdown would then treat it as text or swallow what follows it.
-    let without_notes = strip_comments(markdown);
+    let without_notes = show_unused_definitions(&strip_comments(markdown));
     let markdown = without_notes.as_str();
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // No tables: GitHub-style tables drop cells beyond the header's count, and
+    // a status page must never drop an author's words. Pipes show as written.
+    let options = Options::ENABLE_STRIKETHROUGH;
     let base_level = base_level.clamp(1, 6);
     let mut events = Vec::new();
     // What became of each open link or image, so its end tag matches.
@@ -133,6 +135,54 @@ fn shift_heading(level: HeadingLevel, shift: i16) -> HeadingLevel {
     HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
 }
 
+/// A line such as `[UPDATE]: Resolved` is a link reference definition to
+/// markdown and vanishes from the output. Authors who write one without
+/// using it as a link meant it as text: escape its bracket so it shows.
+fn show_unused_definitions(text: &str) -> String {
+    let is_definition = |line: &str| -> Option<String> {
+        let t = line
+            .strip_prefix("   ")
+            .or_else(|| line.strip_prefix("  "))
+            .or_else(|| line.strip_prefix(' '))
+            .unwrap_or(line);
+        let rest = t.strip_prefix('[')?;
+        let close = rest.find("]:")?;
+        let label = &rest[..close];
+        (!label.is_empty() && !label.contains('[')).then(|| label.to_lowercase())
+    };
+    let labels: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| is_definition(line).map(|l| (i, l)))
+        .collect();
+    if labels.is_empty() {
+        return text.to_string();
+    }
+    let lower = text.to_lowercase();
+    let mut unused = std::collections::HashSet::new();
+    for (i, label) in &labels {
+        // Used as `[label]`, `[text][label]` or `[label][]` anywhere but its own definition.
+        let reference = format!("[{label}]");
+        let uses = lower.matches(&reference).count();
+        let definition_uses = lower.matches(&format!("[{label}]:")).count();
+        if uses <= definition_uses {
+            unused.insert(*i);
+        }
+    }
+    let mut out = String::with_capacity(text.len() + unused.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if unused.contains(&i) {
+            let at = line.find('[').unwrap_or(0);
+            out.push_str(&line[..at]);
+            out.push('\\');
+            out.push_str(&line[at..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Whether the text may contain a heading (`#` lines or setext underlines);
 /// a cheap test that may say yes when there is none, never no when there is one.
 pub fn has_heading(markdown: &str) -> bool {
@@ -226,6 +276,20 @@ mod tests {
         assert!(block.contains("&lt;div onclick=\"x()\"&gt;"), "{block}");
         assert!(!block.contains("<div"), "{block}");
         assert!(!block.contains("secret"), "{block}");
+    }
+
+    #[test]
+    fn unused_link_definitions_and_table_cells_keep_their_words() {
+        // Found by the property tests: both used to vanish from the output.
+        let html = to_html("[UPDATE]: Resolved\n\nThe database is back.", 1);
+        assert!(html.contains("[UPDATE]: Resolved"), "{html}");
+        let html = to_html("See [the runbook][rb].\n\n[rb]: https://example.com/rb", 1);
+        assert!(
+            html.contains("<a href=\"https://example.com/rb\">the runbook</a>"),
+            "{html}"
+        );
+        let html = to_html("a | b\n--|--\nc | d | kept", 1);
+        assert!(html.contains("kept"), "{html}");
     }
 
     #[test]
