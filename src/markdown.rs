@@ -9,6 +9,10 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+// No tables: GitHub-style tables drop cells beyond the header's count, and a
+// status page must never drop an author's words. Pipes show as written.
+const OPTIONS: Options = Options::ENABLE_STRIKETHROUGH;
+
 /// Renders `markdown` with its top heading level at `base_level`: whether the
 /// author starts at `#` or `##`, the body's headings continue the page's
 /// outline without skipping a level.
@@ -18,9 +22,7 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
     let without_notes = show_unused_definitions(&strip_comments(markdown));
     let markdown = without_notes.as_str();
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    // No tables: GitHub-style tables drop cells beyond the header's count, and
-    // a status page must never drop an author's words. Pipes show as written.
-    let options = Options::ENABLE_STRIKETHROUGH;
+    let options = OPTIONS;
     let base_level = base_level.clamp(1, 6);
     let mut events = Vec::new();
     // What became of each open link or image, so its end tag matches.
@@ -136,51 +138,73 @@ fn shift_heading(level: HeadingLevel, shift: i16) -> HeadingLevel {
 }
 
 /// A line such as `[UPDATE]: Resolved` is a link reference definition to
-/// markdown and vanishes from the output. Authors who write one without
-/// using it as a link meant it as text: escape its bracket so it shows.
+/// markdown and vanishes from the output. Authors who write one without using
+/// it as a link meant it as text: escape its bracket so it shows. Which text a
+/// parse consumed is read from the parser itself (the bytes no text event
+/// covers), so quotes, lists, multi-line labels and code blocks are handled
+/// as markdown handles them.
 fn show_unused_definitions(text: &str) -> String {
-    let is_definition = |line: &str| -> Option<String> {
-        let t = line
-            .strip_prefix("   ")
-            .or_else(|| line.strip_prefix("  "))
-            .or_else(|| line.strip_prefix(' '))
-            .unwrap_or(line);
-        let rest = t.strip_prefix('[')?;
-        let close = rest.find("]:")?;
-        let label = &rest[..close];
-        (!label.is_empty() && !label.contains('[')).then(|| label.to_lowercase())
-    };
-    let labels: Vec<(usize, String)> = text
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| is_definition(line).map(|l| (i, l)))
-        .collect();
-    if labels.is_empty() {
+    use pulldown_cmark::LinkType;
+    if !text.contains("]:") {
         return text.to_string();
     }
-    let lower = text.to_lowercase();
-    let mut unused = std::collections::HashSet::new();
-    for (i, label) in &labels {
-        // Used as `[label]`, `[text][label]` or `[label][]` anywhere but its own definition.
-        let reference = format!("[{label}]");
-        let uses = lower.matches(&reference).count();
-        let definition_uses = lower.matches(&format!("[{label}]:")).count();
-        if uses <= definition_uses {
-            unused.insert(*i);
+    let mut covered = vec![false; text.len()];
+    let mut used = std::collections::HashSet::new();
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::Link { link_type, id, .. } | Tag::Image { link_type, id, .. })
+                if matches!(
+                    link_type,
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+                ) =>
+            {
+                used.insert(normalize_label(id));
+            }
+            Event::Text(_) | Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => {
+                covered[range].iter_mut().for_each(|c| *c = true);
+            }
+            _ => {}
         }
     }
-    let mut out = String::with_capacity(text.len() + unused.len());
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if unused.contains(&i) {
-            let at = line.find('[').unwrap_or(0);
-            out.push_str(&line[..at]);
-            out.push('\\');
-            out.push_str(&line[at..]);
-        } else {
-            out.push_str(line);
+    let mut escapes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'[' && !covered[i] {
+            // A definition's whole text is uncovered, through its `]:`.
+            let end = (i..bytes.len())
+                .find(|&j| covered[j])
+                .unwrap_or(bytes.len());
+            if let Some(close) = text[i..end].find("]:") {
+                let label = normalize_label(&text[i + 1..i + close]);
+                let first = seen.insert(label.clone());
+                if !(first && used.contains(&label)) {
+                    escapes.push(i);
+                }
+                i += close + 2;
+                continue;
+            }
         }
+        i += 1;
     }
+    let mut out = String::with_capacity(text.len() + escapes.len());
+    let mut last = 0;
+    for at in escapes {
+        out.push_str(&text[last..at]);
+        out.push('\\');
+        last = at;
+    }
+    out.push_str(&text[last..]);
     out
+}
+
+fn normalize_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Whether the text may contain a heading (`#` lines or setext underlines);
