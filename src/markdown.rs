@@ -207,6 +207,29 @@ fn normalize_label(label: &str) -> String {
         .to_lowercase()
 }
 
+/// The text a reader sees, without markup: for the JSON API and calendars,
+/// which carry plain text. Rendered first, so it is exactly what the page shows.
+pub fn to_text(markdown: &str) -> String {
+    let html = to_html(markdown, 1);
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
 /// Whether the text may contain a heading (`#` lines or setext underlines);
 /// a cheap test that may say yes when there is none, never no when there is one.
 pub fn has_heading(markdown: &str) -> bool {

@@ -245,7 +245,7 @@ impl<'a> Api<'a> {
                 IncidentUpdate {
                     id: format!("{}-{}", incident.slug, u.anchor),
                     status: state_name(u.state),
-                    body: markdown_to_text(&u.body),
+                    body: markdown::to_text(&u.body),
                     incident_id: &incident.slug,
                     created_at: time(u.at),
                     updated_at: time(u.at),
@@ -316,7 +316,7 @@ impl<'a> Api<'a> {
             .map(|u| IncidentUpdate {
                 id: format!("{}-{}", m.slug, u.anchor),
                 status: u.state.as_str(),
-                body: markdown_to_text(&u.body),
+                body: markdown::to_text(&u.body),
                 incident_id: &m.slug,
                 created_at: time(u.at),
                 updated_at: time(u.at),
@@ -368,28 +368,6 @@ fn group_id(name: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     format!("group-{slug}")
-}
-
-/// Update bodies as plain text, as Statuspage's API carries them.
-fn markdown_to_text(md: &str) -> String {
-    let html = markdown::to_html(md, 1);
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
 }
 
 /// `api/v2/*.json`: path and bytes.

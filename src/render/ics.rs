@@ -77,10 +77,10 @@ pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
             description.push_str(&format!(
                 "\n\n{}: {}",
                 latest.state.label(),
-                plain(&latest.body)
+                markdown::to_text(&latest.body)
             ));
         } else if !m.summary.is_empty() {
-            description.push_str(&format!("\n\n{}", plain(&m.summary)));
+            description.push_str(&format!("\n\n{}", markdown::to_text(&m.summary)));
         }
         let url = format!("{}/maintenance/{}/", config.base_url, m.slug);
         description.push_str(&format!("\n\n{url}"));
@@ -109,28 +109,6 @@ pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
     }
     line(&mut out, "END:VCALENDAR");
     out.into_bytes()
-}
-
-/// Markdown as plain text for a calendar description.
-fn plain(md: &str) -> String {
-    let html = markdown::to_html(md, 1);
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
 }
 
 #[cfg(test)]
