@@ -1480,9 +1480,9 @@ fn linked_markdown() -> BoxedStrategy<(String, Vec<String>)> {
 }
 
 /// Lines that markdown reads as link reference definitions (`[UPDATE]: Resolved`,
-/// `[a]: b "c d"`), which no link uses, among plain paragraphs; and every word
-/// in them. Definitions inside quotes and list items are left out: see
-/// `link_definition_lookalikes_in_quotes_and_lists_are_shown`.
+/// `[a]: b "c d"`), at the top level, in quotes and list items, with labels
+/// over two lines, which no link uses, among plain paragraphs; and every word
+/// in them.
 fn definition_lookalikes() -> BoxedStrategy<(String, Vec<String>)> {
     let words = |n: std::ops::Range<usize>| {
         prop::collection::vec(
@@ -1491,22 +1491,33 @@ fn definition_lookalikes() -> BoxedStrategy<(String, Vec<String>)> {
         )
     };
     let definition = (
-        select(&["", " ", "  ", "   "]),
+        select(&["", " ", "   ", "> ", ">> ", "- ", "* ", "1. "]),
         words(1..3),
+        select(&[" ", "\n"]),
         select(&[" ", "", "  "]),
         words(1..2),
         prop::option::of(words(1..3)),
     )
-        .prop_map(|(indent, label, gap, dest, title)| {
-            let mut line = format!("{indent}[{}]:{gap}{}", label.join(" "), dest.join(" "));
+        .prop_map(|(prefix, label, label_sep, gap, dest, title)| {
+            // A label over two lines only where no container prefix must repeat.
+            let label_sep = if prefix.trim().is_empty() {
+                label_sep
+            } else {
+                " ".into()
+            };
+            let mut line = format!(
+                "{prefix}[{}]:{gap}{}",
+                label.join(&label_sep),
+                dest.join(" ")
+            );
             let mut all = [label, dest].concat();
             if let Some(title) = title {
                 line.push_str(&format!(" \"{}\"", title.join(" ")));
                 all.extend(title);
             }
-            (line, all)
+            (line, all, true)
         });
-    let paragraph = words(1..4).prop_map(|w| (w.join(" "), w));
+    let paragraph = words(1..4).prop_map(|w| (w.join(" "), w, false));
     prop::collection::vec(
         (
             prop_oneof![2 => definition, 1 => paragraph],
@@ -1517,9 +1528,11 @@ fn definition_lookalikes() -> BoxedStrategy<(String, Vec<String>)> {
     .prop_map(|parts| {
         let mut text = String::new();
         let mut words = Vec::new();
-        for ((line, w), sep) in parts {
+        for ((line, w, definition), sep) in parts {
             text.push_str(&line);
-            text.push_str(&sep);
+            // A line after a paragraph line would continue the paragraph, where
+            // `[label]` is a link that uses the definition: keep them apart.
+            text.push_str(if definition { &sep } else { "\n\n" });
             words.extend(w);
         }
         (text, words)
