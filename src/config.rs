@@ -21,12 +21,23 @@ const KEYS: &[&str] = &[
     "contact",
     "components",
     "primary_domains",
+    "language",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
 
 /// Parses the config. Returns `None` when it has errors, all of which are in `diags`.
+/// Only built-in languages: a site's own `i18n/` files are read by [`parse_with`].
 pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    parse_with(source, &mut |_| None, diags)
+}
+
+/// As [`parse`], with `site_strings(lang)` giving the site's `i18n/<lang>.toml` if it has one.
+pub fn parse_with(
+    source: &Source,
+    site_strings: &mut dyn FnMut(&str) -> Option<Source>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
     let before = diags.len();
     let whole = 0..source.text.len();
     let f = fields::parse(source, whole, 0..0, "site configuration", diags)?;
@@ -101,8 +112,31 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         })
         .unwrap_or_default();
 
+    let (language, language_span) = match f.string("language", diags) {
+        Some((tag, span)) if valid_language_tag(&tag) => (tag, Some(span)),
+        Some((tag, span)) => {
+            diags.push(
+                Diagnostic::error(source, span, format!("`language` must be a language tag such as \"de\" or \"pt-BR\", found \"{tag}\""))
+                    .with_help(format!("built in: {}", crate::diagnostic::list(&crate::i18n::BUILTIN.iter().map(|(t, _)| *t).collect::<Vec<_>>()))),
+            );
+            ("en".to_string(), None)
+        }
+        None => ("en".to_string(), None),
+    };
+    let site_file = site_strings(&language);
+    let strings = crate::i18n::Strings::load(
+        &language,
+        language_span.map(|span| (source, span)),
+        site_file.as_ref(),
+        diags,
+    );
+
     if diags[before..].iter().any(Diagnostic::is_error) {
         return None;
+    }
+    let mut printed: Vec<&[u8]> = vec![source.text.as_bytes()];
+    if let Some(file) = &site_file {
+        printed.push(file.text.as_bytes());
     }
     Some(Config {
         title: title?.0,
@@ -113,7 +147,8 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         contact,
         components,
         primary_domains,
-        fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
+        strings: std::sync::Arc::new(strings?),
+        fingerprint: crate::model::fingerprint(&printed),
     })
 }
 
@@ -190,6 +225,15 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
         });
     }
     components
+}
+
+/// BCP 47 in shape (`de`, `pt-BR`, `zh-Hant`): it names a file and goes in `<html lang>`.
+fn valid_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Component ids name files (`components/<id>/feed.xml`) and appear in URLs.

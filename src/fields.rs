@@ -92,6 +92,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Every key written, in the order written.
+    pub fn keys(&self) -> Vec<String> {
+        self.table.keys().map(|k| k.as_ref().to_string()).collect()
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.table.get(key).is_some()
     }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod edit;
 pub mod fields;
+pub mod i18n;
 pub mod incident_file;
 pub mod independence;
 pub mod lapse;

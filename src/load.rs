@@ -76,7 +76,17 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             return None;
         }
     };
-    config::parse(&source, diags)
+    let mut site_strings = |lang: &str| {
+        let rel = Path::new(crate::i18n::DIR).join(format!("{lang}.toml"));
+        root.join(&rel)
+            .is_file()
+            .then(|| read_source(root, &rel, diags))
+            .flatten()
+    };
+    let mut file_diags = Vec::new();
+    let config = config::parse_with(&source, &mut site_strings, &mut file_diags);
+    diags.extend(file_diags);
+    config
 }
 
 /// Loads and validates the whole site under `root`.

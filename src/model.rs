@@ -161,6 +161,8 @@ pub struct Config {
     pub components: Vec<Component>,
     /// Domains the product runs on, which the status page must not depend on.
     pub primary_domains: Vec<String>,
+    /// The words readers see, in the site's `language`.
+    pub strings: std::sync::Arc<crate::i18n::Strings>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
 }

@@ -5,6 +5,7 @@
 //! `{{ }}`, `{% %}` and `{# #}` intact), rather than minifying every rendered
 //! page: the output is the same, at a fraction of the cost for a large site.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -121,6 +122,7 @@ impl Templates {
             .collect();
         let fingerprint = crate::model::fingerprint(&parts);
         let mut tera = Tera::default();
+        tera.register_filter("fill", fill);
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
         Ok(Templates { tera, fingerprint })
@@ -138,6 +140,85 @@ impl Templates {
             .render(name, context)
             .map_err(|e| TemplateError(format!("template `{name}` failed: {}", chain(&e))).into())
     }
+}
+
+/// `{{ t.as_of | fill(time=generated) | safe }}`: a string of the strings
+/// table (`t`) with its `{name}`s filled in, as HTML. The string and text
+/// values are escaped; a time (an object with `iso` and `full`) becomes a
+/// `<time>` element and a link (`href` and `text`) an `<a>`, so translated
+/// sentences keep their markup wherever their language puts the value. A
+/// plural picks its form by the `n` value.
+fn fill(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    use tera::Value;
+    let pattern = match value {
+        Value::String(s) => s.as_str(),
+        Value::Object(forms) => {
+            let n = args
+                .get("n")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| tera::Error::msg("`fill` on a plural needs a count: fill(n=...)"))?;
+            crate::i18n::choose_form(forms, usize::try_from(n).unwrap_or(usize::MAX))
+                .ok_or_else(|| tera::Error::msg("`fill`: a plural without `one` and `other`"))?
+        }
+        Value::Null => {
+            return Err(tera::Error::msg(
+                "`fill` on a string that is not in the strings table",
+            ))
+        }
+        _ => {
+            return Err(tera::Error::msg(
+                "`fill` expects a string of the strings table (`t.key`)",
+            ))
+        }
+    };
+    let values: HashMap<&str, String> = args
+        .iter()
+        .map(|(name, value)| (name.as_str(), fill_value(value)))
+        .collect();
+    let escaped = escape(pattern);
+    Ok(Value::String(crate::i18n::fill(&escaped, |name| {
+        values.get(name).map(String::as_str)
+    })))
+}
+
+fn fill_value(value: &tera::Value) -> String {
+    use tera::Value;
+    let field = |key: &str| value.get(key).and_then(Value::as_str);
+    match value {
+        Value::String(s) => escape(s),
+        Value::Number(n) => n.to_string(),
+        Value::Object(_) => match (field("iso"), field("full"), field("href"), field("text")) {
+            (Some(iso), Some(full), _, _) => {
+                format!("<time datetime=\"{}\">{}</time>", escape(iso), escape(full))
+            }
+            (_, _, Some(href), Some(text)) => {
+                format!("<a href=\"{}\">{}</a>", escape(href), escape(text))
+            }
+            _ => String::new(),
+        },
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(fill_value).collect();
+            items.join(", ")
+        }
+        Value::Bool(_) | Value::Null => String::new(),
+    }
+}
+
+/// The five characters that matter in HTML text and quoted attributes; not
+/// `/`, which Tera's escaping also turns into `&#x2F;` for no reader's benefit.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Spec-compliant settings only, so every browser and parser reads the pages the same way.

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::clock;
+use crate::i18n::Strings;
 use crate::markdown;
 use crate::model::{ComponentStatus, Incident, Site};
 
@@ -23,13 +24,13 @@ pub struct TimeView {
 }
 
 impl TimeView {
-    pub fn new(t: DateTime<Utc>, tz: Tz) -> TimeView {
+    pub fn new(t: DateTime<Utc>, tz: Tz, strings: &Strings) -> TimeView {
         let local = clock::local(t, tz);
-        let date = local.format("%-d %b %Y").to_string();
-        let time = local.format("%H:%M %Z").to_string();
+        let date = strings.format("date", &local);
+        let time = strings.format("time", &local);
         TimeView {
             iso: t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            full: format!("{date}, {time}"),
+            full: strings.text("datetime", &[("date", &date), ("time", &time)]),
             date,
             time,
         }
@@ -46,25 +47,53 @@ pub struct SiteView {
     pub timezone: String,
     /// Where the contact URL points, shown without its scheme.
     pub contact_label: Option<String>,
+    /// For `<html lang>` and `<html dir>`.
+    pub lang: String,
+    pub dir: &'static str,
+    /// The contact details as links, for the strings that name them.
+    pub contact_email_link: Option<LinkView>,
+    pub contact_url_link: Option<LinkView>,
+}
+
+/// A link a translated sentence puts where its language wants it.
+#[derive(Serialize)]
+pub struct LinkView {
+    pub href: String,
+    pub text: String,
 }
 
 #[derive(Serialize, Clone)]
 pub struct StatusView {
     /// `operational`, `degraded_performance`, ...: for CSS classes.
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
     /// The sentence for the banner: "All systems operational".
-    pub banner: &'static str,
+    pub banner: String,
 }
 
-impl From<ComponentStatus> for StatusView {
-    fn from(s: ComponentStatus) -> Self {
+impl StatusView {
+    pub fn new(s: ComponentStatus, strings: &Strings) -> Self {
         StatusView {
             key: s.as_str(),
-            label: s.label(),
-            banner: s.banner(),
+            label: strings.text(&format!("status_{}", s.as_str()), &[]),
+            banner: strings.text(&format!("banner_{}", s.as_str()), &[]),
         }
     }
+}
+
+/// An incident state's words: "Investigating".
+pub fn state_label(state: crate::model::State, strings: &Strings) -> String {
+    strings.text(&format!("state_{}", state.as_str()), &[])
+}
+
+/// A maintenance state's words: "In progress".
+pub fn maintenance_state_label(state: crate::model::MaintenanceState, strings: &Strings) -> String {
+    strings.text(&format!("maintenance_{}", state.as_str()), &[])
+}
+
+/// What a component's status is called, for "Impact is now: Partial outage".
+fn status_label(s: ComponentStatus, strings: &Strings) -> String {
+    strings.text(&format!("status_{}", s.as_str()), &[])
 }
 
 #[derive(Serialize)]
@@ -93,36 +122,35 @@ pub struct DayView {
 impl DayView {
     fn new(day: &crate::uptime::Day, site: &Site) -> DayView {
         use crate::uptime::DayKind;
-        let date = day.date.format("%-d %b %Y");
+        let strings = &site.config.strings;
+        let date = strings.format_date(day.date);
         let mut parts: Vec<String> = Vec::new();
         for (minutes, what) in
             day.minutes
                 .iter()
                 .rev()
-                .zip(["major outage", "partial outage", "degraded performance"])
+                .zip(["outage_major", "outage_partial", "outage_degraded"])
         {
             if *minutes > 0 {
-                parts.push(format!(
-                    "{} {what}",
-                    clock::format_duration(chrono::Duration::minutes(*minutes))
-                ));
+                let duration = strings.duration(chrono::Duration::minutes(*minutes));
+                parts.push(strings.text(what, &[("duration", &duration)]));
             }
         }
         let n = day.incidents.len();
+        let date = [("date", date.as_str())];
         let text = match day.kind {
-            DayKind::NoData => format!("{date}: no data"),
-            DayKind::Operational => format!("{date}: no incidents"),
-            DayKind::Maintenance => format!("{date}: maintenance, no incidents"),
-            _ => format!(
-                "{date}: {n} incident{}, {}{}",
-                if n == 1 { "" } else { "s" },
-                parts.join(", "),
-                if day.maintenance_minutes > 0 {
-                    "; maintenance"
+            DayKind::NoData => strings.text("day_no_data", &date),
+            DayKind::Operational => strings.text("day_no_incidents", &date),
+            DayKind::Maintenance => strings.text("day_maintenance", &date),
+            _ => {
+                let key = if day.maintenance_minutes > 0 {
+                    "day_incidents_and_maintenance"
                 } else {
-                    ""
-                }
-            ),
+                    "day_incidents"
+                };
+                let outages = strings.list(&parts);
+                strings.count(key, n, &[date[0], ("outages", &outages)])
+            }
         };
         DayView {
             k: day.kind as u8,
@@ -147,7 +175,7 @@ pub struct GroupView {
 pub struct UpdateView {
     pub anchor: String,
     pub state: &'static str,
-    pub state_label: &'static str,
+    pub state_label: String,
     pub at: TimeView,
     pub body_html: String,
     /// The same one heading level deeper, for the home page where updates sit
@@ -155,9 +183,10 @@ pub struct UpdateView {
     pub body_html_nested: Option<String>,
     pub next_update: Option<TimeView>,
     /// Set when this update changed the impact: the new impact's wording.
-    pub impact_change: Option<&'static str>,
+    pub impact_change: Option<String>,
     /// Set when this update changed the affected components.
-    pub components_change: Option<Vec<String>>,
+    /// Joined in the site's language: "Public API, Dashboard".
+    pub components_change: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -168,14 +197,15 @@ pub struct IncidentView {
     pub title: String,
     pub impact: &'static str,
     /// What the impact means for components: "Partial outage".
-    pub impact_label: &'static str,
+    pub impact_label: String,
     pub state: &'static str,
-    pub state_label: &'static str,
+    pub state_label: String,
     pub open: bool,
     pub started: TimeView,
     pub resolved: Option<TimeView>,
     pub duration: Option<String>,
-    pub components: Vec<String>,
+    /// Joined in the site's language: "Public API, Dashboard".
+    pub components: String,
     pub summary_html: String,
     /// Newest first, as readers scan them.
     pub updates: Vec<UpdateView>,
@@ -191,6 +221,7 @@ impl IncidentView {
     pub fn new(incident: &Incident, site: &Site) -> IncidentView {
         let config = &site.config;
         let tz = config.timezone;
+        let strings = &config.strings;
         let names = |ids: &[usize]| -> Vec<String> {
             ids.iter()
                 .map(|&i| config.components[i].name.clone())
@@ -210,17 +241,17 @@ impl IncidentView {
                 UpdateView {
                     anchor: u.anchor.clone(),
                     state: u.state.as_str(),
-                    state_label: u.state.label(),
-                    at: TimeView::new(u.at, tz),
+                    state_label: state_label(u.state, strings),
+                    at: TimeView::new(u.at, tz, strings),
                     body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
                     body_html_nested: markdown::has_heading(&u.body)
                         .then(|| markdown::to_html(&u.body, BODY_HEADING_BASE + 1)),
                     next_update: u
                         .promise(config.default_next_update)
-                        .map(|t| TimeView::new(t, tz)),
+                        .map(|t| TimeView::new(t, tz, strings)),
                     impact_change: (impact_now != impact_before)
-                        .then(|| impact_now.component_status().label()),
-                    components_change: u.components.as_deref().map(names),
+                        .then(|| status_label(impact_now.component_status(), strings)),
+                    components_change: u.components.as_deref().map(|ids| strings.list(&names(ids))),
                 }
             })
             .collect();
@@ -239,20 +270,22 @@ impl IncidentView {
             url: format!("incidents/{}/", incident.slug),
             title: incident.title.clone(),
             impact: impact.as_str(),
-            impact_label: impact.component_status().label(),
+            impact_label: status_label(impact.component_status(), strings),
             state: incident.state().as_str(),
-            state_label: incident.state().label(),
+            state_label: state_label(incident.state(), strings),
             open: incident.is_open(),
-            started: TimeView::new(incident.started_at(), tz),
-            resolved: incident.resolved_at().map(|t| TimeView::new(t, tz)),
-            duration: incident.duration().map(clock::format_duration),
-            components: names(&components),
+            started: TimeView::new(incident.started_at(), tz, strings),
+            resolved: incident
+                .resolved_at()
+                .map(|t| TimeView::new(t, tz, strings)),
+            duration: incident.duration().map(|d| strings.duration(d)),
+            components: strings.list(&names(&components)),
             summary_html: markdown::to_html(&incident.summary, 3),
             latest: updates[0].clone(),
             updates,
             next_update: incident
                 .next_update_due(config.default_next_update)
-                .map(|t| TimeView::new(t, tz)),
+                .map(|t| TimeView::new(t, tz, strings)),
         }
     }
 }
@@ -275,6 +308,20 @@ impl SiteView {
                     .trim_end_matches('/')
                     .to_string()
             }),
+            lang: c.strings.lang.clone(),
+            dir: c.strings.dir,
+            contact_email_link: c.contact.email.as_ref().map(|e| LinkView {
+                href: format!("mailto:{e}"),
+                text: e.clone(),
+            }),
+            contact_url_link: c.contact.url.as_ref().map(|u| LinkView {
+                href: u.clone(),
+                text: u
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string(),
+            }),
         }
     }
 }
@@ -289,13 +336,13 @@ pub fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
             id: c.id.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            status: statuses[i].into(),
+            status: StatusView::new(statuses[i], &site.config.strings),
             days: uptime[i]
                 .days
                 .iter()
                 .map(|d| DayView::new(d, site))
                 .collect(),
-            uptime: uptime[i].percent.map(crate::uptime::format_percent),
+            uptime: uptime[i].percent.map(|p| site.config.strings.percent(p)),
         };
         match groups.iter_mut().find(|g| g.0 == c.group) {
             Some(g) => {
@@ -309,7 +356,7 @@ pub fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
         .into_iter()
         .map(|(name, status, components)| GroupView {
             name,
-            status: status.into(),
+            status: StatusView::new(status, &site.config.strings),
             components,
         })
         .collect()
@@ -321,22 +368,15 @@ pub fn month_key(t: DateTime<Utc>, tz: Tz) -> (i32, u32) {
     (local.year(), local.month())
 }
 
-pub fn month_label(year: i32, month: u32) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    format!("{} {year}", NAMES[(month as usize).saturating_sub(1) % 12])
+/// "November 2026", in the site's language.
+pub fn month_label(year: i32, month: u32, strings: &Strings) -> String {
+    match chrono::NaiveDate::from_ymd_opt(year, month, 1) {
+        Some(first) => strings.format(
+            "month_year",
+            &first.and_time(chrono::NaiveTime::MIN).and_utc(),
+        ),
+        None => format!("{year:04}-{month:02}"),
+    }
 }
 
 /// What the pre-written update templates (`templates/updates/*.md`) see.
@@ -466,7 +506,7 @@ pub fn incident_views(site: &Site) -> Vec<IncidentView> {
 pub struct MaintenanceUpdateView {
     pub anchor: String,
     pub state: &'static str,
-    pub state_label: &'static str,
+    pub state_label: String,
     pub at: TimeView,
     pub body_html: String,
     pub next_update: Option<TimeView>,
@@ -480,10 +520,10 @@ pub struct MaintenanceView {
     pub title: String,
     /// The state at build time (the clock decides when no update does).
     pub state: &'static str,
-    pub state_label: &'static str,
+    pub state_label: String,
     pub starts: TimeView,
     pub ends: TimeView,
-    pub components: Vec<String>,
+    pub components: String,
     pub summary_html: String,
     /// Newest first.
     pub updates: Vec<MaintenanceUpdateView>,
@@ -493,6 +533,7 @@ impl MaintenanceView {
     pub fn new(m: &crate::model::Maintenance, site: &Site, now: DateTime<Utc>) -> MaintenanceView {
         let config = &site.config;
         let tz = config.timezone;
+        let strings = &config.strings;
         let state = m.state_at(now);
         let mut updates: Vec<MaintenanceUpdateView> = m
             .updates
@@ -500,10 +541,10 @@ impl MaintenanceView {
             .map(|u| MaintenanceUpdateView {
                 anchor: u.anchor.clone(),
                 state: u.state.as_str(),
-                state_label: u.state.label(),
-                at: TimeView::new(u.at, tz),
+                state_label: maintenance_state_label(u.state, strings),
+                at: TimeView::new(u.at, tz, strings),
                 body_html: markdown::to_html(&u.body, BODY_HEADING_BASE),
-                next_update: u.next_update.map(|t| TimeView::new(t, tz)),
+                next_update: u.next_update.map(|t| TimeView::new(t, tz, strings)),
             })
             .collect();
         updates.reverse();
@@ -512,14 +553,15 @@ impl MaintenanceView {
             url: format!("maintenance/{}/", m.slug),
             title: m.title.clone(),
             state: state.as_str(),
-            state_label: state.label(),
-            starts: TimeView::new(m.starts, tz),
-            ends: TimeView::new(m.ends, tz),
-            components: m
-                .components
-                .iter()
-                .map(|&c| config.components[c].name.clone())
-                .collect(),
+            state_label: maintenance_state_label(state, strings),
+            starts: TimeView::new(m.starts, tz, strings),
+            ends: TimeView::new(m.ends, tz, strings),
+            components: strings.list(
+                &m.components
+                    .iter()
+                    .map(|&c| config.components[c].name.clone())
+                    .collect::<Vec<_>>(),
+            ),
             summary_html: markdown::to_html(&m.summary, 3),
             updates,
         }

@@ -38,6 +38,15 @@ use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::lapse::{self, Promise};
 use crate::load::INCIDENTS_DIR;
+use crate::maintenance_file::DIR as MAINTENANCE_DIR;
+
+/// The folders a build reads, watched recursively when they exist.
+const WATCHED_DIRS: [&str; 4] = [
+    INCIDENTS_DIR,
+    MAINTENANCE_DIR,
+    templates::DIR,
+    crate::i18n::DIR,
+];
 use crate::model::Site;
 use crate::templates;
 
@@ -98,9 +107,9 @@ pub fn error_text(err: &anyhow::Error) -> String {
 /// What a changed path can affect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
-    /// Under `incidents/` (the folder itself included).
+    /// Under `incidents/` or `maintenance/` (the folders themselves included).
     Incident,
-    /// `statuspost.toml`.
+    /// `statuspost.toml`, or the site's strings under `i18n/`.
     Config,
     /// Under `templates/`.
     Templates,
@@ -133,9 +142,11 @@ pub fn classify(root: &Path, out_dir: &Path, path: &Path) -> ChangeKind {
     if names[..names.len() - 1].iter().any(|n| is_hidden(n)) || is_scratch(last) {
         return ChangeKind::Ignored;
     }
-    if names.len() == 1 && *first == OsStr::new(config::FILE_NAME) {
+    if (names.len() == 1 && *first == OsStr::new(config::FILE_NAME))
+        || *first == OsStr::new(crate::i18n::DIR)
+    {
         ChangeKind::Config
-    } else if *first == OsStr::new(INCIDENTS_DIR) {
+    } else if *first == OsStr::new(INCIDENTS_DIR) || *first == OsStr::new(MAINTENANCE_DIR) {
         ChangeKind::Incident
     } else if *first == OsStr::new(templates::DIR) {
         ChangeKind::Templates
@@ -238,7 +249,7 @@ impl Batch {
             || self
                 .changes
                 .keys()
-                .any(|rel| rel == Path::new(INCIDENTS_DIR) || rel == Path::new(templates::DIR))
+                .any(|rel| WATCHED_DIRS.iter().any(|d| rel == Path::new(d)))
     }
 
     /// "incidents/a.md, statuspost.toml and 3 more"
@@ -457,7 +468,7 @@ impl Watch {
 
     /// (Re)watches `incidents/` and `templates/` when they exist.
     fn watch_dirs(&mut self) {
-        for name in [INCIDENTS_DIR, templates::DIR] {
+        for name in WATCHED_DIRS {
             let dir = self.root.join(name);
             if !dir.is_dir() {
                 continue;
@@ -572,6 +583,10 @@ mod tests {
         assert_eq!(kind("incidents/2026"), ChangeKind::Incident);
         assert_eq!(kind("templates/index.html"), ChangeKind::Templates);
         assert_eq!(kind("templates"), ChangeKind::Templates);
+        // Maintenance windows are content like incidents; a regression: edits
+        // to them were once ignored until something else changed.
+        assert_eq!(kind("maintenance/2026-11-28-db.md"), ChangeKind::Incident);
+        assert_eq!(kind("i18n/de.toml"), ChangeKind::Config);
     }
 
     #[test]

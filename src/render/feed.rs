@@ -32,6 +32,7 @@ struct Item {
 /// The newest updates the feed carries, newest first, bounded.
 fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
     let config = &site.config;
+    let strings = &config.strings;
     let wanted = |components: &[usize]| spec.component.is_none_or(|c| components.contains(&c));
     // Ties at the same minute are ordered by slug and anchor, so order never depends on load order.
     let mut refs: Vec<(chrono::DateTime<chrono::Utc>, String, Ref<'_>)> = Vec::new();
@@ -65,7 +66,13 @@ fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
                 let update = &incident.updates[index];
                 Item {
                     at,
-                    title: format!("[{}] {}", update.state.label(), incident.title),
+                    title: strings.text(
+                        "feed_item",
+                        &[
+                            ("state", &crate::view::state_label(update.state, strings)),
+                            ("title", &incident.title),
+                        ],
+                    ),
                     link: format!(
                         "{}/incidents/{}/#{}",
                         config.base_url, incident.slug, update.anchor
@@ -75,23 +82,26 @@ fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
             }
             Ref::Maintenance(m, index) => {
                 let update = &m.updates[index];
-                let names: Vec<&str> = m
+                let names: Vec<String> = m
                     .components
                     .iter()
-                    .map(|&c| config.components[c].name.as_str())
+                    .map(|&c| config.components[c].name.clone())
                     .collect();
+                let starts = TimeView::new(m.starts, config.timezone, strings).full;
+                let ends = TimeView::new(m.ends, config.timezone, strings).full;
                 let window = format!(
-                    "<p>Window: {} to {}.</p><p>Affected: {}</p>",
-                    TimeView::new(m.starts, config.timezone).full,
-                    TimeView::new(m.ends, config.timezone).full,
-                    escape(&names.join(", "))
+                    "<p>{}</p><p>{}</p>",
+                    escape(&strings.text("feed_window", &[("starts", &starts), ("ends", &ends)])),
+                    escape(
+                        &strings.text("feed_affected", &[("components", &strings.list(&names))])
+                    )
                 );
+                let state = crate::view::maintenance_state_label(update.state, strings);
                 Item {
                     at,
-                    title: format!(
-                        "[Maintenance {}] {}",
-                        update.state.label().to_lowercase(),
-                        m.title
+                    title: strings.text(
+                        "feed_maintenance_item",
+                        &[("state", &state.to_lowercase()), ("title", &m.title)],
                     ),
                     link: format!(
                         "{}/maintenance/{}/#{}",
@@ -112,18 +122,21 @@ enum Ref<'a> {
 /// The update's text as HTML, with the promise and the components affected when it was posted.
 fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> String {
     let config = &site.config;
+    let strings = &config.strings;
     let mut html = markdown::to_html(&update.body, 3);
     if let Some(next) = update.promise(config.default_next_update) {
-        let t = TimeView::new(next, config.timezone);
-        html.push_str(&format!("<p><em>Next update by {}.</em></p>", t.full));
+        let t = TimeView::new(next, config.timezone, strings);
+        let line = strings.text("next_update_by", &[("time", &t.full)]);
+        html.push_str(&format!("<p><em>{}</em></p>", escape(&line)));
     }
-    let names: Vec<&str> = incident
+    let names: Vec<String> = incident
         .components_after(index)
         .iter()
-        .map(|&c| config.components[c].name.as_str())
+        .map(|&c| config.components[c].name.clone())
         .collect();
     if !names.is_empty() {
-        html.push_str(&format!("<p>Affected: {}</p>", escape(&names.join(", "))));
+        let line = strings.text("feed_affected", &[("components", &strings.list(&names))]);
+        html.push_str(&format!("<p>{}</p>", escape(&line)));
     }
     html
 }
@@ -160,7 +173,7 @@ pub fn rss(site: &Site, spec: &FeedSpec) -> Vec<u8> {
         .title(spec.title.clone())
         .link(format!("{base}/"))
         .description(spec.description.clone())
-        .language(Some("en".to_string()))
+        .language(Some(site.config.strings.lang.clone()))
         .ttl(Some("5".to_string()))
         .last_build_date(last.clone())
         .pub_date(last)
@@ -221,7 +234,7 @@ pub fn atom(site: &Site, spec: &FeedSpec) -> Vec<u8> {
     alternate.set_href(format!("{base}/"));
     alternate.set_rel("alternate");
     feed.set_links(vec![self_link, alternate]);
-    feed.set_lang(Some("en".to_string()));
+    feed.set_lang(Some(site.config.strings.lang.clone()));
     feed.set_entries(entries);
     let mut out = feed.to_string().into_bytes();
     out.push(b'\n');

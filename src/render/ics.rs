@@ -48,6 +48,7 @@ fn line(out: &mut String, content: &str) {
 
 pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
     let config = &site.config;
+    let strings = &config.strings;
     let domain = host(&config.base_url).unwrap_or("statuspost");
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
@@ -59,7 +60,7 @@ pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
         &mut out,
         &format!(
             "X-WR-CALNAME:{}",
-            text(&format!("{}: maintenance", config.title))
+            text(&strings.text("calendar_name", &[("site", &config.title)]))
         ),
     );
     line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
@@ -67,16 +68,17 @@ pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
     // Soonest first, as calendar files usually are.
     for m in site.maintenance.iter().rev().filter(|m| m.ends >= since) {
         let state = m.state_at(now);
-        let names: Vec<&str> = m
+        let names: Vec<String> = m
             .components
             .iter()
-            .map(|&c| config.components[c].name.as_str())
+            .map(|&c| config.components[c].name.clone())
             .collect();
-        let mut description = format!("Affects: {}.", names.join(", "));
+        let mut description =
+            strings.text("calendar_affects", &[("components", &strings.list(&names))]);
         if let Some(latest) = m.updates.last() {
             description.push_str(&format!(
                 "\n\n{}: {}",
-                latest.state.label(),
+                crate::view::maintenance_state_label(latest.state, strings),
                 markdown::to_text(&latest.body)
             ));
         } else if !m.summary.is_empty() {
@@ -94,7 +96,10 @@ pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
         line(&mut out, &format!("DTEND:{}", stamp(m.ends)));
         line(
             &mut out,
-            &format!("SUMMARY:{}", text(&format!("Maintenance: {}", m.title))),
+            &format!(
+                "SUMMARY:{}",
+                text(&strings.text("calendar_event", &[("title", &m.title)]))
+            ),
         );
         line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
         line(&mut out, &format!("URL:{url}"));

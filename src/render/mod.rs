@@ -58,12 +58,13 @@ pub fn render_into(
 ) -> anyhow::Result<()> {
     pages::render(site, now, templates, sink)?;
     let config = &site.config;
+    let strings = &config.strings;
     let all = feed::FeedSpec {
         title: config.title.clone(),
         description: config
             .description
             .clone()
-            .unwrap_or_else(|| format!("Incidents and updates from {}", config.title)),
+            .unwrap_or_else(|| strings.text("feed_description", &[("site", &config.title)])),
         path: "feed.xml".into(),
         component: None,
     };
@@ -75,8 +76,14 @@ pub fn render_into(
     sink.put("feed.atom", feed::atom(site, &atom), None)?;
     for (index, component) in config.components.iter().enumerate() {
         let spec = feed::FeedSpec {
-            title: format!("{}: {}", config.title, component.name),
-            description: format!("Incidents and updates affecting {}", component.name),
+            title: strings.text(
+                "feed_component_title",
+                &[("site", &config.title), ("component", &component.name)],
+            ),
+            description: strings.text(
+                "feed_component_description",
+                &[("component", &component.name)],
+            ),
             path: format!("components/{}/feed.xml", component.id),
             component: Some(index),
         };
@@ -94,5 +101,9 @@ pub fn render_into(
         site: &crate::view::SiteView::new(site),
         root: format!("{}/", config.base_url),
     };
-    sink.put("404.html", pages::page(templates, "404.html", &data)?, None)
+    sink.put(
+        "404.html",
+        pages::page(templates, "404.html", &data, &strings.to_value())?,
+        None,
+    )
 }

@@ -83,13 +83,22 @@ pub struct NotFound<'a> {
     pub root: String,
 }
 
-pub fn page<T: Serialize>(templates: &Templates, name: &str, data: &T) -> anyhow::Result<Vec<u8>> {
-    let context = Context::from_serialize(data)?;
+/// Renders one page; templates see `data` and the site's strings as `t`.
+pub fn page<T: Serialize>(
+    templates: &Templates,
+    name: &str,
+    data: &T,
+    strings: &serde_json::Value,
+) -> anyhow::Result<Vec<u8>> {
+    let mut context = Context::from_serialize(data)?;
+    context.insert("t", strings);
     Ok(templates.render(name, &context)?.into_bytes())
 }
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
+    let t = site.config.strings.to_value();
+    let strings = &site.config.strings;
     let tz = site.config.timezone;
     let base = fingerprint(&[
         &templates.fingerprint.to_le_bytes(),
@@ -124,7 +133,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         };
         sink.put(
             &format!("maintenance/{}/index.html", view.slug),
-            page(templates, "maintenance.html", &data)?,
+            page(templates, "maintenance.html", &data, &t)?,
             None,
         )?;
     }
@@ -158,7 +167,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .iter()
         .enumerate()
         .map(|(i, ((y, m), list))| MonthLink {
-            label: view::month_label(*y, *m),
+            label: view::month_label(*y, *m, strings),
             url: format!("history/{y:04}-{m:02}/"),
             count: list.len(),
             maintenance: month_maintenance[i].len(),
@@ -230,7 +239,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
             };
             sink.put(
                 &format!("incidents/{}/index.html", v.slug),
-                page(templates, "incident.html", &data)?,
+                page(templates, "incident.html", &data, &t)?,
                 Some(page_prints[j]),
             )
         })?;
@@ -254,7 +263,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
             };
             sink.put(
                 &format!("{}index.html", link.url),
-                page(templates, "history_month.html", &data)?,
+                page(templates, "history_month.html", &data, &t)?,
                 Some(month_prints[i]),
             )
         })?;
@@ -265,7 +274,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     };
     sink.put(
         "history/index.html",
-        page(templates, "history.html", &data)?,
+        page(templates, "history.html", &data, &t)?,
         None,
     )?;
 
@@ -275,8 +284,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     let data = IndexPage {
         site: &site_view,
         root: "",
-        generated: TimeView::new(now, tz),
-        banner: site.overall_status(now).into(),
+        generated: TimeView::new(now, tz, strings),
+        banner: StatusView::new(site.overall_status(now), strings),
         groups: view::groups(site, now),
         active_maintenance: maintenance_views
             .iter()
@@ -300,5 +309,9 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         recent: recent.into_iter().take(RECENT_LIMIT).map(view).collect(),
         recent_days: RECENT_DAYS,
     };
-    sink.put("index.html", page(templates, "index.html", &data)?, None)
+    sink.put(
+        "index.html",
+        page(templates, "index.html", &data, &t)?,
+        None,
+    )
 }

@@ -442,7 +442,8 @@ fn pages_are_self_contained() {
                 path.display()
             );
             assert!(
-                html.contains("<html lang=en>") || html.contains("<html lang=\"en\">"),
+                html.contains("<html dir=ltr lang=en>")
+                    || html.contains("<html dir=\"ltr\" lang=\"en\">"),
                 "{}",
                 path.display()
             );

@@ -6,6 +6,7 @@ mod build;
 mod errors;
 mod feed;
 mod hosting;
+mod i18n;
 mod interrupt;
 mod maintenance;
 mod properties;
