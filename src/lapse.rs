@@ -7,6 +7,38 @@ use chrono_tz::Tz;
 use crate::clock::{self, Now};
 use crate::model::{Incident, Site};
 
+/// An update dated this far past "now" is probably a typo in its date.
+const FUTURE_GRACE_MINUTES: i64 = 2;
+
+/// Updates dated after `now` (beyond a little clock skew): readers would see
+/// a time that has not happened yet, so `build` and `check` both warn.
+pub fn future_dated(site: &Site, now: Now) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::diagnostic::{Diagnostic, Severity};
+    let mut out = Vec::new();
+    for incident in &site.incidents {
+        for update in &incident.updates {
+            if update.at > now + Duration::minutes(FUTURE_GRACE_MINUTES) {
+                out.push(
+                    Diagnostic::file(
+                        Severity::Warning,
+                        incident.path.clone(),
+                        update.line,
+                        1,
+                        format!(
+                            "{}: this update is dated {} in the future",
+                            incident.slug,
+                            clock::duration_words(update.at - now)
+                        ),
+                    )
+                    .with_code("future")
+                    .with_help("check the date and time in `at`; a time without an offset is in the site's zone"),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// How soon before a promised update the author is warned.
 pub const DUE_SOON_MINUTES: i64 = 5;
 

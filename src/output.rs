@@ -46,6 +46,20 @@ pub trait Sink: Sync {
     fn reuse(&self, path: &str, fingerprint: u64) -> bool;
 }
 
+/// A sink that keeps nothing: for `check`, which renders every page to prove
+/// it renders, and writes none.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _path: &str, _bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn reuse(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
+}
+
 /// Every file of a built site in memory: path (with `/`) to bytes.
 #[derive(Debug, Default)]
 pub struct Memory {
@@ -143,12 +157,9 @@ impl Stage {
     /// Moves every staged file into place and removes files no longer produced.
     pub fn commit(mut self) -> anyhow::Result<Written> {
         let mut files = std::mem::take(self.files.get_mut().unwrap_or_else(|e| e.into_inner()));
-        // The home page last and the feed just before it: both link to everything else.
-        files.sort_by_key(|(path, _, _)| match path.as_str() {
-            "index.html" => 2,
-            "feed.xml" => 1,
-            _ => 0,
-        });
+        // Pages before what links to them, so that a build killed half way
+        // never leaves a link to a page that is not there yet.
+        files.sort_by_key(|(path, _, _)| commit_order(path));
         let mut written = Written::default();
         let mut produced = HashSet::with_capacity(files.len());
         let mut result = Ok(());
@@ -200,6 +211,23 @@ impl Stage {
         }
         let _ = std::fs::remove_file(self.dir.join(BUILDING));
         Ok(written)
+    }
+}
+
+/// When a file moves into place: incident and maintenance pages first, then
+/// the history that lists them, then the feeds, API and sitemap that point at
+/// both, and the home page, which links to everything, last.
+fn commit_order(path: &str) -> u8 {
+    if path.starts_with("incidents/") || path.starts_with("maintenance/") {
+        0
+    } else if path.starts_with("history/") {
+        1
+    } else if path == "index.html" {
+        4
+    } else if path == "feed.xml" || path == "feed.atom" {
+        3
+    } else {
+        2
     }
 }
 

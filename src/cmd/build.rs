@@ -15,7 +15,10 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         }
         BuildOutcome::Built(built) => built,
     };
-    cmd::report(&built.warnings);
+    let mut warnings = built.warnings.clone();
+    warnings.extend(lapse::future_dated(&built.site, built.now));
+    crate::diagnostic::sort(&mut warnings);
+    cmd::report(&warnings);
     let mut stderr = std::io::stderr().lock();
     for finding in lapse::evaluate(&built.site, built.now) {
         if matches!(finding.promise, lapse::Promise::Lapsed { .. }) {

@@ -14,9 +14,6 @@ use crate::lint;
 use crate::load;
 use crate::model::Site;
 
-/// An update dated this far past "now" is probably a typo in its date.
-const FUTURE_GRACE_MINUTES: i64 = 2;
-
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let loaded = load::load(&args.site.root);
     let mut findings = loaded.diagnostics;
@@ -44,7 +41,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
                 .with_help(finding.help()),
             );
         }
+        findings.extend(lapse::future_dated(site, now));
         findings.extend(wording(site, now));
+        // Validating "exactly as build does" includes the templates: a page
+        // that fails to render must fail the scheduled check, not the next publish.
+        if let Err(err) = render_in_memory(site, now, &args.site.root) {
+            match err.downcast_ref::<crate::templates::TemplateError>() {
+                Some(e) => findings.push(Diagnostic::file(
+                    Severity::Error,
+                    crate::templates::DIR,
+                    0,
+                    0,
+                    e.0.clone(),
+                )),
+                None => return Err(err),
+            }
+        }
         findings.extend(crate::independence::findings(site, &args.site.root));
         findings.extend(maintenance(site, now));
         diagnostic::sort(&mut findings);
@@ -68,7 +80,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-/// Style findings and future-dated updates of every open incident, and of
+fn render_in_memory(
+    site: &Site,
+    now: crate::clock::Now,
+    root: &std::path::Path,
+) -> anyhow::Result<()> {
+    let templates = crate::templates::Templates::load(root)?;
+    crate::render::render_into(site, now, &templates, &crate::output::Discard)
+}
+
+/// Style findings of every open incident, and of
 /// resolved ones from the past week (a postmortem is still being read).
 fn wording(site: &Site, now: crate::clock::Now) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -96,23 +117,6 @@ fn wording(site: &Site, now: crate::clock::Now) -> Vec<Diagnostic> {
             );
         }
         for update in &incident.updates {
-            if update.at > now + Duration::minutes(FUTURE_GRACE_MINUTES) {
-                out.push(
-                    Diagnostic::file(
-                        Severity::Warning,
-                        incident.path.clone(),
-                        update.line,
-                        1,
-                        format!(
-                            "{}: this update is dated {} in the future",
-                            incident.slug,
-                            crate::clock::duration_words(update.at - now)
-                        ),
-                    )
-                    .with_code("future")
-                    .with_help("check the date and time in `at`; a time without an offset is in the site's zone"),
-                );
-            }
             let lines: Vec<&str> = update.body.lines().collect();
             for f in lint::lint_update(update, incident, &site.config) {
                 let snippet = lines.get(f.line).copied().unwrap_or_default();

@@ -30,13 +30,40 @@ fn assert_consistent(site: &TestSite, when: &str) {
             );
         }
     }
-    for (_, attrs) in crate::support::tags(&index) {
-        for (key, value) in attrs {
-            if key == "href" && (value.starts_with("incidents/") || value.starts_with("history/")) {
-                let target = site.path("site").join(&value).join("index.html");
+    // Every page's links, not only the home page's: history months and
+    // incident pages must never point at a page that is not there yet.
+    let out = site.path("site");
+    for (path, bytes) in site.snapshot() {
+        let name = path.display().to_string();
+        if !name.ends_with(".html") || name.split('/').any(|p| p.starts_with('.')) {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let dir = path.parent().unwrap_or(std::path::Path::new(""));
+        for (_, attrs) in crate::support::tags(&html) {
+            for (key, value) in attrs {
+                let value = value.split('#').next().unwrap_or_default();
+                if key != "href" || value.is_empty() || value.contains(':') {
+                    continue;
+                }
+                let mut target = std::path::PathBuf::new();
+                for part in dir.join(value).components() {
+                    match part {
+                        std::path::Component::ParentDir => {
+                            target.pop();
+                        }
+                        std::path::Component::Normal(p) => target.push(p),
+                        _ => {}
+                    }
+                }
+                let file = if value.ends_with('/') || value.ends_with("./") || value == "." {
+                    out.join(&target).join("index.html")
+                } else {
+                    out.join(&target)
+                };
                 assert!(
-                    target.exists(),
-                    "{when}: the home page links to {value}, which is missing"
+                    file.exists(),
+                    "{when}: {name} links to {value}, which is missing"
                 );
             }
         }

@@ -382,6 +382,39 @@ fn check_warns_about_updates_dated_in_the_future() {
         .expect_stderr(
             "warning[future]: api-errors: this update is dated 1 hour 20 minutes in the future",
         );
+    // `build` says so too: the page would show a time that has not happened yet.
+    site.run(&["build", "--now", "2026-10-24T22:00:00Z"])
+        .success()
+        .expect_stderr(
+            "warning[future]: api-errors: this update is dated 1 hour 20 minutes in the future",
+        );
+}
+
+#[test]
+fn check_fails_on_a_template_that_does_not_render_as_build_would() {
+    let site = open_site("next_update = \"30m\"\n");
+    // Compiles, but fails at render time: a scheduled check must catch it before a publish does.
+    site.write(
+        "templates/history.html",
+        "{% extends \"base.html\" %}{% block main %}{{ no_such_value.field }}{% endblock main %}",
+    );
+    let run = site
+        .run(&["check", "--now", "2026-10-24T23:30:00Z"])
+        .expect_code(2);
+    assert!(
+        run.stderr().contains("template `history.html` failed"),
+        "{}",
+        run.stderr()
+    );
+    site.write("templates/index.html", "{% if %}");
+    let run = site
+        .run(&["check", "--now", "2026-10-24T23:30:00Z"])
+        .expect_code(2);
+    assert!(
+        run.stderr().contains("a template does not compile"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
