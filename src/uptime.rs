@@ -113,6 +113,9 @@ pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
         }
     };
 
+    // Each component's stretches of impact, from every incident; overlapping
+    // incidents must not count the same minute twice.
+    let mut spans: Vec<Vec<(DateTime<Utc>, DateTime<Utc>, usize)>> = vec![Vec::new(); n];
     for (index, incident) in site.incidents.iter().enumerate() {
         let end = incident.resolved_at().unwrap_or(now);
         if end < window_start {
@@ -126,14 +129,20 @@ pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
             let until = updates.get(i + 1).map_or(now, |next| next.at);
             let slot = impact_slot(incident.impact_after(i));
             for &c in incident.components_after(i) {
+                spans[c].push((update.at, until, slot));
                 let days = &mut out[c].days;
-                spread(update.at, until, &mut |d, minutes| {
-                    days[d].minutes[slot] += minutes;
+                spread(update.at, until, &mut |d, _| {
                     if !days[d].incidents.contains(&index) {
                         days[d].incidents.push(index);
                     }
                 });
             }
+        }
+    }
+    for (c, spans) in spans.iter().enumerate() {
+        let days = &mut out[c].days;
+        for (from, to, slot) in worst_over_time(spans) {
+            spread(from, to, &mut |d, minutes| days[d].minutes[slot] += minutes);
         }
     }
     for m in &site.maintenance {
@@ -180,8 +189,58 @@ pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
     out
 }
 
-/// "99.95%": floored, so any downtime never shows as 100%.
-pub fn format_percent(p: f64) -> String {
-    let floored = (p * 100.0).floor() / 100.0;
-    format!("{floored:.2}%")
+/// Splits overlapping stretches of impact into disjoint ones, each at the
+/// worst impact in force then: two outages at once are one outage.
+fn worst_over_time(
+    spans: &[(DateTime<Utc>, DateTime<Utc>, usize)],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, usize)> {
+    let mut events: Vec<(DateTime<Utc>, i32, usize)> = Vec::with_capacity(spans.len() * 2);
+    for &(from, to, slot) in spans {
+        if from < to {
+            events.push((from, 1, slot));
+            events.push((to, -1, slot));
+        }
+    }
+    events.sort_by_key(|e| e.0);
+    let mut active = [0i32; 3];
+    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let t = events[i].0;
+        while i < events.len() && events[i].0 == t {
+            active[events[i].2] += events[i].1;
+            i += 1;
+        }
+        let Some(&(next, _, _)) = events.get(i) else {
+            break;
+        };
+        if let Some(slot) = (0..3).rev().find(|&s| active[s] > 0) {
+            match out.last_mut() {
+                Some(last) if last.1 == t && last.2 == slot => last.1 = next,
+                _ => out.push((t, next, slot)),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn overlapping_outages_count_once_at_the_worst_impact() {
+        // Two major outages 10-12 and 11-13, a partial one 9-14: 10-13 is one
+        // major outage; only 9-10 and 13-14 are partial.
+        let spans = [(at(10), at(12), 2), (at(11), at(13), 2), (at(9), at(14), 1)];
+        assert_eq!(
+            worst_over_time(&spans),
+            vec![(at(9), at(10), 1), (at(10), at(13), 2), (at(13), at(14), 1)]
+        );
+        assert_eq!(worst_over_time(&[(at(9), at(9), 2)]), vec![]);
+    }
 }

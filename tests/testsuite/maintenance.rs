@@ -298,9 +298,11 @@ fn uptime_splits_incidents_at_midnight_takes_the_worst_and_counts_open_ones() {
     assert!(legend.contains("99.96% uptime"), "{legend}");
 
     let (dashboard, _) = days(&site, "Dashboard");
+    // Each minute counts once, at the worst impact then: 10:30 to 11:00 is a
+    // major outage, not also degraded performance.
     assert_eq!(
         dashboard[85],
-        "18 Nov 2026: 2 incidents, 1h major outage, 1h 30m degraded performance"
+        "18 Nov 2026: 2 incidents, 1h major outage, 1h degraded performance"
     );
     let index = site.read("site/index.html");
     assert!(
@@ -311,6 +313,24 @@ fn uptime_splits_incidents_at_midnight_takes_the_worst_and_counts_open_ones() {
     let (db, legend) = days(&site, "Databases");
     assert_eq!(db[89], "22 Nov 2026: 1 incident, 1h major outage");
     // 60 minutes of major outage over the same 128,880 minutes.
+    assert!(legend.contains("99.95% uptime"), "{legend}");
+}
+
+#[test]
+fn overlapping_outages_are_one_outage_in_the_bars_and_the_uptime() {
+    // A regression: two major outages at once counted their overlap twice, so
+    // the day said "2h major outage" for one hour and uptime fell twice as far.
+    let site = TestSite::new();
+    for (slug, from, to) in [
+        ("a", "2026-11-21T10:00:00Z", "2026-11-21T10:45:00Z"),
+        ("b", "2026-11-21T10:15:00Z", "2026-11-21T11:00:00Z"),
+    ] {
+        site.incident(slug, &incident(slug, "api", "critical", from, Some(to)));
+    }
+    site.build("2026-11-22T12:00:00Z");
+    let (api, legend) = days(&site, "Public API");
+    assert_eq!(api[88], "21 Nov 2026: 2 incidents, 1h major outage");
+    // 60 minutes over 128,880: the same as one incident of an hour.
     assert!(legend.contains("99.95% uptime"), "{legend}");
 }
 
