@@ -55,6 +55,13 @@ pub struct SiteView {
     pub contact_url_link: Option<LinkView>,
 }
 
+/// A component by id and name.
+#[derive(Serialize, Clone)]
+pub struct ComponentRef {
+    pub id: String,
+    pub name: String,
+}
+
 /// A link a translated sentence puts where its language wants it.
 #[derive(Serialize)]
 pub struct LinkView {
@@ -206,6 +213,8 @@ pub struct IncidentView {
     pub duration: Option<String>,
     /// Joined in the site's language: "Public API, Dashboard".
     pub components: String,
+    /// Every component the incident touched, for links to their feeds.
+    pub component_feeds: Vec<ComponentRef>,
     pub summary_html: String,
     /// Newest first, as readers scan them.
     pub updates: Vec<UpdateView>,
@@ -280,6 +289,14 @@ impl IncidentView {
                 .map(|t| TimeView::new(t, tz, strings)),
             duration: incident.duration().map(|d| strings.duration(d)),
             components: strings.list(&names(&components)),
+            component_feeds: incident
+                .all_components()
+                .iter()
+                .map(|&c| ComponentRef {
+                    id: config.components[c].id.clone(),
+                    name: config.components[c].name.clone(),
+                })
+                .collect(),
             summary_html: markdown::to_html(&incident.summary, 3),
             latest: updates[0].clone(),
             updates,

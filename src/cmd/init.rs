@@ -18,18 +18,25 @@ timezone = "UTC"                               # IANA zone, e.g. "Europe/London"
                                                # times written without an offset are read in it
 description = "Live and historical status of Example"
 default_next_update = "30m"                    # what an open update promises when it names no `next_update`
+language = "en"                                # the readers' language: en, de, es, fr, ja built in; any string
+                                               # can be changed in i18n/<language>.toml (README: Languages)
+# primary_domains = ["example.com"]            # domains your product runs on: `check` warns if the page shares one
 
 [contact]                                      # shown at the foot of every page
 email = "support@example.com"
 url = "https://support.example.com"
 
 # One [[components]] entry per thing customers use. `id` is what incidents name;
-# `group` and `description` are optional.
+# `group` and `description` are optional. So are `url` (where the component lives:
+# `check` warns if the status page shares its domain) and `since` (a date: days
+# before it are not counted in the component's 90-day uptime).
 [[components]]
 id = "api"
 name = "API"
 group = "Platform"
 description = "Public REST API"
+# url = "https://api.example.com"
+# since = 2026-01-15
 
 [[components]]
 id = "dashboard"
@@ -69,6 +76,11 @@ pub fn run(args: InitArgs) -> anyhow::Result<Outcome> {
         for (name, text) in templates::BUILTIN {
             files.push((Path::new(templates::DIR).join(name), text.to_string()));
         }
+        // The English strings list every key, for a site that rewords or translates them.
+        files.push((
+            Path::new(crate::i18n::DIR).join("en.toml"),
+            crate::i18n::BUILTIN[0].1.to_string(),
+        ));
     }
     let existing: Vec<String> = files
         .iter()

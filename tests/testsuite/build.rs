@@ -696,3 +696,69 @@ fn the_home_page_lists_a_bounded_number_of_recent_incidents() {
         "{recent}"
     );
 }
+
+#[test]
+fn an_incident_page_offers_the_feeds_of_its_components() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", API_ERRORS);
+    site.build("2026-11-22T16:00:00Z");
+    let page = site.read("site/incidents/2026-11-22-api-errors/index.html");
+    let feeds: Vec<(String, String)> = tags(&page)
+        .into_iter()
+        .filter(|(tag, attrs)| {
+            tag == "link" && attrs.iter().any(|(k, v)| k == "rel" && v == "alternate")
+        })
+        .map(|(_, attrs)| {
+            let get = |key: &str| {
+                attrs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            (get("href"), get("title"))
+        })
+        .collect();
+    assert!(
+        feeds.contains(&(
+            "../../components/api/feed.xml".to_string(),
+            "Acme Cloud Status: Public API (RSS)".to_string()
+        )),
+        "{feeds:?}"
+    );
+    // Only the components it touched: a reader of the API need not follow the database.
+    assert!(
+        !feeds
+            .iter()
+            .any(|(href, _)| href.contains("components/db/")),
+        "{feeds:?}"
+    );
+}
+
+#[test]
+fn the_home_page_shows_the_latest_three_updates_of_a_long_incident() {
+    let site = TestSite::new();
+    let mut text_of =
+        String::from("+++\ntitle = \"Long\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n");
+    for i in 0..7 {
+        text_of.push_str(&format!(
+            "+++\nstate = \"identified\"\nat = 2026-11-22T1{i}:00:00Z\nnext_update = \"1h\"\n+++\nUpdate number {i}.\n"
+        ));
+    }
+    site.incident("long", &text_of);
+    site.build("2026-11-22T17:30:00Z");
+    let home = text(&site.read("site/index.html"));
+    for i in 4..7 {
+        assert!(home.contains(&format!("Update number {i}.")), "{home}");
+    }
+    assert!(!home.contains("Update number 3."), "{home}");
+    assert!(
+        home.contains("4 earlier updates on the incident page"),
+        "{home}"
+    );
+    let page = text(&site.read("site/incidents/long/index.html"));
+    assert!(
+        (0..7).all(|i| page.contains(&format!("Update number {i}."))),
+        "every update stays on its page"
+    );
+}
