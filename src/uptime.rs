@@ -67,6 +67,9 @@ fn impact_slot(impact: Impact) -> usize {
     }
 }
 
+/// A stretch of time at one impact slot: from, to, slot.
+type Span = (DateTime<Utc>, DateTime<Utc>, usize);
+
 pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
     let tz = site.config.timezone;
     let today = now.with_timezone(&tz).date_naive();
@@ -115,7 +118,7 @@ pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
 
     // Each component's stretches of impact, from every incident; overlapping
     // incidents must not count the same minute twice.
-    let mut spans: Vec<Vec<(DateTime<Utc>, DateTime<Utc>, usize)>> = vec![Vec::new(); n];
+    let mut spans: Vec<Vec<Span>> = vec![Vec::new(); n];
     for (index, incident) in site.incidents.iter().enumerate() {
         let end = incident.resolved_at().unwrap_or(now);
         if end < window_start {
@@ -191,9 +194,7 @@ pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
 
 /// Splits overlapping stretches of impact into disjoint ones, each at the
 /// worst impact in force then: two outages at once are one outage.
-fn worst_over_time(
-    spans: &[(DateTime<Utc>, DateTime<Utc>, usize)],
-) -> Vec<(DateTime<Utc>, DateTime<Utc>, usize)> {
+fn worst_over_time(spans: &[Span]) -> Vec<Span> {
     let mut events: Vec<(DateTime<Utc>, i32, usize)> = Vec::with_capacity(spans.len() * 2);
     for &(from, to, slot) in spans {
         if from < to {
@@ -203,7 +204,7 @@ fn worst_over_time(
     }
     events.sort_by_key(|e| e.0);
     let mut active = [0i32; 3];
-    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = Vec::new();
+    let mut out: Vec<Span> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let t = events[i].0;
