@@ -46,20 +46,6 @@ pub trait Sink: Sync {
     fn reuse(&self, path: &str, fingerprint: u64) -> bool;
 }
 
-/// A sink that keeps nothing: for `check`, which renders every page to prove
-/// it renders, and writes none.
-pub struct Discard;
-
-impl Sink for Discard {
-    fn put(&self, _path: &str, _bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
-        Ok(())
-    }
-
-    fn reuse(&self, _path: &str, _fingerprint: u64) -> bool {
-        false
-    }
-}
-
 /// Every file of a built site in memory: path (with `/`) to bytes.
 #[derive(Debug, Default)]
 pub struct Memory {

@@ -45,8 +45,25 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         findings.extend(wording(site, now));
         // Validating "exactly as build does" includes the templates: a page
         // that fails to render must fail the scheduled check, not the next publish.
-        if let Err(err) = render_in_memory(site, now, &args.site.root) {
-            match err.downcast_ref::<crate::templates::TemplateError>() {
+        match render_in_memory(site, now, &args.site.root) {
+            Ok(missing) if !missing.is_empty() => findings.push(
+                Diagnostic::file(
+                    Severity::Warning,
+                    crate::templates::DIR,
+                    0,
+                    0,
+                    format!(
+                        "{} page{} no Content-Security-Policy, so nothing forbids scripts in them (first: {})",
+                        missing.len(),
+                        if missing.len() == 1 { " carries" } else { "s carry" },
+                        missing[0]
+                    ),
+                )
+                .with_code("no-policy")
+                .with_help("keep the `<meta http-equiv=\"Content-Security-Policy\" ...>` line of the built-in base.html in your own"),
+            ),
+            Ok(_) => {}
+            Err(err) => match err.downcast_ref::<crate::templates::TemplateError>() {
                 Some(e) => findings.push(Diagnostic::file(
                     Severity::Error,
                     crate::templates::DIR,
@@ -55,7 +72,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
                     e.0.clone(),
                 )),
                 None => return Err(err),
-            }
+            },
         }
         findings.extend(crate::independence::findings(site, &args.site.root));
         findings.extend(maintenance(site, now));
@@ -80,13 +97,45 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
+/// Renders every page, keeping nothing; returns the pages that carry no
+/// Content-Security-Policy (a site's own `base.html` may have dropped it).
 fn render_in_memory(
     site: &Site,
     now: crate::clock::Now,
     root: &std::path::Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<String>> {
     let templates = crate::templates::Templates::load(root)?;
-    crate::render::render_into(site, now, &templates, &crate::output::Discard)
+    let sink = PolicyCheck::default();
+    crate::render::render_into(site, now, &templates, &sink)?;
+    let mut missing = sink.missing.into_inner().unwrap_or_else(|e| e.into_inner());
+    missing.sort();
+    Ok(missing)
+}
+
+/// A sink that discards pages after looking for the script-forbidding policy in each.
+#[derive(Default)]
+struct PolicyCheck {
+    missing: std::sync::Mutex<Vec<String>>,
+}
+
+impl crate::output::Sink for PolicyCheck {
+    fn put(&self, path: &str, bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
+        let has_policy = |b: &[u8]| {
+            b.windows(23)
+                .any(|w| w.eq_ignore_ascii_case(b"Content-Security-Policy"))
+        };
+        if path.ends_with(".html") && !has_policy(&bytes) {
+            self.missing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path.to_string());
+        }
+        Ok(())
+    }
+
+    fn reuse(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
 }
 
 /// Style findings of every open incident, and of

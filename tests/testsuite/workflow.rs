@@ -406,6 +406,22 @@ fn check_fails_on_a_template_that_does_not_render_as_build_would() {
         "{}",
         run.stderr()
     );
+    // A base.html of the site's own that dropped the policy: scripts are no longer forbidden.
+    site.write(
+        "templates/history.html",
+        "{% extends \"base.html\" %}{% block main %}History{% endblock main %}",
+    );
+    site.write(
+        "templates/base.html",
+        "<!DOCTYPE html><html lang=\"en\"><head><title>x</title></head><body>{% block main %}{% endblock main %}</body></html>",
+    );
+    let run = site.run(&["check", "--now", "2026-10-24T23:30:00Z"]);
+    assert!(
+        run.stderr().contains("warning[no-policy]")
+            && run.stderr().contains("carry no Content-Security-Policy"),
+        "{}",
+        run.stderr()
+    );
     site.write("templates/index.html", "{% if %}");
     let run = site
         .run(&["check", "--now", "2026-10-24T23:30:00Z"])
