@@ -194,7 +194,7 @@ impl Tools {
         }
         if axe.is_none() {
             missing.push(format!(
-                "axe-core at {} (`npm install --prefix target/axe axe-core@4`, or set STATUSPOST_AXE to an axe.min.js)",
+                "axe-core at {} (`npm install --prefix target/axe axe-core@4.14.1`, or set STATUSPOST_AXE to an axe.min.js)",
                 axe_path.display()
             ));
         }
