@@ -168,6 +168,7 @@ impl Tools {
     fn find() -> Option<Tools> {
         let chromium = std::env::var_os("STATUSPOST_CHROMIUM")
             .map(PathBuf::from)
+            .filter(|p| p.is_file())
             .or_else(|| {
                 ["chromium", "chromium-browser"]
                     .iter()
@@ -175,6 +176,7 @@ impl Tools {
             });
         let chromedriver = std::env::var_os("STATUSPOST_CHROMEDRIVER")
             .map(PathBuf::from)
+            .filter(|p| p.is_file())
             .or_else(|| on_path("chromedriver"));
         let axe_path = std::env::var_os("STATUSPOST_AXE")
             .map(PathBuf::from)
