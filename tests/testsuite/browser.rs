@@ -99,6 +99,7 @@ fn the_demo_site_works_in_a_real_browser() {
         "dark mode",
         "headings",
         "no text equivalent",
+        "under 3:1",
         "axe (light)",
         "keyboard",
         "missing fragment",
@@ -120,10 +121,11 @@ const PROBE: &str = r##"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="script-src 'none'; style-src 'unsafe-inline'">
-<title>Probe</title><style>.wide { width: 500px; }</style></head>
+<title>Probe</title><style>.wide { width: 500px; } .faint { background: #eee; }</style></head>
 <body><main><h1>Probe</h1><h3>A level skipped</h3>
 <p class="wide">Wider than a phone.</p>
 <p><span class="status s-major"><span class="dot"></span></span></p>
+<ol class="bars" aria-label="Days"><li class="faint">1 Nov: no data</li></ol>
 <p><a href="#nowhere">A link to nothing</a> <a href="#main" tabindex="-1">Not reachable by keyboard</a></p>
 <img src="http://outside.invalid/pixel.png">
 <script>document.title = "ran";</script>
@@ -588,6 +590,13 @@ impl Browser {
                 page["colours"], dark["colours"]
             ));
         }
+        for (scheme, audit) in [("light", &page), ("dark", &dark)] {
+            for el in audit["faint"].as_array().unwrap() {
+                problems.push(format!(
+                    "status graphic under 3:1 against its background in {scheme} mode: {el}"
+                ));
+            }
+        }
         problems.extend(self.axe(axe, "dark"));
         self.screenshot(shots, "phone-dark");
         self.viewport(DESKTOP);
@@ -720,6 +729,25 @@ for (const dot of document.querySelectorAll('.dot')) {
 for (const bars of document.querySelectorAll('.bars')) {
     if (!(bars.getAttribute('aria-label') || '').trim()) mute.push(short(bars));
 }
+// WCAG 1.4.11: the dots and bars carry the status, so each needs 3:1 against what is behind it.
+const rgb = colour => (colour.match(/[\d.]+/g) || []).map(Number);
+const luminance = ([r, g, b]) => {
+    const f = v => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const backdrop = el => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+};
+const faint = new Set();
+for (const el of document.querySelectorAll('.dot, .bars li')) {
+    const [a, b] = [luminance(rgb(getComputedStyle(el).backgroundColor)), luminance(backdrop(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 3) faint.add(`${el.tagName.toLowerCase()}.${el.className}: ${ratio.toFixed(2)}:1`);
+}
 const root = document.documentElement;
 const body = getComputedStyle(document.body);
 return {
@@ -727,6 +755,7 @@ return {
     width: [root.scrollWidth, root.clientWidth, window.innerWidth],
     headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(h => !hidden(h)).map(h => +h.tagName[1]),
     mute,
+    faint: [...faint],
     fragments: [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href').slice(1))
         .filter(id => id && !document.getElementById(decodeURIComponent(id))),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
