@@ -2,6 +2,7 @@
 
 mod support;
 
+mod browser;
 mod build;
 mod errors;
 mod feed;
