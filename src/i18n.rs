@@ -89,6 +89,9 @@ pub struct Strings {
     pub dir: &'static str,
     plural: PluralRule,
     table: BTreeMap<String, Text>,
+    /// Each of [`DATE_FORMATS`] with the month names of each month filled in,
+    /// checked once: formatting a date is then one chrono call.
+    formats: Vec<[String; 12]>,
 }
 
 impl Strings {
@@ -179,11 +182,32 @@ impl Strings {
         };
         let dir = if plain("dir") == "rtl" { "rtl" } else { "ltr" };
         let plural = PluralRule::parse(plain("plural")).unwrap_or(PluralRule::One);
+        let names = |key: &str| match table.get(key) {
+            Some(Text::List(names)) => names.clone(),
+            _ => Vec::new(),
+        };
+        let (long, short) = (names(MONTHS), names(MONTHS_SHORT));
+        let formats = DATE_FORMATS
+            .iter()
+            .map(|key| {
+                std::array::from_fn(|month| {
+                    let name = |list: &[String]| list.get(month).cloned().unwrap_or_default();
+                    let pattern = with_month_names(plain(key), &name(&long), &name(&short));
+                    // A format chrono rejects would panic in `to_string`.
+                    if StrftimeItems::new(&pattern).any(|i| matches!(i, Item::Error)) {
+                        "%Y-%m-%d %H:%M".to_string()
+                    } else {
+                        pattern
+                    }
+                })
+            })
+            .collect();
         Strings {
             lang: lang.to_string(),
             dir,
             plural,
             table,
+            formats,
         }
     }
 
@@ -224,44 +248,21 @@ impl Strings {
     where
         Tz::Offset: std::fmt::Display,
     {
-        let pattern = match self.table.get(key) {
-            Some(Text::Plain(s)) => s.as_str(),
-            _ => "%Y-%m-%d %H:%M",
-        };
-        let month = t.month0() as usize;
-        let pattern = self.with_month_names(pattern, month);
-        // Patterns were checked when loaded; a format chrono rejects would
-        // panic in `to_string`, so check again rather than trust.
-        if StrftimeItems::new(&pattern).any(|i| matches!(i, Item::Error)) {
-            return t.format("%Y-%m-%d %H:%M").to_string();
-        }
-        t.format(&pattern).to_string()
+        t.format(self.pattern(key, t.month0())).to_string()
     }
 
     /// A day's date, in the language's `date` format.
     pub fn format_date(&self, date: chrono::NaiveDate) -> String {
-        let pattern = match self.table.get("date") {
-            Some(Text::Plain(s)) => s.as_str(),
-            _ => "%Y-%m-%d",
-        };
-        let pattern = self.with_month_names(pattern, date.month0() as usize);
-        if StrftimeItems::new(&pattern).any(|i| matches!(i, Item::Error)) {
-            return date.format("%Y-%m-%d").to_string();
-        }
-        date.format(&pattern).to_string()
+        date.format(self.pattern("date", date.month0())).to_string()
     }
 
-    fn with_month_names(&self, pattern: &str, month: usize) -> String {
-        let name = |key: &str| match self.table.get(key) {
-            Some(Text::List(names)) => names.get(month).cloned().unwrap_or_default(),
-            _ => String::new(),
-        };
-        // `%` in a month name must not start a format code.
-        pattern
-            .replace("%%", "\u{0}")
-            .replace("%B", &name(MONTHS).replace('%', "%%"))
-            .replace("%b", &name(MONTHS_SHORT).replace('%', "%%"))
-            .replace('\u{0}', "%%")
+    fn pattern(&self, key: &str, month0: u32) -> &str {
+        DATE_FORMATS
+            .iter()
+            .position(|k| *k == key)
+            .and_then(|i| self.formats.get(i))
+            .and_then(|months| months.get(month0 as usize))
+            .map_or("%Y-%m-%d %H:%M", String::as_str)
     }
 
     /// A duration as readers read it: `2h 5m`, `3d 1h`, `under a minute`.
@@ -299,9 +300,13 @@ impl Strings {
 
     /// The table as templates see it (`t.key`): plurals as objects that the
     /// `fill` filter picks a form from.
-    pub fn to_value(&self) -> serde_json::Value {
+    /// `only`: the keys to include (all when `None`).
+    pub fn to_value(&self, only: Option<&std::collections::BTreeSet<String>>) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (key, text) in &self.table {
+            if only.is_some_and(|keys| !keys.contains(key)) {
+                continue;
+            }
             let value = match text {
                 Text::Plain(s) => serde_json::Value::String(s.clone()),
                 Text::List(items) => serde_json::json!(items),
@@ -322,6 +327,16 @@ impl Strings {
         map.insert("dir".into(), self.dir.into());
         serde_json::Value::Object(map)
     }
+}
+
+/// A date format with `%B` and `%b` replaced by a month's names; a `%` in a
+/// name must not start a format code.
+fn with_month_names(pattern: &str, long: &str, short: &str) -> String {
+    pattern
+        .replace("%%", "\u{0}")
+        .replace("%B", &long.replace('%', "%%"))
+        .replace("%b", &short.replace('%', "%%"))
+        .replace('\u{0}', "%%")
 }
 
 /// Where a plural object in `t` carries its language's rule, for the `fill` filter.
@@ -712,11 +727,12 @@ mod tests {
 
     #[test]
     fn a_percent_sign_in_a_month_name_is_not_a_format_code() {
-        let mut s = load("en");
-        s.table.insert(
+        let mut table = english_table();
+        table.insert(
             MONTHS_SHORT.into(),
             Text::List((0..12).map(|_| "50%Y".to_string()).collect()),
         );
+        let s = Strings::from_table("en", table);
         let t = chrono::Utc.with_ymd_and_hms(2026, 3, 5, 14, 5, 0).unwrap();
         assert_eq!(s.format("date", &t), "5 50%Y 2026");
     }

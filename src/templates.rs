@@ -87,6 +87,10 @@ impl std::error::Error for TemplateError {}
 
 pub struct Templates {
     tera: Tera,
+    /// The strings-table keys the templates name (`t.key`), or `None` when a
+    /// template looks keys up by value (`t[...]`): pages carry only these,
+    /// because every page copies what it carries.
+    pub strings_used: Option<std::collections::BTreeSet<String>>,
     /// A hash of every template's text: pages from the same templates and content are the same.
     pub fingerprint: u64,
 }
@@ -125,7 +129,12 @@ impl Templates {
         tera.register_filter("fill", fill);
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
-        Ok(Templates { tera, fingerprint })
+        let strings_used = strings_used(sources.iter().map(|(_, t)| t.as_str()));
+        Ok(Templates {
+            tera,
+            fingerprint,
+            strings_used,
+        })
     }
 
     /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.
@@ -202,6 +211,40 @@ fn fill_value(value: &tera::Value) -> String {
         }
         Value::Bool(_) | Value::Null => String::new(),
     }
+}
+
+/// Every `t.key` the templates name; `None` if any indexes `t` by value.
+fn strings_used<'a>(
+    sources: impl Iterator<Item = &'a str>,
+) -> Option<std::collections::BTreeSet<String>> {
+    let mut keys = std::collections::BTreeSet::new();
+    for text in sources {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(found) = text[i..].find('t') {
+            let at = i + found;
+            i = at + 1;
+            let starts_word = at == 0
+                || !(bytes[at - 1].is_ascii_alphanumeric()
+                    || bytes[at - 1] == b'_'
+                    || bytes[at - 1] == b'.');
+            if !starts_word {
+                continue;
+            }
+            match bytes.get(at + 1) {
+                Some(b'[') => return None,
+                Some(b'.') => {
+                    let key: String = text[at + 2..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                        .collect();
+                    keys.insert(key);
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(keys)
 }
 
 /// The five characters that matter in HTML text and quoted attributes; not
@@ -284,6 +327,22 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_strings_templates_name() {
+        let used = strings_used(
+            [
+                "{{ t.as_of | fill(time=x) }} {{ at.full }} {{ t.components }}",
+                "{% if t %}",
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            used.unwrap().into_iter().collect::<Vec<_>>(),
+            ["as_of", "components"]
+        );
+        assert_eq!(strings_used(["{{ t[name] }}"].into_iter()), None);
+    }
 
     #[test]
     fn minifying_a_template_keeps_tera_syntax() {

@@ -103,7 +103,12 @@ pub fn render_into(
     };
     sink.put(
         "404.html",
-        pages::page(templates, "404.html", &data, &strings.to_value())?,
+        pages::page(
+            templates,
+            "404.html",
+            &data,
+            &strings.to_value(templates.strings_used.as_ref()),
+        )?,
         None,
     )
 }

@@ -97,7 +97,10 @@ pub fn page<T: Serialize>(
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
-    let t = site.config.strings.to_value();
+    let t = site
+        .config
+        .strings
+        .to_value(templates.strings_used.as_ref());
     let strings = &site.config.strings;
     let tz = site.config.timezone;
     let base = fingerprint(&[
