@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "contact",
     "components",
     "primary_domains",
+    "announce",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
@@ -92,6 +93,7 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         .unwrap_or_default();
 
     let components = parse_components(&f, diags);
+    let announce = crate::announce::channel::parse(&f, &components, diags);
     let primary_domains = f
         .string_list("primary_domains", diags)
         .map(|list| {
@@ -113,6 +115,7 @@ pub fn parse(source: &Source, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         contact,
         components,
         primary_domains,
+        announce,
         fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
     })
 }

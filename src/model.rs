@@ -161,6 +161,8 @@ pub struct Config {
     pub components: Vec<Component>,
     /// Domains the product runs on, which the status page must not depend on.
     pub primary_domains: Vec<String>,
+    /// Where `statuspost announce` sends updates: `[[announce]]` entries.
+    pub announce: Vec<crate::announce::channel::Channel>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
 }
