@@ -150,8 +150,14 @@ fn mail(
     for to in &email.to {
         builder = builder.to(parse(to)?);
     }
+    // Quoted-printable whatever the text: readable, and safe through any relay for any character.
+    let body = lettre::message::Body::new_with_encoding(
+        text.to_string(),
+        lettre::message::header::ContentTransferEncoding::QuotedPrintable,
+    )
+    .map_err(|_| Failure("the e-mail's text could not be encoded".into()))?;
     let message = builder
-        .body(text.to_string())
+        .body(body)
         .map_err(|e| Failure(format!("the e-mail could not be built: {e}")))?;
 
     let server = format!("{}:{} ({})", email.host, email.port, email.tls.as_str());

@@ -161,25 +161,29 @@ fn dry_run(
                 skips += 1;
                 let _ = writeln!(
                     out,
-                    "would record without sending: `{}` {update} (older than the channel's {} window)\n",
+                    "would record without sending (older than its {} window): `{}` {update}",
+                    crate::clock::duration_spec(channel.window),
                     channel.name,
-                    crate::clock::duration_spec(channel.window)
                 );
             }
             (Action::Send, Some(message)) => {
                 sends += 1;
                 let _ = writeln!(
                     out,
-                    "would send to `{}` ({}): {update}\n{}",
+                    "\nwould send to `{}`{}: {update}\n{}",
                     channel.name,
-                    channel.kind.as_str(),
+                    if channel.name == channel.kind.as_str() {
+                        String::new()
+                    } else {
+                        format!(" ({})", channel.kind.as_str())
+                    },
                     destination(channel, env)
                 );
                 match message {
                     Message::Json(body) => {
                         let _ = writeln!(
                             out,
-                            "{}\n",
+                            "{}",
                             serde_json::to_string_pretty(body).unwrap_or_default()
                         );
                     }
@@ -187,7 +191,7 @@ fn dry_run(
                         if let Target::Email(e) = &channel.target {
                             let _ = writeln!(out, "From: {}\nTo: {}", e.from, e.to.join(", "));
                         }
-                        let _ = writeln!(out, "Subject: {subject}\n\n{text}\n");
+                        let _ = writeln!(out, "Subject: {subject}\n\n{text}");
                     }
                 }
             }

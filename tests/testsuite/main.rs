@@ -2,6 +2,7 @@
 
 mod support;
 
+mod announce;
 mod build;
 mod errors;
 mod feed;
