@@ -280,6 +280,20 @@ fn parse_one(
     let timeout = duration(c, "timeout", DEFAULT_TIMEOUT_SECONDS, diags);
     let template = c.string("template", diags).map(|(t, _)| t);
     let kind = kind?;
+    if kind == Kind::Webhook {
+        if let Some(span) = c.key_span("template") {
+            diags.push(
+                Diagnostic::error(
+                    c.source(),
+                    span,
+                    "`template` does not apply to a `webhook` channel",
+                )
+                .with_help(
+                    "a webhook receives the Statuspage webhook payload, which no template changes",
+                ),
+            );
+        }
+    }
     let target = if kind == Kind::Email {
         refuse_keys(c, HTTP_KEYS, "an e-mail channel", diags);
         parse_email(c, diags).map(Target::Email)
