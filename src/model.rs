@@ -403,6 +403,13 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// An update's owner: an incident or a maintenance window.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    Incident(&'a Incident),
+    Maintenance(&'a Maintenance),
+}
+
 /// Where a maintenance window stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MaintenanceState {

@@ -182,29 +182,14 @@ impl Ledger {
     fn to_text(&self) -> String {
         let mut out = String::from(HEADER);
         for (k, mark) in &self.marks {
-            out.push_str(&toml_string(k));
+            // Slugs are file names: quotes and backslashes are possible, so toml quotes the key.
+            out.push_str(&toml::Value::String(k.clone()).to_string());
             out.push_str(" = \"");
             out.push_str(&mark.to_string());
             out.push_str("\"\n");
         }
         out
     }
-}
-
-/// A TOML basic string: slugs are file names, so quotes and backslashes are possible.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -235,8 +220,11 @@ mod tests {
         );
         let text = std::fs::read_to_string(dir.path().join(PATH)).unwrap();
         assert!(
-            text.lines().last().unwrap().starts_with("\"slack "),
-            "{text}"
+            text.lines()
+                .last()
+                .unwrap()
+                .contains("slack incidents/a \"b\"#investigating-1"),
+            "sorted, one line each: {text}"
         );
     }
 

@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::channel::{Channel, Kind};
-use super::plan::{Item, Subject};
+use super::plan::Item;
 use crate::markdown;
-use crate::model::Site;
+use crate::model::{Site, Subject};
+
 use crate::templates::Templates;
 use crate::view::{self, TimeView};
 
@@ -207,13 +208,12 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Message> {
     if channel.kind == Kind::Webhook {
-        let body = match item.subject {
-            Subject::Incident(i) => crate::render::api::webhook_incident(site, now, i, item.index)?,
-            Subject::Maintenance(m) => {
-                crate::render::api::webhook_maintenance(site, now, m, item.index)?
-            }
-        };
-        return Ok(Message::Json(body));
+        return Ok(Message::Json(crate::render::api::webhook(
+            site,
+            now,
+            item.subject,
+            item.index,
+        )?));
     }
     let context = context(site, item);
     let context = if channel.kind == Kind::Slack {

@@ -5,14 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::channel::Channel;
 use super::ledger::{Ledger, Mark};
-use crate::model::{Incident, Maintenance, MaintenanceState, Site};
-
-/// What an update belongs to.
-#[derive(Debug, Clone, Copy)]
-pub enum Subject<'a> {
-    Incident(&'a Incident),
-    Maintenance(&'a Maintenance),
-}
+use crate::model::{MaintenanceState, Site, Subject};
 
 /// One update of an incident or a maintenance window.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::markdown;
-use crate::model::{ComponentStatus, Impact, Incident, Maintenance, MaintenanceState, Site, State};
+use crate::model::{
+    ComponentStatus, Impact, Incident, Maintenance, MaintenanceState, Site, State, Subject,
+};
 
 /// As Statuspage's `incidents.json`: the most recent 50.
 const INCIDENTS: usize = 50;
@@ -507,70 +509,57 @@ fn maintenance_statuses(m: &Maintenance, index: usize) -> Vec<(usize, ComponentS
     m.components.iter().map(|&c| (c, status)).collect()
 }
 
-/// The body Statuspage POSTs to a webhook subscriber when an incident is
-/// updated: `meta`, `page` with its status, the `incident` as it stood after
-/// this update (so its newest `incident_updates` entry is this one), and, when
-/// the update changed a component's status, `component_update` and `component`
-/// for the first such component (every change is in the update's
-/// `affected_components`).
-pub fn webhook_incident(
-    site: &Site,
-    now: DateTime<Utc>,
-    incident: &Incident,
-    index: usize,
-) -> anyhow::Result<serde_json::Value> {
-    let api = Api::new(site, now);
-    let mut upto = incident.clone();
-    upto.updates.truncate(index + 1);
-    let before = if index == 0 {
-        Vec::new()
-    } else {
-        incident_statuses(incident, index - 1)
-    };
-    let body = serde_json::to_value(api.incident(&upto))?;
-    let u = &incident.updates[index];
-    let id = format!("{}-{}", incident.slug, u.anchor);
-    webhook(
-        &api,
-        now,
-        body,
-        &id,
-        u.at,
-        changes(&before, &incident_statuses(incident, index)),
-    )
-}
-
-/// As [`webhook_incident`], for an update of a maintenance window: Statuspage
-/// sends those as an `incident` with `impact` "maintenance" and the window's
+/// The body Statuspage POSTs to a webhook subscriber for one update:
+/// `meta`, `page` with its status, the `incident` as it stood after this
+/// update (so its newest `incident_updates` entry is this one), and, when the
+/// update changed a component's status, `component_update` and `component` for
+/// the first such component (every change is in the update's
+/// `affected_components`). A maintenance update is sent, as Statuspage does,
+/// as an `incident` with `impact` "maintenance" and the window's
 /// `scheduled_for` and `scheduled_until`.
-pub fn webhook_maintenance(
+pub fn webhook(
     site: &Site,
     now: DateTime<Utc>,
-    m: &Maintenance,
+    subject: Subject<'_>,
     index: usize,
 ) -> anyhow::Result<serde_json::Value> {
     let api = Api::new(site, now);
-    let mut upto = m.clone();
-    upto.updates.truncate(index + 1);
+    let statuses = |i: usize| match subject {
+        Subject::Incident(incident) => incident_statuses(incident, i),
+        Subject::Maintenance(m) => maintenance_statuses(m, i),
+    };
     let before = if index == 0 {
         Vec::new()
     } else {
-        maintenance_statuses(m, index - 1)
+        statuses(index - 1)
     };
-    let body = serde_json::to_value(api.maintenance(&upto, now))?;
-    let u = &m.updates[index];
-    let id = format!("{}-{}", m.slug, u.anchor);
-    webhook(
-        &api,
-        now,
-        body,
-        &id,
-        u.at,
-        changes(&before, &maintenance_statuses(m, index)),
-    )
+    let changes = changes(&before, &statuses(index));
+    let (body, id, at) = match subject {
+        Subject::Incident(incident) => {
+            let mut upto = incident.clone();
+            upto.updates.truncate(index + 1);
+            let u = &incident.updates[index];
+            (
+                serde_json::to_value(api.incident(&upto))?,
+                format!("{}-{}", incident.slug, u.anchor),
+                u.at,
+            )
+        }
+        Subject::Maintenance(m) => {
+            let mut upto = m.clone();
+            upto.updates.truncate(index + 1);
+            let u = &m.updates[index];
+            (
+                serde_json::to_value(api.maintenance(&upto, now))?,
+                format!("{}-{}", m.slug, u.anchor),
+                u.at,
+            )
+        }
+    };
+    webhook_body(&api, now, body, &id, at, changes)
 }
 
-fn webhook(
+fn webhook_body(
     api: &Api<'_>,
     now: DateTime<Utc>,
     incident: serde_json::Value,
