@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod message;
 pub mod plan;
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
 use deliver::{Env, Envelope, Failure};
@@ -137,7 +138,14 @@ pub fn deliver_all(
                 };
                 match deliver::send(&envelope, message, env) {
                     Ok(()) => {
-                        ledger.record(name, &update, Mark::Sent(now))?;
+                        ledger
+                            .record(name, &update, Mark::Sent(now))
+                            .with_context(|| {
+                                format!(
+                                    "{update} was sent to `{name}` but could not be recorded: \
+                                     fix the state file's folder before the next run, or it is sent again"
+                                )
+                            })?;
                         report.sent += 1;
                         on_event(Event::Sent {
                             channel: name,

@@ -17,6 +17,8 @@ struct Request {
     path: String,
     content_type: String,
     body: Vec<u8>,
+    /// The state file as it was when this request arrived.
+    state_before: String,
 }
 
 impl Request {
@@ -41,6 +43,8 @@ struct Shared {
     failing: Vec<String>,
     /// Paths never answered: the client's timeout must end the wait.
     hanging: Vec<String>,
+    /// A file to read as each request arrives: the state file, to see when it is written.
+    watch: Option<std::path::PathBuf>,
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 that records requests, one thread per connection.
@@ -76,6 +80,10 @@ impl Recorder {
         if failing {
             s.failing.push(path.to_string());
         }
+    }
+
+    fn watch(&self, file: std::path::PathBuf) {
+        self.shared.lock().unwrap().watch = Some(file);
     }
 
     fn hang(&self, path: &str) {
@@ -139,10 +147,17 @@ fn serve(stream: TcpStream, state: &Mutex<Shared>) -> std::io::Result<()> {
             format!("no handler for {path}"),
         )
     } else {
-        state.lock().unwrap().accepted.push(Request {
+        let mut s = state.lock().unwrap();
+        let state_before = s
+            .watch
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .unwrap_or_default();
+        s.accepted.push(Request {
             path,
             content_type,
             body,
+            state_before,
         });
         ("200 OK", "ok".to_string())
     };
@@ -215,6 +230,7 @@ url_env = "TEST_HOOK_URL"
         hook.url("/discord"),
     );
     let site = site_with(&channels);
+    hook.watch(site.path(".statuspost/announced.toml"));
     let env = [
         ("TEST_SLACK_URL", hook.url("/slack")),
         ("TEST_HOOK_URL", secret_url.clone()),
@@ -233,6 +249,16 @@ url_env = "TEST_HOOK_URL"
     assert!(requests
         .iter()
         .all(|r| r.content_type == "application/json"));
+    // Each send is recorded before the next one starts: a run killed at any
+    // moment has recorded everything it delivered.
+    for (n, r) in requests.iter().enumerate() {
+        assert_eq!(
+            r.state_before.matches(" = \"sent ").count(),
+            n,
+            "request {n} to {}",
+            r.path
+        );
+    }
 
     let slack = hook.take_path(&requests, "/slack");
     assert_eq!(slack.len(), 2);
