@@ -85,10 +85,18 @@ pub enum Address {
 }
 
 impl Address {
-    /// How the address may be shown: a literal as written, an environment variable by name only.
+    /// How the address may be shown: an environment variable by name only; a
+    /// written address by its scheme and host, as webhook paths and queries
+    /// usually carry a token.
     pub fn shown(&self) -> String {
         match self {
-            Address::Literal(url) => url.clone(),
+            Address::Literal(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+                match rest.find(['/', '?', '#']) {
+                    Some(i) if rest.len() > i + 1 => format!("{scheme}://{}/…", &rest[..i]),
+                    _ => url.clone(),
+                }
+            }
             Address::Env(name) => format!("${name}"),
         }
     }
@@ -304,7 +312,11 @@ fn parse_one(
             &format!("a `{}` channel", kind.as_str()),
             diags,
         );
-        parse_address(c, diags).map(Target::Http)
+        let address = parse_address(c, diags);
+        if let (Some(Address::Literal(url)), true) = (&address, kind != Kind::Webhook) {
+            warn_secret(c, url, diags);
+        }
+        address.map(Target::Http)
     };
     if diags[before..].iter().any(Diagnostic::is_error) {
         return None;
@@ -390,6 +402,42 @@ fn parse_address(c: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Address>
             None
         }
     }
+}
+
+/// A chat webhook's address is a secret (whoever has it can post to the
+/// channel); written in the config it is in the repository's history. The
+/// warning shows neither the address nor its line, which CI logs would keep.
+fn warn_secret(c: &Fields<'_>, url: &str, diags: &mut Vec<Diagnostic>) {
+    let host = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split_once(']'))
+        .map_or_else(
+            || host.rsplit_once(':').map_or(host, |(h, _)| h),
+            |(h, _)| h,
+        );
+    if host == "localhost" || host.starts_with("127.") || host == "::1" {
+        return;
+    }
+    let span = span_of(c, "url");
+    let (line, col) = c.source().line_col(span.start);
+    diags.push(
+        Diagnostic::file(
+            crate::diagnostic::Severity::Warning,
+            c.source().path.clone(),
+            line,
+            col,
+            "this chat webhook's address is written in the config: anyone who reads the repository can post to the channel",
+        )
+        .with_code("secret-in-config")
+        .with_help("put the address in a CI secret and name its environment variable with `url_env`; then revoke this address and make a new one"),
+    );
 }
 
 fn parse_email(c: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Email> {

@@ -736,6 +736,25 @@ fn announce_config_is_checked_like_the_rest() {
             .expect_code(2);
     }
 
+    // A chat webhook's address written in the config is a warning that does not repeat it.
+    let site = site_with(&format!(
+        "[[announce]]\nkind = \"discord\"\nurl = \"https://discord.example/api/webhooks/{SECRET}\"\n"
+    ));
+    let run = site
+        .run(&["announce", "--dry-run", "--now", "2026-11-22T10:25:00Z"])
+        .success()
+        .expect_stderr(
+            "warning[secret-in-config]: this chat webhook's address is written in the config",
+        )
+        .expect_stderr("--> statuspost.toml:");
+    assert_no_secret("stderr", &run.stderr(), &[SECRET]);
+    assert!(
+        run.stdout().contains("POST https://discord.example/…\n"),
+        "{}",
+        run.stdout()
+    );
+    assert_no_secret("stdout", &run.stdout(), &[SECRET]);
+
     // A secret pasted where its variable's name belongs is refused without being repeated.
     let site = site_with(&format!(
         "[[announce]]\nkind = \"slack\"\nurl_env = \"https://hooks.example.com/services/{SECRET}\"\n"
@@ -768,7 +787,8 @@ impl SmtpServer {
                 std::env::var_os("STATUSPOST_REQUIRE_SMTP").is_none(),
                 "{message}, and STATUSPOST_REQUIRE_SMTP is set"
             );
-            eprintln!("SKIPPED: the SMTP test: {message}");
+            // Written to stderr itself, which the test harness does not capture, so it is seen.
+            let _ = writeln!(std::io::stderr(), "SKIPPED: the SMTP test: {message}");
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")
