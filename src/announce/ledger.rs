@@ -175,7 +175,22 @@ impl Ledger {
 
     /// Records one mark and writes the file, before anything else is sent.
     pub fn record(&mut self, channel: &str, update: &str, mark: Mark) -> anyhow::Result<()> {
-        self.marks.insert(key(channel, update), mark);
+        self.record_all([(channel, update, mark)])
+    }
+
+    /// Records marks and writes the file once; nothing is written for none.
+    pub fn record_all<'a>(
+        &mut self,
+        marks: impl IntoIterator<Item = (&'a str, &'a str, Mark)>,
+    ) -> anyhow::Result<()> {
+        let mut any = false;
+        for (channel, update, mark) in marks {
+            self.marks.insert(key(channel, update), mark);
+            any = true;
+        }
+        if !any {
+            return Ok(());
+        }
         crate::output::write_atomic(&self.path, self.to_text().as_bytes())
     }
 

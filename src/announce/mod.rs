@@ -54,10 +54,11 @@ pub enum Event<'a> {
         channel: &'a str,
         update: &'a str,
     },
-    /// Recorded without sending: older than the channel's window.
+    /// Updates recorded without sending: older than the channel's window.
     Skipped {
         channel: &'a str,
-        update: &'a str,
+        count: usize,
+        window: chrono::Duration,
     },
     Failed {
         channel: &'a str,
@@ -108,20 +109,35 @@ pub fn deliver_all(
         .next()
         .unwrap_or("statuspost")
         .to_string();
+    // History is recorded in one write: a first run on a large site skips thousands.
+    let skipped: Vec<(&str, String)> = planned
+        .iter()
+        .filter(|p| p.action == Action::Skip)
+        .map(|p| (site.config.announce[p.channel].name.as_str(), p.item.id()))
+        .collect();
+    ledger.record_all(
+        skipped
+            .iter()
+            .map(|(name, update)| (*name, update.as_str(), Mark::Skipped(now))),
+    )?;
+    report.skipped = skipped.len();
+    for channel in &site.config.announce {
+        let count = skipped.iter().filter(|(n, _)| *n == channel.name).count();
+        if count > 0 {
+            on_event(Event::Skipped {
+                channel: &channel.name,
+                count,
+                window: channel.window,
+            });
+        }
+    }
     for (p, message) in planned.iter().zip(messages) {
         let channel = &site.config.announce[p.channel];
         let update = p.item.id();
         let name = channel.name.as_str();
         let failed = report.failures.iter_mut().find(|f| f.channel == name);
         match (p.action, message, failed) {
-            (Action::Skip, _, _) => {
-                ledger.record(name, &update, Mark::Skipped(now))?;
-                report.skipped += 1;
-                on_event(Event::Skipped {
-                    channel: name,
-                    update: &update,
-                });
-            }
+            (Action::Skip, _, _) => {}
             (Action::Send, _, Some(failure)) => {
                 ledger.record(name, &update, Mark::Retry(now))?;
                 failure.unsent += 1;

@@ -57,9 +57,15 @@ pub fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
         &mut |event| {
             let line = match event {
                 Event::Sent { channel, update } => format!("sent      {channel}  {update}"),
-                Event::Skipped { channel, update } => {
-                    format!("recorded  {channel}  {update}  (older than the window: not sent)")
-                }
+                Event::Skipped {
+                    channel,
+                    count,
+                    window,
+                } => format!(
+                    "recorded  {channel}  {count} update{} older than its {} window, without sending",
+                    plural(count),
+                    crate::clock::duration_spec(window)
+                ),
                 Event::Failed {
                     channel, update, ..
                 } => format!("failed    {channel}  {update}"),
@@ -157,15 +163,7 @@ fn dry_run(
         let channel = &channels[p.channel];
         let update = p.item.id();
         match (p.action, message) {
-            (Action::Skip, _) => {
-                skips += 1;
-                let _ = writeln!(
-                    out,
-                    "would record without sending (older than its {} window): `{}` {update}",
-                    crate::clock::duration_spec(channel.window),
-                    channel.name,
-                );
-            }
+            (Action::Skip, _) => skips += 1,
             (Action::Send, Some(message)) => {
                 sends += 1;
                 let _ = writeln!(
@@ -196,6 +194,21 @@ fn dry_run(
                 }
             }
             (Action::Send, None) => {}
+        }
+    }
+    for (n, channel) in channels.iter().enumerate() {
+        let count = planned
+            .iter()
+            .filter(|p| p.channel == n && p.action == Action::Skip)
+            .count();
+        if count > 0 {
+            let _ = writeln!(
+                out,
+                "\nwould record {count} update{} on `{}` without sending: older than its {} window",
+                plural(count),
+                channel.name,
+                crate::clock::duration_spec(channel.window)
+            );
         }
     }
     drop(out);

@@ -558,6 +558,17 @@ fn history_is_recorded_without_sending_and_future_updates_wait() {
         "+++\ntitle = \"Slow queries\"\nimpact = \"minor\"\ncomponents = [\"db\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T12:30:00Z\n+++\nQueries are slow.\n",
     );
     // At 12:15 the API incident's updates are two hours old: history for the one-hour window.
+    let dry = site
+        .run(&["announce", "--dry-run", "--now", "2026-11-22T12:15:00Z"])
+        .success();
+    assert!(
+        dry.stdout().contains(
+            "would record 2 updates on `slack` without sending: older than its 1h window"
+        ),
+        "{}",
+        dry.stdout()
+    );
+    assert_eq!(hook.seen(), 0);
     let run = site
         .run(&["announce", "--now", "2026-11-22T12:15:00Z"])
         .success();
@@ -581,7 +592,12 @@ fn history_is_recorded_without_sending_and_future_updates_wait() {
     let state = state_file(&site);
     assert!(state.contains("\"slack incidents/2026-11-22-api-errors#identified-20261122T1020Z\" = \"skipped 2026-11-22T12:15:00Z\""), "{state}");
     assert!(!state.contains("db-slow"), "not yet due: {state}");
-    assert!(run.stdout().contains("recorded  slack  incidents/2026-11-22-api-errors#investigating-20261122T1000Z  (older than the window: not sent)"), "{}", run.stdout());
+    assert!(
+        run.stdout()
+            .contains("recorded  slack  2 updates older than its 1h window, without sending\n"),
+        "{}",
+        run.stdout()
+    );
 
     site.run(&["announce", "--now", "2026-11-22T12:31:00Z"])
         .success();
@@ -963,4 +979,63 @@ fn email_reaches_a_real_smtp_server_once_with_credentials_from_the_environment()
         .expect_stderr("535");
     assert_no_secret("stderr", &run.stderr(), &[wrong, password]);
     assert_eq!(smtp.messages().len(), 2);
+}
+
+#[test]
+fn templates_are_the_site_s_and_a_broken_one_or_state_file_sends_nothing() {
+    let hook = Recorder::start();
+    let channels = format!(
+        "[[announce]]\nkind = \"discord\"\nurl = \"{}\"\n\n[[announce]]\nkind = \"slack\"\nurl = \"{}\"\ntemplate = \"announce/ops.txt\"\n",
+        hook.url("/discord"),
+        hook.url("/slack")
+    );
+    let site = site_with(&channels);
+    site.write(
+        "templates/announce/discord.md",
+        "{{ state_label | upper }} {{ components }}: {{ text }}",
+    );
+    site.write("templates/announce/ops.txt", "{{ nope }}");
+    site.run(&["announce", "--now", "2026-11-22T10:25:00Z"])
+        .expect_code(2)
+        .expect_stderr("template `announce/ops.txt` failed");
+    assert_eq!(
+        hook.seen(),
+        0,
+        "every message is rendered before the first is sent"
+    );
+    assert!(!site.exists(".statuspost/announced.toml"));
+
+    site.write(
+        "templates/announce/ops.txt",
+        "ops: {{ title }} is {{ state }}",
+    );
+    site.run(&["announce", "--now", "2026-11-22T10:25:00Z"])
+        .success();
+    let requests = hook.take();
+    let discord = hook.take_path(&requests, "/discord");
+    assert_eq!(
+        discord[0]["embeds"][0]["description"],
+        "INVESTIGATING Public API: Some requests to the Public API fail."
+    );
+    let slack = hook.take_path(&requests, "/slack");
+    assert_eq!(
+        slack[1]["text"],
+        "ops: API errors &amp; &lt;timeouts&gt; is identified"
+    );
+
+    // A merge conflict left in the state file: reported at its line, and nothing is sent.
+    let state = state_file(&site);
+    site.write(
+        ".statuspost/announced.toml",
+        format!("<<<<<<< HEAD\n{state}=======\n>>>>>>> other\n"),
+    );
+    site.write(
+        "incidents/2026-11-22-api-errors.md",
+        format!("{INCIDENT}{RESOLVED}"),
+    );
+    site.run(&["announce", "--now", "2026-11-22T10:45:00Z"])
+        .expect_code(2)
+        .expect_stderr("--> .statuspost/announced.toml:1:")
+        .expect_stderr("keep the lines of both sides");
+    assert_eq!(hook.take().len(), 0);
 }
