@@ -26,6 +26,8 @@ pub enum Command {
     Update(UpdateArgs),
     /// Build, then commit the site as the tip of a branch of a separate git repository and push it.
     Publish(PublishArgs),
+    /// Send every update not yet announced to the channels of `[[announce]]`: chat, webhooks, e-mail.
+    Announce(AnnounceArgs),
     /// Preview the site on 127.0.0.1, rebuilding and reloading the browser on every change.
     Serve(ServeArgs),
     /// Rebuild on every change and warn when a promised update lapses, without a server.
@@ -179,6 +181,15 @@ pub struct PublishArgs {
     /// Where to build the site before publishing (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnnounceArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Print exactly what would be sent where, and send nothing (the state file is not written).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

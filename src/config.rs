@@ -22,6 +22,7 @@ const KEYS: &[&str] = &[
     "components",
     "primary_domains",
     "language",
+    "announce",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
@@ -103,6 +104,7 @@ pub fn parse_with(
         .unwrap_or_default();
 
     let components = parse_components(&f, diags);
+    let announce = crate::announce::channel::parse(&f, &components, diags);
     let primary_domains = f
         .string_list("primary_domains", diags)
         .map(|list| {
@@ -148,6 +150,7 @@ pub fn parse_with(
         components,
         primary_domains,
         strings: std::sync::Arc::new(strings?),
+        announce,
         fingerprint: crate::model::fingerprint(&printed),
     })
 }

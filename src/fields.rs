@@ -97,6 +97,14 @@ impl<'a> Fields<'a> {
         self.table.keys().map(|k| k.as_ref().to_string()).collect()
     }
 
+    /// Where `key` itself is written, if it is.
+    pub fn key_span(&self, key: &str) -> Option<Range<usize>> {
+        self.table
+            .keys()
+            .find(|k| k.as_ref().as_ref() == key)
+            .map(|k| self.span_of(k))
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.table.get(key).is_some()
     }

@@ -5,6 +5,7 @@
 //! and [`output`] writes that to disk. Only [`cmd`] reads the clock or picks
 //! an exit code.
 
+pub mod announce;
 pub mod build;
 pub mod cli;
 pub mod clock;

@@ -163,6 +163,8 @@ pub struct Config {
     pub primary_domains: Vec<String>,
     /// The words readers see, in the site's `language`.
     pub strings: std::sync::Arc<crate::i18n::Strings>,
+    /// Where `statuspost announce` sends updates: `[[announce]]` entries.
+    pub announce: Vec<crate::announce::channel::Channel>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
 }
@@ -401,6 +403,13 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
         part.hash(&mut h);
     }
     h.finish()
+}
+
+/// An update's owner: an incident or a maintenance window.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    Incident(&'a Incident),
+    Maintenance(&'a Maintenance),
 }
 
 /// Where a maintenance window stands.

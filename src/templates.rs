@@ -68,6 +68,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "updates/maintenance/cancelled.md",
         include_str!("../templates/updates/maintenance/cancelled.md"),
     ),
+    (
+        "announce/slack.txt",
+        include_str!("../templates/announce/slack.txt"),
+    ),
+    (
+        "announce/mattermost.md",
+        include_str!("../templates/announce/mattermost.md"),
+    ),
+    (
+        "announce/teams.md",
+        include_str!("../templates/announce/teams.md"),
+    ),
+    (
+        "announce/discord.md",
+        include_str!("../templates/announce/discord.md"),
+    ),
+    (
+        "announce/email.txt",
+        include_str!("../templates/announce/email.txt"),
+    ),
+    (
+        "announce/email-subject.txt",
+        include_str!("../templates/announce/email-subject.txt"),
+    ),
 ];
 
 /// Folder of a site's own templates, relative to the site root.

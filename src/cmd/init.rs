@@ -47,6 +47,14 @@ group = "Platform"
 id = "db"
 name = "Databases"
 group = "Data"
+
+# `statuspost announce` sends each new update to chat, webhooks and e-mail
+# (see README, "Announcing updates"). Addresses and passwords are secrets: name
+# the environment variables that hold them, never write them here.
+# [[announce]]
+# kind = "slack"                               # slack | mattermost | teams | discord | webhook | email
+# url_env = "SLACK_WEBHOOK_URL"
+# states = ["investigating", "resolved"]       # optional: only updates in these states
 "#;
 
 pub fn run(args: InitArgs) -> anyhow::Result<Outcome> {

@@ -1,5 +1,6 @@
 //! One file per subcommand. The only code that sees CLI types or picks an exit code.
 
+mod announce;
 mod build;
 mod check;
 mod init;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
         Command::Publish(args) => publish::run(args),
+        Command::Announce(args) => announce::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Watch(args) => watch::run(args),
     };

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::markdown;
-use crate::model::{ComponentStatus, Impact, Incident, Maintenance, MaintenanceState, Site, State};
+use crate::model::{
+    ComponentStatus, Impact, Incident, Maintenance, MaintenanceState, Site, State, Subject,
+};
 
 /// As Statuspage's `incidents.json`: the most recent 50.
 const INCIDENTS: usize = 50;
@@ -370,21 +372,27 @@ fn group_id(name: &str) -> String {
     format!("group-{slug}")
 }
 
+impl<'a> Api<'a> {
+    fn new(site: &'a Site, now: DateTime<Utc>) -> Api<'a> {
+        // FNV-1a of the address: the same page id from every build, release and machine.
+        let page_id = site
+            .config
+            .base_url
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        Api {
+            site,
+            page_id: format!("{page_id:016x}")[..12].to_string(),
+            statuses: site.component_statuses(now),
+        }
+    }
+}
+
 /// `api/v2/*.json`: path and bytes.
 pub fn files(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    // FNV-1a of the address: the same page id from every build, release and machine.
-    let page_id = site
-        .config
-        .base_url
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-    let api = Api {
-        site,
-        page_id: format!("{page_id:016x}")[..12].to_string(),
-        statuses: site.component_statuses(now),
-    };
+    let api = Api::new(site, now);
     let page = api.page();
     let status = status(site, now);
     let maintenance = |keep: &dyn Fn(MaintenanceState) -> bool| -> Vec<ApiMaintenance<'_>> {
@@ -457,4 +465,138 @@ pub fn files(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<(String, Vec
             json(serde_json::json!({ "page": page, "scheduled_maintenances": active }))?,
         ),
     ])
+}
+
+/// What one update does to the components its incident or window names: the
+/// status each had before it and after it, for those it changed, in config order.
+type Changes = Vec<(usize, ComponentStatus, ComponentStatus)>;
+
+fn changes(before: &[(usize, ComponentStatus)], after: &[(usize, ComponentStatus)]) -> Changes {
+    let status = |list: &[(usize, ComponentStatus)], c: usize| {
+        list.iter()
+            .find(|(i, _)| *i == c)
+            .map_or(ComponentStatus::Operational, |(_, s)| *s)
+    };
+    let mut ids: Vec<usize> = before.iter().chain(after).map(|(c, _)| *c).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|c| (c, status(before, c), status(after, c)))
+        .filter(|(_, old, new)| old != new)
+        .collect()
+}
+
+/// The statuses an incident gives its components once the update at `index` is out.
+fn incident_statuses(incident: &Incident, index: usize) -> Vec<(usize, ComponentStatus)> {
+    let status = if incident.updates[index].state == State::Resolved {
+        ComponentStatus::Operational
+    } else {
+        incident.impact_after(index).component_status()
+    };
+    incident
+        .components_after(index)
+        .iter()
+        .map(|&c| (c, status))
+        .collect()
+}
+
+fn maintenance_statuses(m: &Maintenance, index: usize) -> Vec<(usize, ComponentStatus)> {
+    let status = if m.updates[index].state.is_active() {
+        ComponentStatus::UnderMaintenance
+    } else {
+        ComponentStatus::Operational
+    };
+    m.components.iter().map(|&c| (c, status)).collect()
+}
+
+/// The body Statuspage POSTs to a webhook subscriber for one update:
+/// `meta`, `page` with its status, the `incident` as it stood after this
+/// update (so its newest `incident_updates` entry is this one), and, when the
+/// update changed a component's status, `component_update` and `component` for
+/// the first such component (every change is in the update's
+/// `affected_components`). A maintenance update is sent, as Statuspage does,
+/// as an `incident` with `impact` "maintenance" and the window's
+/// `scheduled_for` and `scheduled_until`.
+pub fn webhook(
+    site: &Site,
+    now: DateTime<Utc>,
+    subject: Subject<'_>,
+    index: usize,
+) -> anyhow::Result<serde_json::Value> {
+    let api = Api::new(site, now);
+    let statuses = |i: usize| match subject {
+        Subject::Incident(incident) => incident_statuses(incident, i),
+        Subject::Maintenance(m) => maintenance_statuses(m, i),
+    };
+    let before = if index == 0 {
+        Vec::new()
+    } else {
+        statuses(index - 1)
+    };
+    let changes = changes(&before, &statuses(index));
+    let (body, id, at) = match subject {
+        Subject::Incident(incident) => {
+            let mut upto = incident.clone();
+            upto.updates.truncate(index + 1);
+            let u = &incident.updates[index];
+            (
+                serde_json::to_value(api.incident(&upto))?,
+                format!("{}-{}", incident.slug, u.anchor),
+                u.at,
+            )
+        }
+        Subject::Maintenance(m) => {
+            let mut upto = m.clone();
+            upto.updates.truncate(index + 1);
+            let u = &m.updates[index];
+            (
+                serde_json::to_value(api.maintenance(&upto, now))?,
+                format!("{}-{}", m.slug, u.anchor),
+                u.at,
+            )
+        }
+    };
+    webhook_body(&api, now, body, &id, at, changes)
+}
+
+fn webhook_body(
+    api: &Api<'_>,
+    now: DateTime<Utc>,
+    incident: serde_json::Value,
+    update_id: &str,
+    at: DateTime<Utc>,
+    changes: Changes,
+) -> anyhow::Result<serde_json::Value> {
+    let config = &api.site.config;
+    let status = status(api.site, now);
+    let mut body = serde_json::json!({
+        "meta": {
+            // There is no per-subscriber address to unsubscribe at: the page is the place.
+            "unsubscribe": format!("{}/", config.base_url),
+            "documentation": format!("{}/api/v2/summary.json", config.base_url),
+        },
+        "page": {
+            "id": api.page_id,
+            "status_indicator": status.indicator,
+            "status_description": status.description,
+        },
+        "incident": incident,
+    });
+    if let Some(&(c, old, new)) = changes.first() {
+        let component = &config.components[c];
+        body["component_update"] = serde_json::json!({
+            "id": format!("{update_id}-{}", component.id),
+            "component_id": component.id,
+            "created_at": time(at),
+            "old_status": old.as_str(),
+            "new_status": new.as_str(),
+        });
+        body["component"] = serde_json::json!({
+            "id": component.id,
+            "name": component.name,
+            "status": new.as_str(),
+            "created_at": serde_json::Value::Null,
+        });
+    }
+    Ok(body)
 }

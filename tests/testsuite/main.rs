@@ -2,6 +2,7 @@
 
 mod support;
 
+mod announce;
 mod browser;
 mod build;
 mod errors;

@@ -34,3 +34,30 @@ fn readme_examples_build_as_written() {
         "{page}"
     );
 }
+
+#[test]
+fn readme_announce_example_is_a_valid_config() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let config = example(&readme, "<!-- example: statuspost.toml -->");
+    let announce = example(&readme, "<!-- example: announce -->");
+    let incident = example(
+        &readme,
+        "<!-- example: incidents/2026-11-22-api-errors.md -->",
+    );
+    let site = TestSite::empty();
+    site.write("statuspost.toml", format!("{config}\n{announce}"));
+    site.write("incidents/2026-11-22-api-errors.md", &incident);
+    let run = site
+        .run(&["announce", "--dry-run", "--now", "2026-11-22T14:30:00Z"])
+        .success();
+    let out = run.stdout();
+    assert!(out.contains("would send to `slack`: incidents/2026-11-22-api-errors#investigating-20261122T1405Z\nPOST $SLACK_WEBHOOK_URL (`SLACK_WEBHOOK_URL` is not set: this send would fail)"), "{out}");
+    assert!(out.contains("would send to `partners` (webhook)"), "{out}");
+    assert!(
+        out.contains(
+            "Subject: [Acme Cloud Status] Investigating: Elevated error rates on the Public API"
+        ),
+        "{out}"
+    );
+}

@@ -91,6 +91,18 @@ impl TestSite {
         Run { output }
     }
 
+    /// As [`TestSite::run`], with these environment variables set.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("EDITOR")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run statuspost");
+        Run { output }
+    }
+
     /// `build --now NOW`, expected to succeed.
     pub fn build(&self, now: &str) -> Run {
         self.run(&["build", "--now", now]).success()
