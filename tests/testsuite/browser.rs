@@ -84,6 +84,39 @@ fn the_demo_site_works_in_a_real_browser() {
     );
     assert!(links.len() > 20, "only {} internal links seen", links.len());
 
+    // Readers in other languages: German's long words must still fit a phone,
+    // Japanese must wrap without spaces, and axe checks each page's `lang`.
+    for lang in ["de", "ja"] {
+        let root = out.path().join(format!("demo-{lang}"));
+        let site = root.join("site");
+        build_demo_in(lang, &root, &site);
+        let server = Server::start(&site);
+        for (name, path, proof) in PAGES.iter().filter(|(name, _, _)| name.starts_with("in")) {
+            let url = format!("{}{path}", server.origin());
+            let name = format!("{lang}-{name}");
+            let visit = browser.visit(&url, proof, &tools.axe, Some((&artifacts, &name)));
+            problems.extend(
+                visit
+                    .problems
+                    .iter()
+                    .map(|p| format!("{name} (/{path}): {p}")),
+            );
+            for link in &visit.links {
+                problems.extend(server.check_link(link));
+            }
+        }
+        let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+        assert!(
+            index.contains(&format!("lang={lang}")) || index.contains(&format!("lang=\"{lang}\""))
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems in the browser, in other languages:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+
     // A test that never fails proves nothing: a page made to break every rule must be caught.
     std::fs::write(site.join("probe.html"), PROBE).unwrap();
     let probe = browser.visit(
@@ -139,6 +172,36 @@ fn build_demo(site: &Path) {
             "build",
             "--root",
             demo.to_str().unwrap(),
+            "--output-dir",
+            site.to_str().unwrap(),
+            "--now",
+            NOW,
+        ])
+        .success();
+}
+
+/// The demo site in another language: its content, with `language` set.
+fn build_demo_in(lang: &str, root: &Path, site: &Path) {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(demo.join("statuspost.toml")).unwrap();
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::write(
+        root.join("statuspost.toml"),
+        format!("language = \"{lang}\"\n{config}"),
+    )
+    .unwrap();
+    for dir in ["incidents", "maintenance"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        for entry in std::fs::read_dir(demo.join(dir)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), root.join(dir).join(entry.file_name())).unwrap();
+        }
+    }
+    TestSite::empty()
+        .run(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
             "--output-dir",
             site.to_str().unwrap(),
             "--now",
