@@ -90,9 +90,29 @@ pub fn page<T: Serialize>(
     data: &T,
     strings: &serde_json::Value,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut context = Context::from_serialize(data)?;
+    let mut context = Context::new();
     context.insert("t", strings);
-    Ok(templates.render(name, &context)?.into_bytes())
+    page_in(templates, name, data, &mut context)
+}
+
+/// As [`page`], in a context that already holds `t`: a context kept for many
+/// pages spares each of them a copy of the whole strings table. `data` sets the
+/// same keys on every page of one kind, so nothing of one page is seen by the next.
+fn page_in<T: Serialize>(
+    templates: &Templates,
+    name: &str,
+    data: &T,
+    context: &mut Context,
+) -> anyhow::Result<Vec<u8>> {
+    context.extend(Context::from_serialize(data)?);
+    Ok(templates.render(name, context)?.into_bytes())
+}
+
+/// A context holding only `t`, for [`page_in`].
+fn strings_context(strings: &serde_json::Value) -> Context {
+    let mut context = Context::new();
+    context.insert("t", strings);
+    context
 }
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
@@ -233,43 +253,49 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     (0..n)
         .into_par_iter()
         .filter(|&j| stale[j])
-        .try_for_each(|j| {
-            let v = view(j);
-            let data = IncidentPage {
-                site: &site_view,
-                root: "../../",
-                incident: v,
-            };
-            sink.put(
-                &format!("incidents/{}/index.html", v.slug),
-                page(templates, "incident.html", &data, &t)?,
-                Some(page_prints[j]),
-            )
-        })?;
+        .try_for_each_init(
+            || strings_context(&t),
+            |context, j| {
+                let v = view(j);
+                let data = IncidentPage {
+                    site: &site_view,
+                    root: "../../",
+                    incident: v,
+                };
+                sink.put(
+                    &format!("incidents/{}/index.html", v.slug),
+                    page_in(templates, "incident.html", &data, context)?,
+                    Some(page_prints[j]),
+                )
+            },
+        )?;
 
     (0..months.len())
         .into_par_iter()
         .filter(|&i| stale_months[i])
-        .try_for_each(|i| {
-            let link = &links[i];
-            let data = MonthPage {
-                site: &site_view,
-                root: "../../",
-                month: &link.label,
-                incidents: months[i].1.iter().map(|&j| view(j)).collect(),
-                maintenance: month_maintenance[i]
-                    .iter()
-                    .map(|&j| &maintenance_views[j])
-                    .collect(),
-                newer: i.checked_sub(1).map(|j| &links[j]),
-                older: links.get(i + 1),
-            };
-            sink.put(
-                &format!("{}index.html", link.url),
-                page(templates, "history_month.html", &data, &t)?,
-                Some(month_prints[i]),
-            )
-        })?;
+        .try_for_each_init(
+            || strings_context(&t),
+            |context, i| {
+                let link = &links[i];
+                let data = MonthPage {
+                    site: &site_view,
+                    root: "../../",
+                    month: &link.label,
+                    incidents: months[i].1.iter().map(|&j| view(j)).collect(),
+                    maintenance: month_maintenance[i]
+                        .iter()
+                        .map(|&j| &maintenance_views[j])
+                        .collect(),
+                    newer: i.checked_sub(1).map(|j| &links[j]),
+                    older: links.get(i + 1),
+                };
+                sink.put(
+                    &format!("{}index.html", link.url),
+                    page_in(templates, "history_month.html", &data, context)?,
+                    Some(month_prints[i]),
+                )
+            },
+        )?;
     let data = HistoryPage {
         site: &site_view,
         root: "../",
