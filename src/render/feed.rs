@@ -22,6 +22,7 @@ pub struct FeedSpec {
 }
 
 /// One feed item: an incident update or a maintenance update.
+#[derive(Clone)]
 struct Item {
     at: chrono::DateTime<chrono::Utc>,
     title: String,
@@ -29,13 +30,21 @@ struct Item {
     html: String,
 }
 
+/// Items already made, by incident or window slug and update anchor: an update
+/// reads the same in every feed that carries it, so it is rendered once.
+#[derive(Default)]
+pub struct ItemCache<'a> {
+    items: std::cell::RefCell<std::collections::HashMap<(&'a str, &'a str), Item>>,
+}
+
 /// The newest updates the feed carries, newest first, bounded.
-fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
+fn items<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<Item> {
     let config = &site.config;
     let strings = &config.strings;
     let wanted = |components: &[usize]| spec.component.is_none_or(|c| components.contains(&c));
     // Ties at the same minute are ordered by slug and anchor, so order never depends on load order.
-    let mut refs: Vec<(chrono::DateTime<chrono::Utc>, String, Ref<'_>)> = Vec::new();
+    // Borrowed keys: twelve feeds over every update of a large site must not allocate per update.
+    let mut refs: Vec<(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>)> = Vec::new();
     for incident in site
         .incidents
         .iter()
@@ -44,7 +53,7 @@ fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
         for (index, update) in incident.updates.iter().enumerate() {
             refs.push((
                 update.at,
-                format!("{}#{}", incident.slug, update.anchor),
+                (incident.slug.as_str(), update.anchor.as_str()),
                 Ref::Incident(incident, index),
             ));
         }
@@ -53,63 +62,82 @@ fn items(site: &Site, spec: &FeedSpec) -> Vec<Item> {
         for (index, update) in m.updates.iter().enumerate() {
             refs.push((
                 update.at,
-                format!("{}#{}", m.slug, update.anchor),
+                (m.slug.as_str(), update.anchor.as_str()),
                 Ref::Maintenance(m, index),
             ));
         }
     }
-    refs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    refs.truncate(FEED_ITEMS);
+    let order = |a: &(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>),
+                 b: &(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>)| {
+        b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+    };
+    // Only the newest few are kept: find them, then sort those alone.
+    if refs.len() > FEED_ITEMS {
+        refs.select_nth_unstable_by(FEED_ITEMS - 1, order);
+        refs.truncate(FEED_ITEMS);
+    }
+    refs.sort_by(order);
+    let mut made = cache.items.borrow_mut();
     refs.into_iter()
-        .map(|(at, _, r)| match r {
-            Ref::Incident(incident, index) => {
-                let update = &incident.updates[index];
-                Item {
-                    at,
-                    title: strings.text(
-                        "feed_item",
-                        &[
-                            ("state", &crate::view::state_label(update.state, strings)),
-                            ("title", &incident.title),
-                        ],
-                    ),
-                    link: format!(
-                        "{}/incidents/{}/#{}",
-                        config.base_url, incident.slug, update.anchor
-                    ),
-                    html: body(site, incident, update, index),
-                }
-            }
-            Ref::Maintenance(m, index) => {
-                let update = &m.updates[index];
-                let names: Vec<String> = m
-                    .components
-                    .iter()
-                    .map(|&c| config.components[c].name.clone())
-                    .collect();
-                let starts = TimeView::new(m.starts, config.timezone, strings).full;
-                let ends = TimeView::new(m.ends, config.timezone, strings).full;
-                let window = format!(
-                    "<p>{}</p><p>{}</p>",
-                    escape(&strings.text("feed_window", &[("starts", &starts), ("ends", &ends)])),
-                    escape(
-                        &strings.text("feed_affected", &[("components", &strings.list(&names))])
-                    )
-                );
-                let state = crate::view::maintenance_state_label(update.state, strings);
-                Item {
-                    at,
-                    title: strings.text(
-                        "feed_maintenance_item",
-                        &[("state", &state.to_lowercase()), ("title", &m.title)],
-                    ),
-                    link: format!(
-                        "{}/maintenance/{}/#{}",
-                        config.base_url, m.slug, update.anchor
-                    ),
-                    html: markdown::to_html(&update.body, 3) + &window,
-                }
-            }
+        .map(|(at, key, r)| {
+            made.entry(key)
+                .or_insert_with(|| match r {
+                    Ref::Incident(incident, index) => {
+                        let update = &incident.updates[index];
+                        Item {
+                            at,
+                            title: strings.text(
+                                "feed_item",
+                                &[
+                                    ("state", &crate::view::state_label(update.state, strings)),
+                                    ("title", &incident.title),
+                                ],
+                            ),
+                            link: format!(
+                                "{}/incidents/{}/#{}",
+                                config.base_url, incident.slug, update.anchor
+                            ),
+                            html: body(site, incident, update, index),
+                        }
+                    }
+                    Ref::Maintenance(m, index) => {
+                        let update = &m.updates[index];
+                        let names: Vec<String> = m
+                            .components
+                            .iter()
+                            .map(|&c| config.components[c].name.clone())
+                            .collect();
+                        let starts = TimeView::new(m.starts, config.timezone, strings).full;
+                        let ends = TimeView::new(m.ends, config.timezone, strings).full;
+                        let window = format!(
+                            "<p>{}</p><p>{}</p>",
+                            escape(
+                                &strings
+                                    .text("feed_window", &[("starts", &starts), ("ends", &ends)])
+                            ),
+                            escape(
+                                &strings.text(
+                                    "feed_affected",
+                                    &[("components", &strings.list(&names))]
+                                )
+                            )
+                        );
+                        let state = crate::view::maintenance_state_label(update.state, strings);
+                        Item {
+                            at,
+                            title: strings.text(
+                                "feed_maintenance_item",
+                                &[("state", &state.to_lowercase()), ("title", &m.title)],
+                            ),
+                            link: format!(
+                                "{}/maintenance/{}/#{}",
+                                config.base_url, m.slug, update.anchor
+                            ),
+                            html: markdown::to_html(&update.body, 3) + &window,
+                        }
+                    }
+                })
+                .clone()
         })
         .collect()
 }
@@ -141,9 +169,9 @@ fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> Stri
     html
 }
 
-pub fn rss(site: &Site, spec: &FeedSpec) -> Vec<u8> {
+pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
-    let entries = items(site, spec);
+    let entries = items(site, spec, cache);
     let items = entries
         .iter()
         .map(|item| {
@@ -189,9 +217,9 @@ pub fn rss(site: &Site, spec: &FeedSpec) -> Vec<u8> {
     out
 }
 
-pub fn atom(site: &Site, spec: &FeedSpec) -> Vec<u8> {
+pub fn atom<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
-    let items = items(site, spec);
+    let items = items(site, spec, cache);
     let entries: Vec<atom::Entry> = items
         .iter()
         .map(|item| {

@@ -68,12 +68,13 @@ pub fn render_into(
         path: "feed.xml".into(),
         component: None,
     };
-    sink.put("feed.xml", feed::rss(site, &all), None)?;
+    let cache = feed::ItemCache::default();
+    sink.put("feed.xml", feed::rss(site, &all, &cache), None)?;
     let atom = feed::FeedSpec {
         path: "feed.atom".into(),
         ..all
     };
-    sink.put("feed.atom", feed::atom(site, &atom), None)?;
+    sink.put("feed.atom", feed::atom(site, &atom, &cache), None)?;
     for (index, component) in config.components.iter().enumerate() {
         let spec = feed::FeedSpec {
             title: strings.text(
@@ -87,7 +88,7 @@ pub fn render_into(
             path: format!("components/{}/feed.xml", component.id),
             component: Some(index),
         };
-        sink.put(&spec.path, feed::rss(site, &spec), None)?;
+        sink.put(&spec.path, feed::rss(site, &spec, &cache), None)?;
     }
     for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;
