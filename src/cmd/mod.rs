@@ -113,13 +113,15 @@ pub fn summary(built: &crate::build::Built, dir: &std::path::Path) -> String {
     let n = built.site.incidents.len();
     let w = &built.written;
     let written = w.added.len() + w.changed.len();
+    let t = built.timings;
     format!(
-        "built {n} incident{} into {}: {written} file{} written, {} unchanged, {} removed",
+        "built {n} incident{} into {}: {written} file{} written, {} unchanged, {} removed, in {} ms",
         plural(n),
         dir.display(),
         plural(written),
         w.unchanged,
-        w.removed.len()
+        w.removed.len(),
+        (t.load + t.render + t.write).as_millis()
     )
 }
 

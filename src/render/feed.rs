@@ -37,14 +37,45 @@ pub struct ItemCache<'a> {
     items: std::cell::RefCell<std::collections::HashMap<(&'a str, &'a str), Item>>,
 }
 
-/// The newest updates the feed carries, newest first, bounded.
-fn items<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<Item> {
-    let config = &site.config;
-    let strings = &config.strings;
+type Entry<'a> = (chrono::DateTime<chrono::Utc>, (&'a str, &'a str), Ref<'a>);
+
+/// The updates one feed carries: the newest, bounded, newest first.
+pub struct Selection<'a> {
+    refs: Vec<Entry<'a>>,
+}
+
+impl Selection<'_> {
+    /// Everything the feed is made from: when it has not changed, neither has
+    /// the feed, and a rebuild after one edit need not render it again.
+    pub fn fingerprint(&self, base: u64, spec: &FeedSpec, site: &Site) -> u64 {
+        let mut parts: Vec<Vec<u8>> = vec![
+            base.to_le_bytes().to_vec(),
+            spec.title.as_bytes().to_vec(),
+            spec.description.as_bytes().to_vec(),
+            spec.path.as_bytes().to_vec(),
+        ];
+        for (_, _, r) in &self.refs {
+            let (print, index) = match r {
+                Ref::Incident(i, index) => (i.fingerprint, *index),
+                Ref::Maintenance(m, index) => (m.fingerprint, *index),
+            };
+            parts.push([print.to_le_bytes(), (index as u64).to_le_bytes()].concat());
+        }
+        if self.refs.is_empty() {
+            // An empty Atom feed is dated by the newest update anywhere.
+            let newest = site.incidents.iter().map(|i| i.latest().at).max();
+            parts.push(format!("{newest:?}").into_bytes());
+        }
+        crate::model::fingerprint(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
+    }
+}
+
+/// Picks the newest updates the feed carries.
+pub fn select<'a>(site: &'a Site, spec: &FeedSpec) -> Selection<'a> {
     let wanted = |components: &[usize]| spec.component.is_none_or(|c| components.contains(&c));
     // Ties at the same minute are ordered by slug and anchor, so order never depends on load order.
     // Borrowed keys: twelve feeds over every update of a large site must not allocate per update.
-    let mut refs: Vec<(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>)> = Vec::new();
+    let mut refs: Vec<Entry<'a>> = Vec::new();
     for incident in site
         .incidents
         .iter()
@@ -67,21 +98,27 @@ fn items<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<Item
             ));
         }
     }
-    let order = |a: &(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>),
-                 b: &(chrono::DateTime<chrono::Utc>, (&str, &str), Ref<'_>)| {
-        b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
-    };
+    let order = |a: &Entry<'_>, b: &Entry<'_>| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1));
     // Only the newest few are kept: find them, then sort those alone.
     if refs.len() > FEED_ITEMS {
         refs.select_nth_unstable_by(FEED_ITEMS - 1, order);
         refs.truncate(FEED_ITEMS);
     }
     refs.sort_by(order);
+    Selection { refs }
+}
+
+/// The selected updates as feed items, each made once for all feeds.
+fn items<'a>(site: &'a Site, selection: &Selection<'a>, cache: &ItemCache<'a>) -> Vec<Item> {
+    let config = &site.config;
+    let strings = &config.strings;
     let mut made = cache.items.borrow_mut();
-    refs.into_iter()
-        .map(|(at, key, r)| {
+    selection
+        .refs
+        .iter()
+        .map(|&(at, key, ref r)| {
             made.entry(key)
-                .or_insert_with(|| match r {
+                .or_insert_with(|| match *r {
                     Ref::Incident(incident, index) => {
                         let update = &incident.updates[index];
                         Item {
@@ -169,9 +206,14 @@ fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> Stri
     html
 }
 
-pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<u8> {
+pub fn rss<'a>(
+    site: &'a Site,
+    spec: &FeedSpec,
+    selection: &Selection<'a>,
+    cache: &ItemCache<'a>,
+) -> Vec<u8> {
     let base = &site.config.base_url;
-    let entries = items(site, spec, cache);
+    let entries = items(site, selection, cache);
     let items = entries
         .iter()
         .map(|item| {
@@ -217,9 +259,14 @@ pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<u8
     out
 }
 
-pub fn atom<'a>(site: &'a Site, spec: &FeedSpec, cache: &ItemCache<'a>) -> Vec<u8> {
+pub fn atom<'a>(
+    site: &'a Site,
+    spec: &FeedSpec,
+    selection: &Selection<'a>,
+    cache: &ItemCache<'a>,
+) -> Vec<u8> {
     let base = &site.config.base_url;
-    let items = items(site, spec, cache);
+    let items = items(site, selection, cache);
     let entries: Vec<atom::Entry> = items
         .iter()
         .map(|item| {

@@ -69,12 +69,30 @@ pub fn render_into(
         component: None,
     };
     let cache = feed::ItemCache::default();
-    sink.put("feed.xml", feed::rss(site, &all, &cache), None)?;
+    let base = crate::model::fingerprint(&[
+        &templates.fingerprint.to_le_bytes(),
+        &config.fingerprint.to_le_bytes(),
+    ]);
+    // A feed whose updates have not changed is kept as it is on disk, unrendered.
+    let put_feed = |spec: &feed::FeedSpec, atom: bool| -> anyhow::Result<()> {
+        let selection = feed::select(site, spec);
+        let print = selection.fingerprint(base, spec, site) ^ u64::from(atom);
+        if sink.reuse(&spec.path, print) {
+            return Ok(());
+        }
+        let bytes = if atom {
+            feed::atom(site, spec, &selection, &cache)
+        } else {
+            feed::rss(site, spec, &selection, &cache)
+        };
+        sink.put(&spec.path, bytes, Some(print))
+    };
+    put_feed(&all, false)?;
     let atom = feed::FeedSpec {
         path: "feed.atom".into(),
         ..all
     };
-    sink.put("feed.atom", feed::atom(site, &atom, &cache), None)?;
+    put_feed(&atom, true)?;
     for (index, component) in config.components.iter().enumerate() {
         let spec = feed::FeedSpec {
             title: strings.text(
@@ -88,7 +106,7 @@ pub fn render_into(
             path: format!("components/{}/feed.xml", component.id),
             component: Some(index),
         };
-        sink.put(&spec.path, feed::rss(site, &spec, &cache), None)?;
+        put_feed(&spec, false)?;
     }
     for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;

@@ -762,3 +762,40 @@ fn the_home_page_shows_the_latest_three_updates_of_a_long_incident() {
         "every update stays on its page"
     );
 }
+
+#[test]
+fn a_feed_is_rebuilt_only_when_an_update_it_carries_changes() {
+    let site = TestSite::new();
+    // 60 incidents, one update each: the oldest ten are beyond the feeds' latest 50.
+    for i in 0..60 {
+        site.incident(
+            &format!("i{i:02}"),
+            &format!("+++\ntitle = \"Incident {i}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-10-{:02}T{:02}:00:00Z\n+++\nDone {i}.\n", 1 + i / 20, i % 20),
+        );
+    }
+    site.build("2026-11-22T16:00:00Z");
+    let before = mtimes(&site);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.incident("i00", "+++\ntitle = \"Incident 0, reworded\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-10-01T00:00:00Z\n+++\nDone 0.\n");
+    site.build("2026-11-22T16:00:00Z");
+    let after = mtimes(&site);
+    for feed in ["feed.xml", "feed.atom", "components/api/feed.xml"] {
+        assert_eq!(
+            before[feed], after[feed],
+            "{feed} does not carry the edited update"
+        );
+    }
+    // An edit to an update the feeds carry changes them.
+    site.incident("i59", "+++\ntitle = \"Incident 59, reworded\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-10-03T19:00:00Z\n+++\nDone 59.\n");
+    site.build("2026-11-22T16:00:00Z");
+    for feed in ["feed.xml", "feed.atom", "components/api/feed.xml"] {
+        assert!(
+            site.read(&format!("site/{feed}"))
+                .contains("Incident 59, reworded"),
+            "{feed}"
+        );
+    }
+    assert!(!site
+        .read("site/components/db/feed.xml")
+        .contains("Incident 59"));
+}
