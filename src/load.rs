@@ -115,6 +115,18 @@ enum Item {
     Maintenance(Maintenance),
 }
 
+/// A stamp no file has, so that the next build reads the file again.
+const UNTRUSTED: (u64, Option<std::time::SystemTime>) = (u64::MAX, None);
+
+/// Modified within the last two seconds, the coarsest common mtime resolution
+/// (FAT; one second on ext3 and HFS+). This is the wall clock of the file
+/// system, not the site's "now": it decides only what to read again.
+fn recently(modified: std::time::SystemTime) -> bool {
+    std::time::SystemTime::now()
+        .duration_since(modified)
+        .map_or(true, |age| age < std::time::Duration::from_secs(2))
+}
+
 fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
     std::fs::metadata(path)
         .ok()
@@ -162,7 +174,14 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                             .map(Item::Incident)
                     }
                 });
-                let stamp = stamp.unwrap_or((0, None));
+                let stamp = match stamp {
+                    // Size and time say nothing of an edit made within the same tick of
+                    // the file system's clock as this read: trust them only for files
+                    // that have been still for a while, and read the others again.
+                    Some((_, Some(modified))) if recently(modified) => UNTRUSTED,
+                    Some(stamp) => stamp,
+                    None => (0, None),
+                };
                 Some((
                     rel.clone(),
                     Cached {

@@ -799,3 +799,35 @@ fn a_feed_is_rebuilt_only_when_an_update_it_carries_changes() {
         .read("site/components/db/feed.xml")
         .contains("Incident 59"));
 }
+
+#[test]
+fn a_rebuild_sees_an_edit_that_kept_the_size_and_the_modification_time() {
+    // A regression: watch and serve trusted size and modification time alone, so an
+    // edit of the same length within one tick of a coarse file system clock was missed.
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", API_ERRORS);
+    let path = site.path("incidents/2026-11-22-api-errors.md");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut session = statuspost::build::Session::default();
+    let now = |_tz: chrono_tz::Tz| {
+        statuspost::clock::parse_now("2026-11-22T16:00:00Z", chrono_tz::UTC)
+            .map_err(anyhow::Error::msg)
+    };
+    let out = site.path("site");
+    assert!(matches!(
+        session.build(site.root(), &out, &now).unwrap(),
+        statuspost::build::Outcome::Built(_)
+    ));
+    let edited = API_ERRORS.replace("investigating elevated", "INVESTIGATING ELEVATED");
+    assert_eq!(edited.len(), API_ERRORS.len());
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    session.build(site.root(), &out, &now).unwrap();
+    let page = text(&site.read("site/incidents/2026-11-22-api-errors/index.html"));
+    assert!(page.contains("INVESTIGATING ELEVATED"), "{page}");
+}
