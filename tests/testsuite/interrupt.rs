@@ -208,3 +208,48 @@ fn an_update_killed_at_any_point_leaves_the_file_whole() {
     }
     site.build("2026-11-22T11:00:00Z");
 }
+
+#[test]
+fn a_new_incident_killed_at_any_point_is_whole_or_absent() {
+    let site = TestSite::new();
+    for delay_us in [0u64, 200, 500, 1000, 2000, 4000, 8000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+            .args([
+                "new",
+                &format!("Slow dashboard {delay_us}"),
+                "--impact",
+                "minor",
+                "--component",
+                "dashboard",
+                "--message",
+                "We are investigating slow page loads on the Dashboard.",
+                "--now",
+                "2026-11-22T10:20:00Z",
+            ])
+            .current_dir(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(delay_us));
+        let _ = child.kill();
+        let _ = child.wait();
+        let Ok(entries) = std::fs::read_dir(site.path("incidents")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                // A temporary file may survive a kill; hidden, it is never read as an incident.
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            assert!(
+                text.ends_with("We are investigating slow page loads on the Dashboard.\n"),
+                "killed at {delay_us} µs: {name} is cut short: {text:?}"
+            );
+        }
+    }
+    // Whatever survived builds.
+    site.build("2026-11-22T11:00:00Z");
+}
