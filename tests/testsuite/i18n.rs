@@ -324,3 +324,30 @@ fn a_regional_tag_uses_its_language_and_keeps_its_own_name() {
     assert_eq!(html_attr(&index, "lang").as_deref(), Some("de-AT"));
     assert!(text(&index).contains("Teilweiser Ausfall"));
 }
+
+#[test]
+fn a_sites_strings_are_escaped_like_any_value() {
+    let site = TestSite::empty();
+    site.write("statuspost.toml", format!("language = \"de\"\n{CONFIG}"));
+    site.write(
+        "i18n/de.toml",
+        "state_investigating = \"Analyse <läuft> & mehr\"\nas_of = \"<b>Stand</b> {time}\"\n",
+    );
+    site.incident("2026-03-05-api", OPEN);
+    site.build("2026-03-05T14:20:00Z");
+    for page in [
+        "site/index.html",
+        "site/incidents/2026-03-05-api/index.html",
+    ] {
+        let html = site.read(page);
+        assert!(
+            html.contains("Analyse &lt;läuft> &amp; mehr")
+                || html.contains("Analyse &lt;läuft&gt; &amp; mehr"),
+            "{page}: {html}"
+        );
+        assert!(
+            !html.contains("<läuft>") && !html.contains("<b>Stand"),
+            "{page}"
+        );
+    }
+}
