@@ -87,28 +87,6 @@ pub fn duration_words(d: Duration) -> String {
     }
 }
 
-/// Writes a duration the way a person would say it: `2h 5m`, `45m`, `3d 4h`.
-pub fn format_duration(d: Duration) -> String {
-    let total_minutes = d.num_minutes().max(0);
-    if total_minutes == 0 {
-        return "under a minute".into();
-    }
-    let days = total_minutes / 1440;
-    let hours = total_minutes % 1440 / 60;
-    let minutes = total_minutes % 60;
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(format!("{days}d"));
-    }
-    if hours > 0 {
-        parts.push(format!("{hours}h"));
-    }
-    if minutes > 0 && days == 0 {
-        parts.push(format!("{minutes}m"));
-    }
-    parts.join(" ")
-}
-
 /// Why a written datetime does not name one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeError {
@@ -268,7 +246,6 @@ mod tests {
             .contains("unknown unit `x`"));
         assert!(parse_duration("0m").is_err());
         assert!(parse_duration("99999999999999999d").is_err());
-        assert_eq!(format_duration(Duration::minutes(125)), "2h 5m");
         assert_eq!(duration_spec(Duration::minutes(90)), "1h30m");
         assert_eq!(
             parse_duration(&duration_spec(Duration::seconds(93_784))).unwrap(),
@@ -278,8 +255,6 @@ mod tests {
         assert_eq!(duration_words(Duration::minutes(65)), "1 hour 5 minutes");
         assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
         assert_eq!(duration_words(Duration::seconds(30)), "30 seconds");
-        assert_eq!(format_duration(Duration::minutes(45)), "45m");
-        assert_eq!(format_duration(Duration::minutes(3 * 1440 + 61)), "3d 1h");
     }
 
     #[test]

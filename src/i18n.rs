@@ -95,11 +95,6 @@ pub struct Strings {
 }
 
 impl Strings {
-    /// English as built in: what tests and tools that need no site use.
-    pub fn english() -> Strings {
-        Strings::from_table("en", english_table())
-    }
-
     /// The language `lang`: English, overlaid with the built-in language of
     /// that tag (or its primary subtag: `de-AT` uses `de`), overlaid with the
     /// site's own `i18n/<lang>.toml` when there is one (`site_file`).
@@ -374,30 +369,51 @@ pub fn choose_form(forms: &serde_json::Map<String, serde_json::Value>, n: usize)
 /// value is left as written, so a mistake shows rather than vanishes.
 pub fn fill<'a>(pattern: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_name(&after[..close]) => {
-                let name = &after[..close];
-                match value(name) {
-                    Some(v) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
+    for part in parts(pattern) {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Name(name) => match value(name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
                 }
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+            },
         }
     }
-    out.push_str(rest);
+    out
+}
+
+/// A piece of a pattern: words as written, or a `{name}` to fill in.
+enum Part<'a> {
+    Text(&'a str),
+    Name(&'a str),
+}
+
+/// Splits a pattern into its words and its `{name}`s, in order; a brace that
+/// does not close a name is a word like any other.
+fn parts(pattern: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    let mut from = 0;
+    while let Some(open) = rest[from..].find('{').map(|i| from + i) {
+        let after = &rest[open + 1..];
+        match after.find('}').filter(|&close| is_name(&after[..close])) {
+            Some(close) => {
+                if open > 0 {
+                    out.push(Part::Text(&rest[..open]));
+                }
+                out.push(Part::Name(&after[..close]));
+                rest = &after[close + 1..];
+                from = 0;
+            }
+            None => from = open + 1,
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Part::Text(rest));
+    }
     out
 }
 
@@ -407,19 +423,13 @@ fn is_name(s: &str) -> bool {
 
 /// The `{name}`s a pattern uses.
 fn placeholders(pattern: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_name(&after[..close]) => {
-                names.push(&after[..close]);
-                rest = &after[close + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    names
+    parts(pattern)
+        .into_iter()
+        .filter_map(|part| match part {
+            Part::Name(name) => Some(name),
+            Part::Text(_) => None,
+        })
+        .collect()
 }
 
 /// Keys about the language rather than words shown.
@@ -434,15 +444,21 @@ fn builtin_source(tag: &str, text: &str) -> Source {
     )
 }
 
+/// The built-in English table, read once: every language starts from it.
 fn english_table() -> BTreeMap<String, Text> {
-    let (_, text) = BUILTIN[0];
-    let source = builtin_source("en", text);
-    let mut diags = Vec::new();
-    let f = fields::parse(&source, 0..source.text.len(), 0..0, "strings", &mut diags)
-        .expect("the built-in English strings are valid TOML");
-    let table = read_all(&f, None, &mut diags);
-    debug_assert!(diags.is_empty(), "built-in English strings: {diags:?}");
-    table
+    static ENGLISH: std::sync::OnceLock<BTreeMap<String, Text>> = std::sync::OnceLock::new();
+    ENGLISH
+        .get_or_init(|| {
+            let (_, text) = BUILTIN[0];
+            let source = builtin_source("en", text);
+            let mut diags = Vec::new();
+            let f = fields::parse(&source, 0..source.text.len(), 0..0, "strings", &mut diags)
+                .expect("the built-in English strings are valid TOML");
+            let table = read_all(&f, None, &mut diags);
+            debug_assert!(diags.is_empty(), "built-in English strings: {diags:?}");
+            table
+        })
+        .clone()
 }
 
 /// Reads a strings file against the English table, which says which keys
@@ -697,10 +713,8 @@ mod tests {
         assert_eq!(fr.count("incident_count", 0, &[]), "0 incident");
         assert_eq!(fr.count("incident_count", 2, &[]), "2 incidents");
         let ja = load("ja");
-        assert_eq!(
-            ja.count("incident_count", 1, &[]),
-            ja.count("incident_count", 1, &[])
-        );
+        assert_eq!(ja.count("incident_count", 1, &[]), "障害1件");
+        assert_eq!(ja.count("incident_count", 2, &[]), "障害2件");
     }
 
     #[test]
@@ -712,6 +726,11 @@ mod tests {
         assert_eq!(load("de").percent(99.956), "99,95 %");
         assert_eq!(load("en").percent(99.956), "99.95%");
         assert_eq!(load("en").duration(chrono::Duration::minutes(125)), "2h 5m");
+        assert_eq!(load("en").duration(chrono::Duration::minutes(45)), "45m");
+        assert_eq!(
+            load("en").duration(chrono::Duration::minutes(3 * 1440 + 61)),
+            "3d 1h"
+        );
         assert_eq!(
             load("ja").duration(chrono::Duration::minutes(125)),
             "2時間5分"

@@ -82,7 +82,7 @@ impl StatusView {
     pub fn new(s: ComponentStatus, strings: &Strings) -> Self {
         StatusView {
             key: s.as_str(),
-            label: strings.text(&format!("status_{}", s.as_str()), &[]),
+            label: status_label(s, strings),
             banner: strings.text(&format!("banner_{}", s.as_str()), &[]),
         }
     }
@@ -99,7 +99,7 @@ pub fn maintenance_state_label(state: crate::model::MaintenanceState, strings: &
 }
 
 /// What a component's status is called, for "Impact is now: Partial outage".
-fn status_label(s: ComponentStatus, strings: &Strings) -> String {
+pub fn status_label(s: ComponentStatus, strings: &Strings) -> String {
     strings.text(&format!("status_{}", s.as_str()), &[])
 }
 
@@ -312,6 +312,12 @@ impl SiteView {
     /// that pages other than the home page change only when their content does.
     pub fn new(site: &Site) -> SiteView {
         let c = &site.config;
+        let contact_label = c.contact.url.as_deref().map(|u| {
+            u.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string()
+        });
         SiteView {
             title: c.title.clone(),
             description: c.description.clone(),
@@ -319,25 +325,18 @@ impl SiteView {
             contact_email: c.contact.email.clone(),
             contact_url: c.contact.url.clone(),
             timezone: c.timezone.name().to_string(),
-            contact_label: c.contact.url.as_deref().map(|u| {
-                u.trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .to_string()
-            }),
+            contact_url_link: c
+                .contact
+                .url
+                .clone()
+                .zip(contact_label.clone())
+                .map(|(href, text)| LinkView { href, text }),
+            contact_label,
             lang: c.strings.lang.clone(),
             dir: c.strings.dir,
             contact_email_link: c.contact.email.as_ref().map(|e| LinkView {
                 href: format!("mailto:{e}"),
                 text: e.clone(),
-            }),
-            contact_url_link: c.contact.url.as_ref().map(|u| LinkView {
-                href: u.clone(),
-                text: u
-                    .trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .to_string(),
             }),
         }
     }

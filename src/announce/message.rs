@@ -98,8 +98,7 @@ fn context(site: &Site, item: &Item<'_>) -> Context {
     let tz = config.timezone;
     // Messages are for the page's readers: in the page's language.
     let strings = &config.strings;
-    let status =
-        |s: crate::model::ComponentStatus| strings.text(&format!("status_{}", s.as_str()), &[]);
+    let status = |s| view::status_label(s, strings);
     let names: Vec<String> = item
         .components()
         .iter()

@@ -22,19 +22,11 @@ pub struct FeedSpec {
 }
 
 /// One feed item: an incident update or a maintenance update.
-#[derive(Clone)]
 struct Item {
     at: chrono::DateTime<chrono::Utc>,
     title: String,
     link: String,
     html: String,
-}
-
-/// Items already made, by incident or window slug and update anchor: an update
-/// reads the same in every feed that carries it, so it is rendered once.
-#[derive(Default)]
-pub struct ItemCache<'a> {
-    items: std::cell::RefCell<std::collections::HashMap<(&'a str, &'a str), Item>>,
 }
 
 type Entry<'a> = (chrono::DateTime<chrono::Utc>, (&'a str, &'a str), Ref<'a>);
@@ -108,73 +100,62 @@ pub fn select<'a>(site: &'a Site, spec: &FeedSpec) -> Selection<'a> {
     Selection { refs }
 }
 
-/// The selected updates as feed items, each made once for all feeds.
-fn items<'a>(site: &'a Site, selection: &Selection<'a>, cache: &ItemCache<'a>) -> Vec<Item> {
+/// The selected updates as feed items.
+fn items(site: &Site, selection: &Selection<'_>) -> Vec<Item> {
     let config = &site.config;
     let strings = &config.strings;
-    let mut made = cache.items.borrow_mut();
     selection
         .refs
         .iter()
-        .map(|&(at, key, ref r)| {
-            made.entry(key)
-                .or_insert_with(|| match *r {
-                    Ref::Incident(incident, index) => {
-                        let update = &incident.updates[index];
-                        Item {
-                            at,
-                            title: strings.text(
-                                "feed_item",
-                                &[
-                                    ("state", &crate::view::state_label(update.state, strings)),
-                                    ("title", &incident.title),
-                                ],
-                            ),
-                            link: format!(
-                                "{}/incidents/{}/#{}",
-                                config.base_url, incident.slug, update.anchor
-                            ),
-                            html: body(site, incident, update, index),
-                        }
-                    }
-                    Ref::Maintenance(m, index) => {
-                        let update = &m.updates[index];
-                        let names: Vec<String> = m
-                            .components
-                            .iter()
-                            .map(|&c| config.components[c].name.clone())
-                            .collect();
-                        let starts = TimeView::new(m.starts, config.timezone, strings).full;
-                        let ends = TimeView::new(m.ends, config.timezone, strings).full;
-                        let window = format!(
-                            "<p>{}</p><p>{}</p>",
-                            escape(
-                                &strings
-                                    .text("feed_window", &[("starts", &starts), ("ends", &ends)])
-                            ),
-                            escape(
-                                &strings.text(
-                                    "feed_affected",
-                                    &[("components", &strings.list(&names))]
-                                )
-                            )
-                        );
-                        let state = crate::view::maintenance_state_label(update.state, strings);
-                        Item {
-                            at,
-                            title: strings.text(
-                                "feed_maintenance_item",
-                                &[("state", &state.to_lowercase()), ("title", &m.title)],
-                            ),
-                            link: format!(
-                                "{}/maintenance/{}/#{}",
-                                config.base_url, m.slug, update.anchor
-                            ),
-                            html: markdown::to_html(&update.body, 3) + &window,
-                        }
-                    }
-                })
-                .clone()
+        .map(|&(at, _, ref r)| match *r {
+            Ref::Incident(incident, index) => {
+                let update = &incident.updates[index];
+                Item {
+                    at,
+                    title: strings.text(
+                        "feed_item",
+                        &[
+                            ("state", &crate::view::state_label(update.state, strings)),
+                            ("title", &incident.title),
+                        ],
+                    ),
+                    link: format!(
+                        "{}/incidents/{}/#{}",
+                        config.base_url, incident.slug, update.anchor
+                    ),
+                    html: body(site, incident, update, index),
+                }
+            }
+            Ref::Maintenance(m, index) => {
+                let update = &m.updates[index];
+                let names: Vec<String> = m
+                    .components
+                    .iter()
+                    .map(|&c| config.components[c].name.clone())
+                    .collect();
+                let starts = TimeView::new(m.starts, config.timezone, strings).full;
+                let ends = TimeView::new(m.ends, config.timezone, strings).full;
+                let window = format!(
+                    "<p>{}</p><p>{}</p>",
+                    escape(&strings.text("feed_window", &[("starts", &starts), ("ends", &ends)])),
+                    escape(
+                        &strings.text("feed_affected", &[("components", &strings.list(&names))])
+                    )
+                );
+                let state = crate::view::maintenance_state_label(update.state, strings);
+                Item {
+                    at,
+                    title: strings.text(
+                        "feed_maintenance_item",
+                        &[("state", &state.to_lowercase()), ("title", &m.title)],
+                    ),
+                    link: format!(
+                        "{}/maintenance/{}/#{}",
+                        config.base_url, m.slug, update.anchor
+                    ),
+                    html: markdown::to_html(&update.body, 3) + &window,
+                }
+            }
         })
         .collect()
 }
@@ -206,14 +187,9 @@ fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> Stri
     html
 }
 
-pub fn rss<'a>(
-    site: &'a Site,
-    spec: &FeedSpec,
-    selection: &Selection<'a>,
-    cache: &ItemCache<'a>,
-) -> Vec<u8> {
+pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
-    let entries = items(site, selection, cache);
+    let entries = items(site, selection);
     let items = entries
         .iter()
         .map(|item| {
@@ -259,14 +235,9 @@ pub fn rss<'a>(
     out
 }
 
-pub fn atom<'a>(
-    site: &'a Site,
-    spec: &FeedSpec,
-    selection: &Selection<'a>,
-    cache: &ItemCache<'a>,
-) -> Vec<u8> {
+pub fn atom<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
-    let items = items(site, selection, cache);
+    let items = items(site, selection);
     let entries: Vec<atom::Entry> = items
         .iter()
         .map(|item| {

@@ -48,6 +48,15 @@ pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Ou
     })
 }
 
+/// What every fingerprinted file is made from besides its own content: the
+/// templates and the config (with its strings).
+fn base_fingerprint(site: &Site, templates: &Templates) -> u64 {
+    crate::model::fingerprint(&[
+        &templates.fingerprint.to_le_bytes(),
+        &site.config.fingerprint.to_le_bytes(),
+    ])
+}
+
 /// Renders the site into `sink`. Pages whose inputs are unchanged since the
 /// sink's last build are not rendered again (see [`Sink::reuse`]).
 pub fn render_into(
@@ -68,11 +77,7 @@ pub fn render_into(
         path: "feed.xml".into(),
         component: None,
     };
-    let cache = feed::ItemCache::default();
-    let base = crate::model::fingerprint(&[
-        &templates.fingerprint.to_le_bytes(),
-        &config.fingerprint.to_le_bytes(),
-    ]);
+    let base = base_fingerprint(site, templates);
     // A feed whose updates have not changed is kept as it is on disk, unrendered.
     let put_feed = |spec: &feed::FeedSpec, atom: bool| -> anyhow::Result<()> {
         let selection = feed::select(site, spec);
@@ -81,9 +86,9 @@ pub fn render_into(
             return Ok(());
         }
         let bytes = if atom {
-            feed::atom(site, spec, &selection, &cache)
+            feed::atom(site, spec, &selection)
         } else {
-            feed::rss(site, spec, &selection, &cache)
+            feed::rss(site, spec, &selection)
         };
         sink.put(&spec.path, bytes, Some(print))
     };

@@ -90,9 +90,7 @@ pub fn page<T: Serialize>(
     data: &T,
     strings: &serde_json::Value,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut context = Context::new();
-    context.insert("t", strings);
-    page_in(templates, name, data, &mut context)
+    page_in(templates, name, data, &mut strings_context(strings))
 }
 
 /// As [`page`], in a context that already holds `t`: a context kept for many
@@ -123,10 +121,7 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .to_value(templates.strings_used.as_ref());
     let strings = &site.config.strings;
     let tz = site.config.timezone;
-    let base = fingerprint(&[
-        &templates.fingerprint.to_le_bytes(),
-        &site.config.fingerprint.to_le_bytes(),
-    ]);
+    let base = super::base_fingerprint(site, templates);
     let n = site.incidents.len();
 
     // Which pages must be rendered: those whose inputs changed since the last build.

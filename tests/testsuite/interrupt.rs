@@ -158,6 +158,20 @@ fn a_build_that_dies_at_every_point_of_its_commit_leaves_a_working_site() {
     }
 }
 
+/// Runs `statuspost ARGS` in the site and kills it `delay_us` microseconds in.
+fn run_killed_after(site: &TestSite, args: &[&str], delay_us: u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .args(args)
+        .current_dir(site.root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_micros(delay_us));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[test]
 fn an_update_killed_at_any_point_leaves_the_file_whole() {
     let site = TestSite::new();
@@ -165,8 +179,9 @@ fn an_update_killed_at_any_point_leaves_the_file_whole() {
     site.incident("w", original);
     for delay_us in [0u64, 200, 500, 1000, 2000, 4000, 8000] {
         let before = std::fs::read(site.path("incidents/w.md")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
-            .args([
+        run_killed_after(
+            &site,
+            &[
                 "update",
                 "w",
                 "identified",
@@ -174,15 +189,9 @@ fn an_update_killed_at_any_point_leaves_the_file_whole() {
                 "The cause is known.",
                 "--now",
                 "2026-11-22T10:20:00Z",
-            ])
-            .current_dir(site.root())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(delay_us));
-        let _ = child.kill();
-        let _ = child.wait();
+            ],
+            delay_us,
+        );
         let after = std::fs::read(site.path("incidents/w.md")).unwrap();
         assert!(
             after.starts_with(&before),
@@ -213,8 +222,9 @@ fn an_update_killed_at_any_point_leaves_the_file_whole() {
 fn a_new_incident_killed_at_any_point_is_whole_or_absent() {
     let site = TestSite::new();
     for delay_us in [0u64, 200, 500, 1000, 2000, 4000, 8000] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
-            .args([
+        run_killed_after(
+            &site,
+            &[
                 "new",
                 &format!("Slow dashboard {delay_us}"),
                 "--impact",
@@ -225,15 +235,9 @@ fn a_new_incident_killed_at_any_point_is_whole_or_absent() {
                 "We are investigating slow page loads on the Dashboard.",
                 "--now",
                 "2026-11-22T10:20:00Z",
-            ])
-            .current_dir(site.root())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(delay_us));
-        let _ = child.kill();
-        let _ = child.wait();
+            ],
+            delay_us,
+        );
         let Ok(entries) = std::fs::read_dir(site.path("incidents")) else {
             continue;
         };
