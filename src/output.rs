@@ -89,6 +89,8 @@ impl Written {
 
 enum Staged {
     Unchanged,
+    /// Written in place: it did not exist (see [`Stage::put`]).
+    Created(PathBuf),
     New(PathBuf),
     Changed(PathBuf),
 }
@@ -140,6 +142,27 @@ impl Stage {
         write_tmp(target, bytes)
     }
 
+    /// Writes a file that must not exist yet; `None` when it does.
+    fn write_new(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
+        let _one_writer = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let parent = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        let mut file = match std::fs::File::create_new(target) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+            Err(err) => {
+                return Err(err).with_context(|| format!("failed to write `{}`", target.display()))
+            }
+        };
+        if let Err(err) = file.write_all(bytes) {
+            drop(file);
+            let _ = std::fs::remove_file(target);
+            return Err(err).with_context(|| format!("failed to write `{}`", target.display()));
+        }
+        Ok(Some(target.to_path_buf()))
+    }
+
     /// Moves every staged file into place and removes files no longer produced.
     pub fn commit(mut self) -> anyhow::Result<Written> {
         let mut files = std::mem::take(self.files.get_mut().unwrap_or_else(|e| e.into_inner()));
@@ -156,6 +179,10 @@ impl Stage {
             let (tmp, list) = match staged {
                 Staged::Unchanged => {
                     written.unchanged += 1;
+                    continue;
+                }
+                Staged::Created(_) => {
+                    written.added.push(path.clone());
                     continue;
                 }
                 Staged::New(tmp) => (tmp, &mut written.added),
@@ -221,6 +248,21 @@ impl Sink for Stage {
     fn put(&self, path: &str, bytes: Vec<u8>, fingerprint: Option<u64>) -> anyhow::Result<()> {
         let fingerprint = fingerprint.unwrap_or(0);
         let target = self.dir.join(safe_relative(path)?);
+        // A file the last build did not produce is (nearly always) not there:
+        // written straight to its place, with no read, temporary file or rename.
+        // Nothing links to it until the pages that do are committed, and a failed
+        // build removes it. `create_new` never replaces a file that is there after
+        // all (one put by hand, or another spelling on a case-insensitive disk).
+        if self
+            .previous
+            .as_ref()
+            .is_some_and(|p| !p.contains_key(path))
+        {
+            if let Some(written) = self.write_new(&target, &bytes)? {
+                self.record(path, Staged::Created(written), fingerprint);
+                return Ok(());
+            }
+        }
         match std::fs::read(&target) {
             Ok(existing) if existing == bytes => self.record(path, Staged::Unchanged, fingerprint),
             Ok(_) => {
@@ -253,7 +295,7 @@ impl Drop for Stage {
         }
         let files = self.files.get_mut().unwrap_or_else(|e| e.into_inner());
         for (_, staged, _) in files.iter() {
-            if let Staged::New(tmp) | Staged::Changed(tmp) = staged {
+            if let Staged::Created(tmp) | Staged::New(tmp) | Staged::Changed(tmp) = staged {
                 let _ = std::fs::remove_file(tmp);
             }
         }
