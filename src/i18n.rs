@@ -90,8 +90,15 @@ pub struct Strings {
     plural: PluralRule,
     table: BTreeMap<String, Text>,
     /// Each of [`DATE_FORMATS`] with the month names of each month filled in,
-    /// checked once: formatting a date is then one chrono call.
-    formats: Vec<[String; 12]>,
+    /// checked and parsed once: formatting a date is then one chrono call.
+    formats: Vec<[Vec<Item<'static>>; 12]>,
+}
+
+/// What a date is shown as should a language's format be unusable.
+fn fallback_format() -> Vec<Item<'static>> {
+    StrftimeItems::new("%Y-%m-%d %H:%M")
+        .parse_to_owned()
+        .unwrap_or_default()
 }
 
 impl Strings {
@@ -189,11 +196,9 @@ impl Strings {
                     let name = |list: &[String]| list.get(month).cloned().unwrap_or_default();
                     let pattern = with_month_names(plain(key), &name(&long), &name(&short));
                     // A format chrono rejects would panic in `to_string`.
-                    if StrftimeItems::new(&pattern).any(|i| matches!(i, Item::Error)) {
-                        "%Y-%m-%d %H:%M".to_string()
-                    } else {
-                        pattern
-                    }
+                    StrftimeItems::new(&pattern)
+                        .parse_to_owned()
+                        .unwrap_or_else(|_| fallback_format())
                 })
             })
             .collect();
@@ -243,21 +248,27 @@ impl Strings {
     where
         Tz::Offset: std::fmt::Display,
     {
-        t.format(self.pattern(key, t.month0())).to_string()
+        match self.pattern(key, t.month0()) {
+            Some(items) => t.format_with_items(items.iter()).to_string(),
+            None => t.format_with_items(fallback_format().iter()).to_string(),
+        }
     }
 
     /// A day's date, in the language's `date` format.
     pub fn format_date(&self, date: chrono::NaiveDate) -> String {
-        date.format(self.pattern("date", date.month0())).to_string()
+        match self.pattern("date", date.month0()) {
+            Some(items) => date.format_with_items(items.iter()).to_string(),
+            None => date.format_with_items(fallback_format().iter()).to_string(),
+        }
     }
 
-    fn pattern(&self, key: &str, month0: u32) -> &str {
+    fn pattern(&self, key: &str, month0: u32) -> Option<&[Item<'static>]> {
         DATE_FORMATS
             .iter()
             .position(|k| *k == key)
             .and_then(|i| self.formats.get(i))
             .and_then(|months| months.get(month0 as usize))
-            .map_or("%Y-%m-%d %H:%M", String::as_str)
+            .map(Vec::as_slice)
     }
 
     /// A duration as readers read it: `2h 5m`, `3d 1h`, `under a minute`.

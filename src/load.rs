@@ -127,7 +127,7 @@ fn recently(modified: std::time::SystemTime) -> bool {
         .map_or(true, |age| age < std::time::Duration::from_secs(2))
 }
 
-fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+fn stamp(path: &Path) -> Option<Stamp> {
     std::fs::metadata(path)
         .ok()
         .map(|m| (m.len(), m.modified().ok()))
@@ -155,17 +155,18 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
         let parsed: Vec<(PathBuf, Cached)> = files
             .par_iter()
             .filter_map(|rel| {
-                let stamp = stamp(&root.join(rel));
-                let fresh = cache
+                // Only a file read before has a stamp to compare; the others are read at once.
+                let known = cache
                     .files
                     .get(rel)
-                    .is_some_and(|c| Some(c.stamp) == stamp && c.config == config.fingerprint);
-                if fresh {
+                    .filter(|c| c.config == config.fingerprint);
+                if known.is_some_and(|c| Some(c.stamp) == stamp(&root.join(rel))) {
                     return None;
                 }
                 let mut diags = Vec::new();
                 let is_maintenance = rel.starts_with(crate::maintenance_file::DIR);
-                let item = read_source(root, rel, &mut diags).and_then(|source| {
+                let (source, stamp) = read_source_stamped(root, rel, &mut diags);
+                let item = source.and_then(|source| {
                     if is_maintenance {
                         crate::maintenance_file::parse(&source, slug_of(rel), config, &mut diags)
                             .map(Item::Maintenance)
@@ -325,32 +326,53 @@ fn walk(
 
 /// Reads and decodes one file; problems become diagnostics.
 pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Source> {
+    read_source_stamped(root, rel, diags).0
+}
+
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+/// As [`read_source`], with the file's size and modification time as they were
+/// when it was opened: one open, one `fstat` and the reads, as a site of
+/// thousands of files is read on every build.
+fn read_source_stamped(
+    root: &Path,
+    rel: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<Source>, Option<Stamp>) {
+    use std::io::Read;
     let path = display_path(root, rel);
-    let full = root.join(rel);
     let error = |message: String| Diagnostic::file(Severity::Error, path.clone(), 0, 0, message);
-    match std::fs::metadata(&full) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            diags.push(error(format!(
-                "the file is {:.1} MB; incident files are limited to {} MB",
-                meta.len() as f64 / 1e6,
-                MAX_FILE_BYTES / 1024 / 1024
-            )));
-            return None;
-        }
-        Ok(_) => {}
+    let opened = std::fs::File::open(root.join(rel)).and_then(|f| Ok((f.metadata()?, f)));
+    let (meta, file) = match opened {
+        Ok(opened) => opened,
         Err(err) => {
             diags.push(error(format!("cannot read the file: {err}")));
-            return None;
-        }
-    }
-    let bytes = match std::fs::read(&full) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            diags.push(error(format!("cannot read the file: {err}")));
-            return None;
+            return (None, None);
         }
     };
-    match Source::decode(&path, bytes) {
+    let stamp = Some((meta.len(), meta.modified().ok()));
+    let too_big = |len: u64| {
+        error(format!(
+            "the file is {:.1} MB; incident files are limited to {} MB",
+            len as f64 / 1e6,
+            MAX_FILE_BYTES / 1024 / 1024
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        diags.push(too_big(meta.len()));
+        return (None, stamp);
+    }
+    // A file that grows while it is read stops just past the limit, not at the end of memory.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    if let Err(err) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        diags.push(error(format!("cannot read the file: {err}")));
+        return (None, stamp);
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        diags.push(too_big(bytes.len() as u64));
+        return (None, stamp);
+    }
+    let source = match Source::decode(&path, bytes) {
         Ok(source) => Some(source),
         Err(e) => {
             diags.push(Diagnostic::file(
@@ -362,7 +384,8 @@ pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Opti
             ));
             None
         }
-    }
+    };
+    (source, stamp)
 }
 
 /// A slug becomes a folder name on every host, so it must be a plain, safe name.

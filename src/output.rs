@@ -101,9 +101,6 @@ pub struct Stage {
     /// What the last complete build produced, with each file's fingerprint (0 when unknown).
     previous: Option<HashMap<String, u64>>,
     files: Mutex<Vec<(String, Staged, u64)>>,
-    /// Creating files in one folder from several threads contends on the
-    /// folder's lock in the kernel; rendering stays parallel, writing does not.
-    writing: Mutex<()>,
     committed: bool,
 }
 
@@ -124,7 +121,6 @@ impl Stage {
             dir: dir.to_path_buf(),
             previous,
             files: Mutex::new(Vec::new()),
-            writing: Mutex::new(()),
             committed: false,
         })
     }
@@ -137,14 +133,8 @@ impl Stage {
         ));
     }
 
-    fn write_tmp(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
-        let _one_writer = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        write_tmp(target, bytes)
-    }
-
     /// Writes a file that must not exist yet; `None` when it does.
     fn write_new(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
-        let _one_writer = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let parent = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create `{}`", parent.display()))?;
@@ -266,11 +256,11 @@ impl Sink for Stage {
         match std::fs::read(&target) {
             Ok(existing) if existing == bytes => self.record(path, Staged::Unchanged, fingerprint),
             Ok(_) => {
-                let tmp = self.write_tmp(&target, &bytes)?;
+                let tmp = write_tmp(&target, &bytes)?;
                 self.record(path, Staged::Changed(tmp), fingerprint);
             }
             Err(_) => {
-                let tmp = self.write_tmp(&target, &bytes)?;
+                let tmp = write_tmp(&target, &bytes)?;
                 self.record(path, Staged::New(tmp), fingerprint);
             }
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 use tera::Context;
 
 use super::{RECENT_DAYS, RECENT_LIMIT};
@@ -37,13 +38,6 @@ struct IndexPage<'a> {
 }
 
 #[derive(Serialize)]
-struct IncidentPage<'a> {
-    site: &'a SiteView,
-    root: &'static str,
-    incident: &'a IncidentView,
-}
-
-#[derive(Serialize)]
 struct MonthLink {
     label: String,
     url: String,
@@ -56,17 +50,6 @@ struct HistoryPage<'a> {
     site: &'a SiteView,
     root: &'static str,
     months: &'a [MonthLink],
-}
-
-#[derive(Serialize)]
-struct MonthPage<'a> {
-    site: &'a SiteView,
-    root: &'static str,
-    month: &'a str,
-    incidents: Vec<&'a IncidentView>,
-    maintenance: Vec<&'a MaintenanceView>,
-    newer: Option<&'a MonthLink>,
-    older: Option<&'a MonthLink>,
 }
 
 #[derive(Serialize)]
@@ -90,27 +73,9 @@ pub fn page<T: Serialize>(
     data: &T,
     strings: &serde_json::Value,
 ) -> anyhow::Result<Vec<u8>> {
-    page_in(templates, name, data, &mut strings_context(strings))
-}
-
-/// As [`page`], in a context that already holds `t`: a context kept for many
-/// pages spares each of them a copy of the whole strings table. `data` sets the
-/// same keys on every page of one kind, so nothing of one page is seen by the next.
-fn page_in<T: Serialize>(
-    templates: &Templates,
-    name: &str,
-    data: &T,
-    context: &mut Context,
-) -> anyhow::Result<Vec<u8>> {
-    context.extend(Context::from_serialize(data)?);
-    Ok(templates.render(name, context)?.into_bytes())
-}
-
-/// A context holding only `t`, for [`page_in`].
-fn strings_context(strings: &serde_json::Value) -> Context {
-    let mut context = Context::new();
+    let mut context = Context::from_serialize(data)?;
     context.insert("t", strings);
-    context
+    Ok(templates.render(name, &context)?.into_bytes())
 }
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
@@ -219,78 +184,89 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         .map(|(link, &print)| !sink.reuse(&format!("{}index.html", link.url), print))
         .collect();
 
-    // Views only for what will be rendered: on a site of thousands of
-    // incidents, a rebuild after one edit renders a handful of pages.
+    // `incident.html` sees `t`, `site`, `root` and `incident` (an [`IncidentView`]);
+    // `history_month.html` sees `t`, `site`, `root`, `month` (its label), `incidents`,
+    // `maintenance`, and the `newer` and `older` [`MonthLink`]s.
+    //
+    // Month by month, each incident's view becomes template values once, serves
+    // its own page and then its month's, and is dropped: memory stays flat, and
+    // a rebuild after one edit makes the values of a handful of incidents.
+    let site_value = serde_json::to_value(&site_view)?;
+    let up_two = Value::from("../../");
+    let maintenance_values = maintenance_views
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<Value>, _>>()?;
+    months
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, (_, list))| -> anyhow::Result<()> {
+            let values = list
+                .par_iter()
+                .filter(|&&j| stale[j] || stale_months[i])
+                .map(|&j| -> anyhow::Result<Value> {
+                    let incident = &site.incidents[j];
+                    let value = serde_json::to_value(IncidentView::new(incident, site))?;
+                    if stale[j] {
+                        let page = templates.render_values(
+                            "incident.html",
+                            &[
+                                ("t", &t),
+                                ("site", &site_value),
+                                ("root", &up_two),
+                                ("incident", &value),
+                            ],
+                        )?;
+                        sink.put(
+                            &format!("incidents/{}/index.html", incident.slug),
+                            page.into_bytes(),
+                            Some(page_prints[j]),
+                        )?;
+                    }
+                    Ok(value)
+                })
+                .collect::<anyhow::Result<Vec<Value>>>()?;
+            if !stale_months[i] {
+                return Ok(());
+            }
+            let link = &links[i];
+            let maintenance = Value::Array(
+                month_maintenance[i]
+                    .iter()
+                    .map(|&j| maintenance_values[j].clone())
+                    .collect(),
+            );
+            let neighbour = |l: Option<&MonthLink>| serde_json::to_value(l);
+            let page = templates.render_values(
+                "history_month.html",
+                &[
+                    ("t", &t),
+                    ("site", &site_value),
+                    ("root", &up_two),
+                    ("month", &Value::from(link.label.as_str())),
+                    ("incidents", &Value::Array(values)),
+                    ("maintenance", &maintenance),
+                    ("newer", &neighbour(i.checked_sub(1).map(|j| &links[j]))?),
+                    ("older", &neighbour(links.get(i + 1))?),
+                ],
+            )?;
+            sink.put(
+                &format!("{}index.html", link.url),
+                page.into_bytes(),
+                Some(month_prints[i]),
+            )
+        })?;
+
+    // The home page's incidents: the open ones and those resolved in the window.
     let since = now - Duration::days(RECENT_DAYS);
     let on_home =
         |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
-    let mut needed = stale.clone();
-    for ((_, list), &month_stale) in months.iter().zip(&stale_months) {
-        if month_stale {
-            list.iter().for_each(|&j| needed[j] = true);
-        }
-    }
-    for (j, incident) in site.incidents.iter().enumerate() {
-        needed[j] |= on_home(incident);
-    }
-    let views: Vec<Option<IncidentView>> = (0..n)
-        .into_par_iter()
-        .map(|j| needed[j].then(|| IncidentView::new(&site.incidents[j], site)))
+    let views: BTreeMap<usize, IncidentView> = (0..n)
+        .filter(|&j| on_home(&site.incidents[j]))
+        .map(|j| (j, IncidentView::new(&site.incidents[j], site)))
         .collect();
-    let view = |j: usize| {
-        views[j]
-            .as_ref()
-            .expect("a view exists for every page rendered")
-    };
+    let view = |j: usize| &views[&j];
 
-    // Pages of different incidents are independent: render them on every core,
-    // each handed to the sink as soon as it is ready, so memory stays flat.
-    (0..n)
-        .into_par_iter()
-        .filter(|&j| stale[j])
-        .try_for_each_init(
-            || strings_context(&t),
-            |context, j| {
-                let v = view(j);
-                let data = IncidentPage {
-                    site: &site_view,
-                    root: "../../",
-                    incident: v,
-                };
-                sink.put(
-                    &format!("incidents/{}/index.html", v.slug),
-                    page_in(templates, "incident.html", &data, context)?,
-                    Some(page_prints[j]),
-                )
-            },
-        )?;
-
-    (0..months.len())
-        .into_par_iter()
-        .filter(|&i| stale_months[i])
-        .try_for_each_init(
-            || strings_context(&t),
-            |context, i| {
-                let link = &links[i];
-                let data = MonthPage {
-                    site: &site_view,
-                    root: "../../",
-                    month: &link.label,
-                    incidents: months[i].1.iter().map(|&j| view(j)).collect(),
-                    maintenance: month_maintenance[i]
-                        .iter()
-                        .map(|&j| &maintenance_views[j])
-                        .collect(),
-                    newer: i.checked_sub(1).map(|j| &links[j]),
-                    older: links.get(i + 1),
-                };
-                sink.put(
-                    &format!("{}index.html", link.url),
-                    page_in(templates, "history_month.html", &data, context)?,
-                    Some(month_prints[i]),
-                )
-            },
-        )?;
     let data = HistoryPage {
         site: &site_view,
         root: "../",
@@ -302,9 +278,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
         None,
     )?;
 
-    let (open, recent): (Vec<usize>, Vec<usize>) = (0..n)
-        .filter(|&j| on_home(&site.incidents[j]))
-        .partition(|&j| site.incidents[j].is_open());
+    let (open, recent): (Vec<usize>, Vec<usize>) =
+        views.keys().partition(|&&j| site.incidents[j].is_open());
     let data = IndexPage {
         site: &site_view,
         root: "",

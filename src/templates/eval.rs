@@ -22,6 +22,24 @@ use std::collections::{HashMap, HashSet};
 use tera::ast::{Block, Expr, ExprVal, Forloop, LogicOperator, MacroCall, Node};
 use tera::{Context, Template, Tera, Value};
 
+/// Where a page's top-level names are found: a Tera context, or values borrowed
+/// from the caller, which spares each page a copy of what it shows.
+pub trait Scope {
+    fn get(&self, key: &str) -> Option<&Value>;
+}
+
+impl Scope for Context {
+    fn get(&self, key: &str) -> Option<&Value> {
+        Context::get(self, key)
+    }
+}
+
+impl Scope for &[(&str, &Value)] {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
 /// Evaluation met something that only Tera renders exactly: Tera renders the page.
 #[derive(Debug)]
 pub struct Fallback;
@@ -63,7 +81,7 @@ impl Evaluator {
     }
 
     /// Renders `name` as Tera would, or says that only Tera can.
-    pub fn render(&self, tera: &Tera, name: &str, context: &Context) -> Result<String> {
+    pub fn render(&self, tera: &Tera, name: &str, context: &dyn Scope) -> Result<String> {
         let template = tera.get_template(name).map_err(|_| Fallback)?;
         let root = match template.parents.last() {
             Some(parent) => tera.get_template(parent).map_err(|_| Fallback)?,
@@ -232,7 +250,7 @@ enum Frame<'a> {
 struct Run<'a> {
     tera: &'a Tera,
     namespaces: &'a HashMap<String, HashMap<String, String>>,
-    context: &'a Context,
+    context: &'a dyn Scope,
     /// The template rendered, and the top of its inheritance chain, whose tree is walked.
     template: &'a Template,
     root: &'a Template,

@@ -177,15 +177,39 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
+        self.render_scope(name, context, || context.clone())
+    }
+
+    /// As [`Templates::render`], with the page's values borrowed rather than copied into a context.
+    pub fn render_values(
+        &self,
+        name: &str,
+        values: &[(&str, &tera::Value)],
+    ) -> anyhow::Result<String> {
+        self.render_scope(name, &values, || {
+            let mut context = tera::Context::new();
+            for (key, value) in values {
+                context.insert(*key, value);
+            }
+            context
+        })
+    }
+
+    fn render_scope(
+        &self,
+        name: &str,
+        scope: &dyn eval::Scope,
+        context: impl FnOnce() -> tera::Context,
+    ) -> anyhow::Result<String> {
         if self.evaluator.supports(name) {
-            if let Ok(page) = self.evaluator.render(&self.tera, name, context) {
+            if let Ok(page) = self.evaluator.render(&self.tera, name, scope) {
                 // Every test build proves the evaluator against Tera, page by page.
                 #[cfg(debug_assertions)]
-                self.same_as_tera(name, context, &page)?;
+                self.same_as_tera(name, &context(), &page)?;
                 return Ok(page);
             }
         }
-        self.render_by_tera(name, context)
+        self.render_by_tera(name, &context())
     }
 
     fn render_by_tera(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
