@@ -225,8 +225,64 @@ pub fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
     t.with_timezone(&tz)
 }
 
+/// `2026-11-22T14:05:00Z`, as `%Y-%m-%dT%H:%M:%SZ` writes it: pages, feeds
+/// and the sitemap write thousands, and strftime parses its pattern each time.
+pub fn iso(t: DateTime<Utc>) -> String {
+    iso_with(t, false)
+}
+
+/// `2026-11-22T14:05:00.000Z`, as `%Y-%m-%dT%H:%M:%S%.3fZ` writes it.
+pub fn iso_millis(t: DateTime<Utc>) -> String {
+    iso_with(t, true)
+}
+
+fn iso_with(t: DateTime<Utc>, millis: bool) -> String {
+    use chrono::{Datelike, Timelike};
+    // Years strftime signs, and leap seconds, are rare enough to leave to chrono.
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        let pattern = if millis {
+            "%Y-%m-%dT%H:%M:%S%.3fZ"
+        } else {
+            "%Y-%m-%dT%H:%M:%SZ"
+        };
+        return t.format(pattern).to_string();
+    }
+    // Digit by digit: `format!` costs more than the rest of the work together.
+    let mut out = String::with_capacity(24);
+    let mut digits = |n: u32, width: u32, sep: char| {
+        for i in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+        }
+        out.push(sep);
+    };
+    digits(t.year() as u32, 4, '-');
+    digits(t.month(), 2, '-');
+    digits(t.day(), 2, 'T');
+    digits(t.hour(), 2, ':');
+    digits(t.minute(), 2, ':');
+    if millis {
+        digits(t.second(), 2, '.');
+        digits(t.nanosecond() / 1_000_000, 3, 'Z');
+    } else {
+        digits(t.second(), 2, 'Z');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn iso_times_are_what_strftime_writes(
+            secs in -70_000_000_000i64..300_000_000_000i64,
+            nanos in 0u32..1_000_000_000,
+        ) {
+            let t = DateTime::<Utc>::from_timestamp(secs, nanos).unwrap();
+            proptest::prop_assert_eq!(super::iso(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            proptest::prop_assert_eq!(super::iso_millis(t), t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        }
+    }
+
     use super::*;
 
     fn dt(s: &str) -> toml::value::Datetime {

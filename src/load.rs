@@ -111,7 +111,7 @@ struct Cached {
 
 #[derive(Clone)]
 enum Item {
-    Incident(Incident),
+    Incident(std::sync::Arc<Incident>),
     Maintenance(Maintenance),
 }
 
@@ -172,7 +172,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                             .map(Item::Maintenance)
                     } else {
                         parse_incident(&source, slug_of(rel), config, &mut diags)
-                            .map(Item::Incident)
+                            .map(|i| Item::Incident(std::sync::Arc::new(i)))
                     }
                 });
                 let stamp = match stamp {
@@ -238,8 +238,27 @@ pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Ve
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut visited = std::collections::HashSet::new();
     walk(root, &canonical_root, dir, &mut out, diags, &mut visited);
-    out.sort();
+    sort_paths(&mut out);
     out
+}
+
+/// The order of `Path`'s comparison, component by component, at a fraction of
+/// its cost (a rebuild sorts every file name): the separator sorts before any
+/// byte a name can hold.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_by_cached_key(|p| {
+        p.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&b| {
+                if b == std::path::MAIN_SEPARATOR as u8 {
+                    0
+                } else {
+                    b
+                }
+            })
+            .collect::<Vec<u8>>()
+    });
 }
 
 fn walk(
@@ -778,4 +797,21 @@ pub(crate) fn trim_blank_lines(text: &str) -> &str {
         }
     }
     text[start..].trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    proptest::proptest! {
+        #[test]
+        // As the walk makes them: names joined, never `.`, `..` or an empty one.
+        fn paths_sort_as_path_sorts_them(names in proptest::collection::vec("[a-c-][a-c.-]{0,2}(/[a-c-][a-c.-]{0,2}){0,2}", 0..20)) {
+            let mut paths: Vec<PathBuf> = names.iter().map(|n| PathBuf::from("incidents").join(n)).collect();
+            let mut expected = paths.clone();
+            expected.sort();
+            super::sort_paths(&mut paths);
+            proptest::prop_assert_eq!(paths, expected);
+        }
+    }
 }

@@ -313,8 +313,9 @@ impl Incident {
 #[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
-    /// Newest first: by start time, then slug.
-    pub incidents: Vec<Incident>,
+    /// Newest first: by start time, then slug. Shared with `watch`'s cache of
+    /// parsed files, so that a rebuild does not copy every incident.
+    pub incidents: Vec<std::sync::Arc<Incident>>,
     /// Latest window first: by start, then slug.
     pub maintenance: Vec<Maintenance>,
 }
@@ -323,7 +324,7 @@ impl Site {
     /// Sorts incidents newest first; one sort, so ten thousand incidents stay cheap.
     pub fn new(
         config: Config,
-        mut incidents: Vec<Incident>,
+        mut incidents: Vec<std::sync::Arc<Incident>>,
         mut maintenance: Vec<Maintenance>,
     ) -> Site {
         incidents.sort_by(|a, b| {
@@ -379,7 +380,7 @@ impl Site {
     }
 
     pub fn open_incidents(&self) -> impl Iterator<Item = &Incident> {
-        self.incidents.iter().filter(|i| i.is_open())
+        self.incidents.iter().map(|i| &**i).filter(|i| i.is_open())
     }
 }
 

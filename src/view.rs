@@ -29,29 +29,12 @@ impl TimeView {
         let date = strings.format("date", &local);
         let time = strings.format("time", &local);
         TimeView {
-            iso: iso(t),
+            iso: clock::iso(t),
             full: strings.text("datetime", &[("date", &date), ("time", &time)]),
             date,
             time,
         }
     }
-}
-
-/// `2026-11-22T14:05:00Z`, as `%Y-%m-%dT%H:%M:%SZ` writes it, without parsing that each time.
-fn iso(t: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    if !(0..=9999).contains(&t.year()) {
-        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    }
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 #[derive(Serialize)]
@@ -597,20 +580,6 @@ impl MaintenanceView {
             ),
             summary_html: markdown::to_html(&m.summary, 3),
             updates,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{DateTime, Utc};
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn iso_times_are_what_strftime_writes(secs in -70_000_000_000i64..300_000_000_000i64) {
-            let t = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
-            prop_assert_eq!(super::iso(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         }
     }
 }

@@ -89,7 +89,7 @@ struct ApiIncident<'a> {
 }
 
 fn time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    crate::clock::iso_millis(t)
 }
 
 /// Statuspage's names for an incident's state; `verifying` is its `monitoring`.

@@ -12,6 +12,7 @@ use crate::model::{Incident, Site, Update};
 use crate::view::TimeView;
 
 /// Which updates a feed carries, and what it is called.
+#[derive(Clone)]
 pub struct FeedSpec {
     pub title: String,
     pub description: String,

@@ -66,10 +66,9 @@ fn sitemap(site: &Site) -> Vec<u8> {
         xml.push_str(&escape(&loc));
         xml.push_str("</loc>");
         if let Some(t) = lastmod {
-            xml.push_str(&format!(
-                "<lastmod>{}</lastmod>",
-                t.format("%Y-%m-%dT%H:%M:%SZ")
-            ));
+            xml.push_str("<lastmod>");
+            xml.push_str(&crate::clock::iso(t));
+            xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     };

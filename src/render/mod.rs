@@ -11,6 +11,8 @@ mod pages;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::clock::Now;
 use crate::model::Site;
 use crate::output::{Memory, Sink};
@@ -65,7 +67,23 @@ pub fn render_into(
     templates: &Templates,
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
-    pages::render(site, now, templates, sink)?;
+    // The pages and the rest (feeds, API, calendar, sitemap) share nothing but
+    // the sink: on a rebuild that renders a handful of pages, each gets a core.
+    let (pages, rest) = rayon::join(
+        || pages::render(site, now, templates, sink),
+        || render_the_rest(site, now, templates, sink),
+    );
+    pages?;
+    rest
+}
+
+/// Everything but the HTML pages of [`pages::render`].
+fn render_the_rest(
+    site: &Site,
+    now: Now,
+    templates: &Templates,
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
     let config = &site.config;
     let strings = &config.strings;
     let all = feed::FeedSpec {
@@ -92,12 +110,11 @@ pub fn render_into(
         };
         sink.put(&spec.path, bytes, Some(print))
     };
-    put_feed(&all, false)?;
     let atom = feed::FeedSpec {
         path: "feed.atom".into(),
-        ..all
+        ..all.clone()
     };
-    put_feed(&atom, true)?;
+    let mut feeds = vec![(all, false), (atom, true)];
     for (index, component) in config.components.iter().enumerate() {
         let spec = feed::FeedSpec {
             title: strings.text(
@@ -111,8 +128,11 @@ pub fn render_into(
             path: format!("components/{}/feed.xml", component.id),
             component: Some(index),
         };
-        put_feed(&spec, false)?;
+        feeds.push((spec, false));
     }
+    feeds
+        .par_iter()
+        .try_for_each(|(spec, atom)| put_feed(spec, *atom))?;
     for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;
     }

@@ -19,8 +19,8 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use tera::ast::{Block, Expr, ExprVal, Forloop, LogicOperator, MacroCall, Node};
-use tera::{Context, Template, Tera, Value};
+use tera::ast::{Block, Expr, ExprVal, Forloop, LogicOperator, MacroCall, MathOperator, Node};
+use tera::{Context, Number, Template, Tera, Value};
 
 /// Where a page's top-level names are found: a Tera context, or values borrowed
 /// from the caller, which spares each page a copy of what it shows.
@@ -195,6 +195,7 @@ fn node_supported(node: &Node, includes: &mut Vec<String>) -> bool {
                             | ExprVal::String(_)
                             | ExprVal::Int(_)
                             | ExprVal::Float(_)
+                            | ExprVal::Math(_)
                             | ExprVal::MacroCall(_)
                     )
                     && all(b, includes)
@@ -210,7 +211,7 @@ fn node_supported(node: &Node, includes: &mut Vec<String>) -> bool {
 
 fn expr_supported(expr: &Expr) -> bool {
     let filters = expr.filters.iter().all(|f| match f.name.as_str() {
-        "safe" => true,
+        "safe" | "length" => true,
         "fill" => f.args.values().all(expr_supported),
         _ => false,
     });
@@ -227,6 +228,13 @@ fn expr_supported(expr: &Expr) -> bool {
             }
             ExprVal::MacroCall(call) => call.args.values().all(expr_supported),
             ExprVal::Logic(l) => expr_supported(&l.lhs) && expr_supported(&l.rhs),
+            ExprVal::Math(m) => {
+                matches!(
+                    m.operator,
+                    MathOperator::Add | MathOperator::Sub | MathOperator::Mul
+                ) && expr_supported(&m.lhs)
+                    && expr_supported(&m.rhs)
+            }
             _ => false,
         }
 }
@@ -495,11 +503,25 @@ impl<'a> Run<'a> {
                 Cow::Owned(Value::String(s))
             }
             ExprVal::Logic(_) => Cow::Owned(Value::Bool(self.truth(expr)?)),
+            ExprVal::Math(_) => Cow::Owned(match self.number_of(&expr.val)? {
+                Some(n) => Value::Number(n),
+                None => Value::String("NaN".to_string()),
+            }),
             _ => return Err(Fallback),
         };
         for filter in &expr.filters {
             match filter.name.as_str() {
                 "safe" | "default" => {}
+                "length" => {
+                    let len = match &*value {
+                        Value::Array(a) => a.len(),
+                        Value::Object(o) => o.len(),
+                        Value::String(s) => s.chars().count(),
+                        _ => return Err(Fallback),
+                    };
+                    value = Cow::Owned(Value::from(len));
+                    needs_escape = true;
+                }
                 "fill" => {
                     let mut args = Vec::with_capacity(filter.args.len());
                     for (name, arg) in &filter.args {
@@ -561,8 +583,9 @@ impl<'a> Run<'a> {
                 }
                 res
             }
-            ExprVal::Int(i) => *i != 0,
-            ExprVal::Float(f) => *f != 0.0,
+            ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Math(_) => self
+                .number_of(&expr.val)?
+                .is_some_and(|n| n.as_f64() != Some(0.0)),
             ExprVal::Bool(b) => *b,
             ExprVal::String(s) => !s.is_empty(),
             ExprVal::MacroCall(call) => {
@@ -577,19 +600,54 @@ impl<'a> Run<'a> {
 
     /// Tera's `eval_expr_as_number`, as the `f64` its comparisons use.
     fn number(&mut self, expr: &'a Expr) -> Result<f64> {
-        if !expr.filters.is_empty() {
-            return match &*self.eval(expr)? {
-                Value::Number(n) => n.as_f64().ok_or(Fallback),
-                _ => Err(Fallback),
-            };
+        self.number_expr(expr)?
+            .and_then(|n| n.as_f64())
+            .ok_or(Fallback)
+    }
+
+    /// Tera's `eval_expr_as_number`.
+    fn number_expr(&mut self, expr: &'a Expr) -> Result<Option<Number>> {
+        if expr.filters.is_empty() {
+            return self.number_of(&expr.val);
         }
-        match &expr.val {
+        match &*self.eval(expr)? {
+            Value::Number(n) => Ok(Some(n.clone())),
+            _ => Err(Fallback),
+        }
+    }
+
+    /// Tera's `eval_as_number`, with sums of whole numbers; other arithmetic is Tera's to compute.
+    fn number_of(&mut self, val: &'a ExprVal) -> Result<Option<Number>> {
+        match val {
             ExprVal::Ident(key) => match self.lookup(key).as_deref() {
-                Some(Value::Number(n)) => n.as_f64().ok_or(Fallback),
+                Some(Value::Number(n)) => Ok(Some(n.clone())),
                 _ => Err(Fallback),
             },
-            ExprVal::Int(i) => Ok(*i as f64),
-            ExprVal::Float(f) => Ok(*f),
+            ExprVal::Int(i) => Ok(Some(Number::from(*i))),
+            ExprVal::Float(f) => Number::from_f64(*f).map(Some).ok_or(Fallback),
+            ExprVal::Math(m) => {
+                let (Some(l), Some(r)) = (self.number_expr(&m.lhs)?, self.number_expr(&m.rhs)?)
+                else {
+                    return Ok(None);
+                };
+                let whole = match (l.as_i64(), r.as_i64(), l.as_u64(), r.as_u64()) {
+                    (Some(a), Some(b), _, _) => match m.operator {
+                        MathOperator::Add => a.checked_add(b).map(Number::from),
+                        MathOperator::Sub => a.checked_sub(b).map(Number::from),
+                        MathOperator::Mul => a.checked_mul(b).map(Number::from),
+                        _ => None,
+                    },
+                    (_, _, Some(a), Some(b)) => match m.operator {
+                        MathOperator::Add => a.checked_add(b).map(Number::from),
+                        MathOperator::Sub => a.checked_sub(b).map(Number::from),
+                        MathOperator::Mul => a.checked_mul(b).map(Number::from),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                // Overflow is Tera's error to report, fractions its to compute.
+                whole.map(Some).ok_or(Fallback)
+            }
             _ => Err(Fallback),
         }
     }
@@ -772,6 +830,21 @@ mod tests {
     }
 
     #[test]
+    fn lengths_and_sums_are_teras() {
+        agree(
+            &[(
+                "p.html",
+                "{{ l | length }} {{ s | length }} {{ o | length }} {{ l | length - 3 }} {{ n * 2 + 1 }}\
+                 {% if l | length > 3 %}long{% endif %}{% if l | length - 5 %}nonzero{% endif %}\
+                 {% if 0.5 %}half{% endif %}{% if 2 - 2 %}never{% endif %}{{ t.x | fill(n=l | length - 3) | safe }}\
+                 {% for i in l %}{% if loop.index <= 2 %}{{ i }}{% endif %}{% endfor %}",
+            )],
+            "p.html",
+            serde_json::json!({"l": [1, 2, 3, 4], "s": "héllo", "o": {"a": 1}, "n": 4, "t": {"x": {"one": "{n} more", "other": "{n} more"}}}),
+        );
+    }
+
+    #[test]
     fn the_fill_filter_gives_teras_result() {
         let strings = serde_json::json!({"at": "as of {time}", "n": {"one": "{n} thing", "other": "{n} things"}});
         agree(
@@ -787,7 +860,7 @@ mod tests {
         tera.add_raw_templates([
             ("set.html", "{% set x = 1 %}{{ x }}"),
             ("filter.html", "{{ x | upper }}"),
-            ("math.html", "{{ 1 + 2 }}"),
+            ("math.html", "{{ 1 / 2 }}"),
             ("uses.html", "{% include \"set.html\" %}"),
             ("plain.html", "{{ x }}"),
             ("loop.html", "{% for c in x %}{{ c }}{% endfor %}"),
