@@ -1,10 +1,13 @@
 //! Measures how long `statuspost watch` takes to put a changed incident on disk:
-//! `cargo run --release --example watch_latency -- SITE_DIR [EDITS]`.
+//! `cargo run --release --example watch_latency -- SITE_DIR [EDITS] [middle|newest]`.
 //!
 //! Starts the release binary's `watch` on SITE_DIR (made by the `corpus`
 //! example), edits one incident file EDITS times, and for each edit reports the
 //! time from the write to the moment the incident's page on disk shows the
-//! change. Prints the median and the worst.
+//! change. Prints the median and the worst. `middle` (the default) edits an old,
+//! resolved incident, whose change reaches only its own page; `newest` edits
+//! the open incident an author is most likely updating, which also changes the
+//! home page, the feeds and the API.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,6 +21,7 @@ fn main() {
         std::process::exit(2);
     };
     let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(20);
+    let newest = args.get(2).is_some_and(|w| w == "newest");
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/statuspost");
     let out = std::env::temp_dir().join(format!("statuspost-watch-latency-{}", std::process::id()));
     let mut child = Command::new(&binary)
@@ -45,7 +49,12 @@ fn main() {
         .map(|e| e.path())
         .collect();
     incidents.sort();
-    let file = &incidents[incidents.len() / 2];
+    // File names start with the date, so the last is the newest.
+    let file = if newest {
+        &incidents[incidents.len() - 1]
+    } else {
+        &incidents[incidents.len() / 2]
+    };
     let slug = file.file_stem().unwrap().to_string_lossy().into_owned();
     let page = out.join("incidents").join(&slug).join("index.html");
     let original = std::fs::read_to_string(file).expect("read incident");

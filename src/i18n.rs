@@ -397,35 +397,39 @@ pub fn fill<'a>(pattern: &str, value: impl Fn(&str) -> Option<&'a str>) -> Strin
 }
 
 /// A piece of a pattern: words as written, or a `{name}` to fill in.
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     Text(&'a str),
     Name(&'a str),
 }
 
 /// Splits a pattern into its words and its `{name}`s, in order; a brace that
 /// does not close a name is a word like any other.
-fn parts(pattern: &str) -> Vec<Part<'_>> {
-    let mut out = Vec::new();
+pub(crate) fn parts(pattern: &str) -> impl Iterator<Item = Part<'_>> {
     let mut rest = pattern;
-    let mut from = 0;
-    while let Some(open) = rest[from..].find('{').map(|i| from + i) {
-        let after = &rest[open + 1..];
-        match after.find('}').filter(|&close| is_name(&after[..close])) {
-            Some(close) => {
-                if open > 0 {
-                    out.push(Part::Text(&rest[..open]));
-                }
-                out.push(Part::Name(&after[..close]));
-                rest = &after[close + 1..];
-                from = 0;
-            }
-            None => from = open + 1,
+    let mut name_next = None;
+    std::iter::from_fn(move || {
+        if let Some(name) = name_next.take() {
+            return Some(Part::Name(name));
         }
-    }
-    if !rest.is_empty() {
-        out.push(Part::Text(rest));
-    }
-    out
+        if rest.is_empty() {
+            return None;
+        }
+        let mut from = 0;
+        while let Some(open) = rest[from..].find('{').map(|i| from + i) {
+            let after = &rest[open + 1..];
+            if let Some(close) = after.find('}').filter(|&close| is_name(&after[..close])) {
+                let (text, name) = (&rest[..open], &after[..close]);
+                rest = &after[close + 1..];
+                if text.is_empty() {
+                    return Some(Part::Name(name));
+                }
+                name_next = Some(name);
+                return Some(Part::Text(text));
+            }
+            from = open + 1;
+        }
+        Some(Part::Text(std::mem::take(&mut rest)))
+    })
 }
 
 fn is_name(s: &str) -> bool {
@@ -435,7 +439,6 @@ fn is_name(s: &str) -> bool {
 /// The `{name}`s a pattern uses.
 fn placeholders(pattern: &str) -> Vec<&str> {
     parts(pattern)
-        .into_iter()
         .filter_map(|part| match part {
             Part::Name(name) => Some(name),
             Part::Text(_) => None,

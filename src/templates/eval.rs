@@ -292,6 +292,25 @@ impl<'a> Run<'a> {
                 ExprVal::MacroCall(call) if expr.filters.is_empty() && !expr.negated => {
                     self.macro_call(call, out)?
                 }
+                // `{{ t.key | fill(...) | safe }}`, the commonest of all: straight into the page too.
+                ExprVal::Ident(key)
+                    if !expr.negated
+                        && expr.filters.len() == 2
+                        && expr.filters[0].name == "fill"
+                        && expr.filters[1].name == "safe" =>
+                {
+                    let pattern = self.lookup(key).ok_or(Fallback)?;
+                    let mut args = Vec::with_capacity(expr.filters[0].args.len());
+                    for (name, arg) in &expr.filters[0].args {
+                        args.push((name.as_str(), self.safe_eval(arg)?));
+                    }
+                    let args: Vec<(&str, &Value)> = args.iter().map(|(n, v)| (*n, &**v)).collect();
+                    let mark = out.len();
+                    if super::fill_into(&pattern, &args, out).is_err() {
+                        out.truncate(mark);
+                        return Err(Fallback);
+                    }
+                }
                 _ => {
                     let (value, escape) = self.eval_raw(expr)?;
                     match &*value {

@@ -260,6 +260,17 @@ fn fill(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Resul
 
 /// [`fill`] with borrowed arguments, as the evaluator passes them.
 fn fill_with(value: &tera::Value, args: &[(&str, &tera::Value)]) -> tera::Result<tera::Value> {
+    let mut out = String::new();
+    fill_into(value, args, &mut out)?;
+    Ok(tera::Value::String(out))
+}
+
+/// [`fill_with`], written at the end of `out`.
+fn fill_into(
+    value: &tera::Value,
+    args: &[(&str, &tera::Value)],
+    out: &mut String,
+) -> tera::Result<()> {
     use tera::Value;
     let pattern = match value {
         Value::String(s) => s.as_str(),
@@ -283,17 +294,22 @@ fn fill_with(value: &tera::Value, args: &[(&str, &tera::Value)]) -> tera::Result
             ))
         }
     };
-    let values: Vec<(&str, String)> = args
-        .iter()
-        .map(|(name, value)| (*name, fill_value(value)))
-        .collect();
-    let escaped = escape(pattern);
-    Ok(Value::String(crate::i18n::fill(&escaped, |name| {
-        values
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    })))
+    // Splitting the pattern and then escaping its words is escaping it and then
+    // splitting: escapes never make or break a `{name}`.
+    for part in crate::i18n::parts(pattern) {
+        match part {
+            crate::i18n::Part::Text(text) => escape_into(text, out),
+            crate::i18n::Part::Name(name) => match args.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => out.push_str(&fill_value(value)),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
+            },
+        }
+    }
+    Ok(())
 }
 
 fn fill_value(value: &tera::Value) -> String {
@@ -357,17 +373,26 @@ fn strings_used<'a>(
 /// `/`, which Tera's escaping also turns into `&#x2F;` for no reader's benefit.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(text, &mut out);
     out
+}
+
+fn escape_into(text: &str, out: &mut String) {
+    let mut from = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&text[from..]);
 }
 
 /// Spec-compliant settings only, so every browser and parser reads the pages the same way.
