@@ -57,6 +57,8 @@ done
 
 for n in $SIZES; do
   if [ "$n" = 1000 ]; then
-    target/release/examples/watch_latency "$WORK/site-1000" 20
+    # watch writes its output under TMPDIR: the same place as the builds above.
+    TMPDIR="$BENCH_OUT" target/release/examples/watch_latency "$WORK/site-1000" 20 middle
+    TMPDIR="$BENCH_OUT" target/release/examples/watch_latency "$WORK/site-1000" 20 newest
   fi
 done
