@@ -2,12 +2,13 @@
 //!
 //! A build *stages* each file: bytes equal to the file on disk are left alone
 //! (keeping its modification time, so publishing uploads only what changed);
-//! others go to a temporary file beside their target. Only when every page has
-//! rendered does the build *commit*: temporary files are renamed into place,
+//! a file the last build did not produce is created in its place (nothing links
+//! to it yet); others go to a temporary file beside their target. Only when
+//! every page has rendered does the build *commit*: temporary files are renamed into place,
 //! the feed and then the home page last, so a reader arriving at any moment
 //! finds only links that work; stale files are removed after that. A build that
-//! fails before committing removes its temporary files and leaves the site as
-//! it was. Pages are staged as they render, so memory does not grow with the site.
+//! fails before committing removes its temporary and new files and leaves the
+//! site as it was. Pages are staged as they render, so memory does not grow with the site.
 //!
 //! The output folder's marker file lists what the last build produced, with a
 //! fingerprint of each page's inputs, so that a page whose inputs have not
