@@ -290,6 +290,16 @@ impl Incident {
     }
 
     /// Every component the incident touched at any point.
+    /// Whether the incident ever named component `c`: [`Incident::all_components`]
+    /// without the list, for the feeds' filter over every incident.
+    pub fn touches(&self, c: usize) -> bool {
+        self.components.contains(&c)
+            || self
+                .updates
+                .iter()
+                .any(|u| u.components.as_ref().is_some_and(|ids| ids.contains(&c)))
+    }
+
     pub fn all_components(&self) -> Vec<usize> {
         let mut all: Vec<usize> = self.components.clone();
         for u in &self.updates {

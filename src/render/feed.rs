@@ -72,7 +72,7 @@ pub fn select<'a>(site: &'a Site, spec: &FeedSpec) -> Selection<'a> {
     for incident in site
         .incidents
         .iter()
-        .filter(|i| wanted(&i.all_components()))
+        .filter(|i| spec.component.is_none_or(|c| i.touches(c)))
     {
         for (index, update) in incident.updates.iter().enumerate() {
             refs.push((
