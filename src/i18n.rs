@@ -380,31 +380,46 @@ pub fn choose_form(forms: &serde_json::Map<String, serde_json::Value>, n: usize)
 /// value is left as written, so a mistake shows rather than vanishes.
 pub fn fill<'a>(pattern: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
+    fill_into(
+        pattern,
+        &mut out,
+        |text, out| out.push_str(text),
+        |name, out| value(name).map(|v| out.push_str(v)).is_some(),
+    );
+    out
+}
+
+/// [`fill`] at the end of `out`, with the words written by `text` and each
+/// value by `value`, which says whether the name had one.
+pub(crate) fn fill_into(
+    pattern: &str,
+    out: &mut String,
+    mut text: impl FnMut(&str, &mut String),
+    mut value: impl FnMut(&str, &mut String) -> bool,
+) {
     for part in parts(pattern) {
         match part {
-            Part::Text(text) => out.push_str(text),
-            Part::Name(name) => match value(name) {
-                Some(v) => out.push_str(v),
-                None => {
+            Part::Text(words) => text(words, out),
+            Part::Name(name) => {
+                if !value(name, out) {
                     out.push('{');
                     out.push_str(name);
                     out.push('}');
                 }
-            },
+            }
         }
     }
-    out
 }
 
 /// A piece of a pattern: words as written, or a `{name}` to fill in.
-pub(crate) enum Part<'a> {
+enum Part<'a> {
     Text(&'a str),
     Name(&'a str),
 }
 
 /// Splits a pattern into its words and its `{name}`s, in order; a brace that
 /// does not close a name is a word like any other.
-pub(crate) fn parts(pattern: &str) -> impl Iterator<Item = Part<'_>> {
+fn parts(pattern: &str) -> impl Iterator<Item = Part<'_>> {
     let mut rest = pattern;
     let mut name_next = None;
     std::iter::from_fn(move || {

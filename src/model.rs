@@ -289,7 +289,6 @@ impl Incident {
             .unwrap_or(self.impact)
     }
 
-    /// Every component the incident touched at any point.
     /// Whether the incident ever named component `c`: [`Incident::all_components`]
     /// without the list, for the feeds' filter over every incident.
     pub fn touches(&self, c: usize) -> bool {
@@ -300,6 +299,7 @@ impl Incident {
                 .any(|u| u.components.as_ref().is_some_and(|ids| ids.contains(&c)))
     }
 
+    /// Every component the incident touched at any point.
     pub fn all_components(&self) -> Vec<usize> {
         let mut all: Vec<usize> = self.components.clone();
         for u in &self.updates {

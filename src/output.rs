@@ -136,9 +136,7 @@ impl Stage {
 
     /// Writes a file that must not exist yet; `None` when it does.
     fn write_new(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
-        let parent = target.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        create_parent(target)?;
         let mut file = match std::fs::File::create_new(target) {
             Ok(file) => file,
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
@@ -324,10 +322,16 @@ fn safe_relative(path: &str) -> anyhow::Result<&Path> {
     Ok(p)
 }
 
-fn write_tmp(target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
-    let parent = target.parent().unwrap_or(Path::new("."));
+/// Makes the folder `path` goes in, and returns it.
+fn create_parent(path: &Path) -> anyhow::Result<&Path> {
+    let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
         .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    Ok(parent)
+}
+
+fn write_tmp(target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let parent = create_parent(target)?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -375,9 +379,7 @@ fn write_atomic_fast(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let parent = create_parent(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -19,7 +19,9 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use tera::ast::{Block, Expr, ExprVal, Forloop, LogicOperator, MacroCall, MathOperator, Node};
+use tera::ast::{
+    Block, Expr, ExprVal, Forloop, FunctionCall, LogicOperator, MacroCall, MathOperator, Node,
+};
 use tera::{Context, Number, Template, Tera, Value};
 
 /// Where a page's top-level names are found: a Tera context, or values borrowed
@@ -300,16 +302,7 @@ impl<'a> Run<'a> {
                         && expr.filters[1].name == "safe" =>
                 {
                     let pattern = self.lookup(key).ok_or(Fallback)?;
-                    let mut args = Vec::with_capacity(expr.filters[0].args.len());
-                    for (name, arg) in &expr.filters[0].args {
-                        args.push((name.as_str(), self.safe_eval(arg)?));
-                    }
-                    let args: Vec<(&str, &Value)> = args.iter().map(|(n, v)| (*n, &**v)).collect();
-                    let mark = out.len();
-                    if super::fill_into(&pattern, &args, out).is_err() {
-                        out.truncate(mark);
-                        return Err(Fallback);
-                    }
+                    self.fill(&pattern, &expr.filters[0], out)?;
                 }
                 _ => {
                     let (value, escape) = self.eval_raw(expr)?;
@@ -423,6 +416,20 @@ impl<'a> Run<'a> {
         self.body(&definition.body, out)?;
         self.frames.pop();
         Ok(())
+    }
+
+    /// The `fill` filter applied to `pattern`, written at the end of `out`.
+    fn fill(&mut self, pattern: &Value, filter: &'a FunctionCall, out: &mut String) -> Result<()> {
+        let mut args = Vec::with_capacity(filter.args.len());
+        for (name, arg) in &filter.args {
+            args.push((name.as_str(), self.safe_eval(arg)?));
+        }
+        let args: Vec<(&str, &Value)> = args.iter().map(|(n, v)| (*n, &**v)).collect();
+        let mark = out.len();
+        super::fill_into(pattern, &args, out).map_err(|_| {
+            out.truncate(mark);
+            Fallback
+        })
     }
 
     /// Tera's `CallStack::lookup`.
@@ -542,12 +549,9 @@ impl<'a> Run<'a> {
                     needs_escape = true;
                 }
                 "fill" => {
-                    let mut args = Vec::with_capacity(filter.args.len());
-                    for (name, arg) in &filter.args {
-                        args.push((name.as_str(), self.safe_eval(arg)?));
-                    }
-                    let args: Vec<(&str, &Value)> = args.iter().map(|(n, v)| (*n, &**v)).collect();
-                    value = Cow::Owned(super::fill_with(&value, &args).map_err(|_| Fallback)?);
+                    let mut filled = String::new();
+                    self.fill(&value, filter, &mut filled)?;
+                    value = Cow::Owned(Value::String(filled));
                     needs_escape = true;
                 }
                 _ => return Err(Fallback),
@@ -738,22 +742,15 @@ fn render_value(value: &Value, out: &mut String) {
 /// Exactly `tera::escape_html` (the escaping Tera applies by default), without a
 /// string per value.
 fn escape_html_into(text: &str, out: &mut String) {
-    let mut from = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            b'/' => "&#x2F;",
-            _ => continue,
-        };
-        out.push_str(&text[from..i]);
-        out.push_str(entity);
-        from = i + 1;
-    }
-    out.push_str(&text[from..]);
+    super::escape_with(text, out, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#x27;"),
+        b'/' => Some("&#x2F;"),
+        _ => None,
+    });
 }
 
 #[cfg(test)]

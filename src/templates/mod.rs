@@ -5,6 +5,7 @@
 //! `{{ }}`, `{% %}` and `{# #}` intact), rather than minifying every rendered
 //! page: the output is the same, at a fraction of the cost for a large site.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -177,7 +178,7 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
-        self.render_scope(name, context, || context.clone())
+        self.render_scope(name, context, || Cow::Borrowed(context))
     }
 
     /// As [`Templates::render`], with the page's values borrowed rather than copied into a context.
@@ -191,15 +192,16 @@ impl Templates {
             for (key, value) in values {
                 context.insert(*key, value);
             }
-            context
+            Cow::Owned(context)
         })
     }
 
-    fn render_scope(
+    fn render_scope<'s>(
         &self,
         name: &str,
         scope: &dyn eval::Scope,
-        context: impl FnOnce() -> tera::Context,
+        // Only Tera needs a context: made (or borrowed) when it renders.
+        context: impl FnOnce() -> Cow<'s, tera::Context>,
     ) -> anyhow::Result<String> {
         if self.evaluator.supports(name) {
             if let Ok(page) = self.evaluator.render(&self.tera, name, scope) {
@@ -255,17 +257,12 @@ impl Templates {
 /// plural picks its form by the `n` value.
 fn fill(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let args: Vec<(&str, &tera::Value)> = args.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    fill_with(value, &args)
-}
-
-/// [`fill`] with borrowed arguments, as the evaluator passes them.
-fn fill_with(value: &tera::Value, args: &[(&str, &tera::Value)]) -> tera::Result<tera::Value> {
     let mut out = String::new();
-    fill_into(value, args, &mut out)?;
+    fill_into(value, &args, &mut out)?;
     Ok(tera::Value::String(out))
 }
 
-/// [`fill_with`], written at the end of `out`.
+/// [`fill`] with borrowed arguments, as the evaluator passes them, written at the end of `out`.
 fn fill_into(
     value: &tera::Value,
     args: &[(&str, &tera::Value)],
@@ -296,19 +293,12 @@ fn fill_into(
     };
     // Splitting the pattern and then escaping its words is escaping it and then
     // splitting: escapes never make or break a `{name}`.
-    for part in crate::i18n::parts(pattern) {
-        match part {
-            crate::i18n::Part::Text(text) => escape_into(text, out),
-            crate::i18n::Part::Name(name) => match args.iter().find(|(n, _)| *n == name) {
-                Some((_, value)) => out.push_str(&fill_value(value)),
-                None => {
-                    out.push('{');
-                    out.push_str(name);
-                    out.push('}');
-                }
-            },
-        }
-    }
+    crate::i18n::fill_into(pattern, out, escape_into, |name, out| {
+        args.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| out.push_str(&fill_value(value)))
+            .is_some()
+    });
     Ok(())
 }
 
@@ -378,19 +368,25 @@ pub fn escape(text: &str) -> String {
 }
 
 fn escape_into(text: &str, out: &mut String) {
+    escape_with(text, out, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
+}
+
+/// Writes `text` to `out` with each ASCII byte that `entity` names replaced.
+fn escape_with(text: &str, out: &mut String, entity: impl Fn(u8) -> Option<&'static str>) {
     let mut from = 0;
     for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[from..i]);
-        out.push_str(entity);
-        from = i + 1;
+        if let Some(entity) = entity(b) {
+            out.push_str(&text[from..i]);
+            out.push_str(entity);
+            from = i + 1;
+        }
     }
     out.push_str(&text[from..]);
 }
