@@ -50,7 +50,7 @@ pub enum PluralRule {
 impl PluralRule {
     const NAMES: &'static [&'static str] = &["one", "zero-one", "none"];
 
-    fn parse(s: &str) -> Option<PluralRule> {
+    pub(crate) fn parse(s: &str) -> Option<PluralRule> {
         match s {
             "one" => Some(PluralRule::One),
             "zero-one" => Some(PluralRule::ZeroOne),
@@ -307,12 +307,9 @@ impl Strings {
     /// The table as templates see it (`t.key`): plurals as objects that the
     /// `fill` filter picks a form from.
     /// `only`: the keys to include (all when `None`).
-    pub fn to_value(&self, only: Option<&std::collections::BTreeSet<String>>) -> serde_json::Value {
+    pub fn to_value(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (key, text) in &self.table {
-            if only.is_some_and(|keys| !keys.contains(key)) {
-                continue;
-            }
             let value = match text {
                 Text::Plain(s) => serde_json::Value::String(s.clone()),
                 Text::List(items) => serde_json::json!(items),
@@ -348,7 +345,7 @@ fn with_month_names(pattern: &str, long: &str, short: &str) -> String {
 /// Where a plural object in `t` carries its language's rule, for the `fill` filter.
 pub const PLURAL_RULE_KEY: &str = "_plural";
 
-fn choose<'a>(
+pub(crate) fn choose<'a>(
     rule: PluralRule,
     n: usize,
     zero: Option<&'a str>,

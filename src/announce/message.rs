@@ -226,12 +226,11 @@ pub fn render(
     } else {
         context
     };
-    let tera_context = tera::Context::from_serialize(&context)?;
     let name = channel
         .template
         .as_deref()
         .unwrap_or(template_name(channel.kind));
-    let text = templates.render(name, &tera_context)?.trim().to_string();
+    let text = templates.render_view(name, &context)?.trim().to_string();
     Ok(match channel.kind {
         Kind::Slack | Kind::Mattermost => Message::Json(serde_json::json!({ "text": text })),
         Kind::Discord => Message::Json(serde_json::json!({
@@ -249,7 +248,7 @@ pub fn render(
         Kind::Teams => Message::Json(teams_card(&context, &text)),
         Kind::Email => Message::Email {
             subject: templates
-                .render(SUBJECT_TEMPLATE, &tera_context)?
+                .render_view(SUBJECT_TEMPLATE, &context)?
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" "),

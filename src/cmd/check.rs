@@ -64,13 +64,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             ),
             Ok(_) => {}
             Err(err) => match err.downcast_ref::<crate::templates::TemplateError>() {
-                Some(e) => findings.push(Diagnostic::file(
-                    Severity::Error,
-                    crate::templates::DIR,
-                    0,
-                    0,
-                    e.0.clone(),
-                )),
+                Some(e) => findings.extend(e.0.iter().cloned()),
                 None => return Err(err),
             },
         }

@@ -54,14 +54,17 @@ pub fn run(cli: Cli) -> Outcome {
     };
     match result {
         Ok(outcome) => outcome,
-        Err(err) => {
-            print_error(&err);
-            if err.downcast_ref::<TemplateError>().is_some() {
+        // Templates are the author's, like content: located and explained.
+        Err(err) => match err.downcast_ref::<TemplateError>() {
+            Some(e) => {
+                report(&e.0);
                 Outcome::Invalid
-            } else {
+            }
+            None => {
+                print_error(&err);
                 Outcome::Failed
             }
-        }
+        },
     }
 }
 

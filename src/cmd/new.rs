@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use tera::Context;
 
 use crate::cli::NewArgs;
 use crate::cmd::{self, Outcome};
@@ -75,8 +74,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
                         at,
                         None,
                     );
-                    templates
-                        .render_update("maintenance/scheduled", &Context::from_serialize(&view)?)?
+                    templates.render_update("maintenance/scheduled", &view)?
                 }
             };
             let first = NewUpdate {
@@ -115,7 +113,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
                         at,
                         next_at,
                     );
-                    templates.render_update("investigating", &Context::from_serialize(&view)?)?
+                    templates.render_update("investigating", &view)?
                 }
             };
             let first = NewUpdate {

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DurationRound, TimeDelta};
-use tera::Context;
 
 use crate::cli::UpdateArgs;
 use crate::cmd::{self, Outcome};
@@ -134,7 +133,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     };
     let body = match &args.message {
         Some(message) => message.clone(),
-        None => templates.render_update(state.as_str(), &Context::from_serialize(view(state))?)?,
+        None => templates.render_update(state.as_str(), &view(state))?,
     };
     let ids: Option<Vec<String>> = components
         .as_ref()
@@ -152,8 +151,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     );
     let mut bytes = edit::appended(&original, &block);
     if args.postmortem {
-        let skeleton =
-            templates.render_update("postmortem", &Context::from_serialize(view(state))?)?;
+        let skeleton = templates.render_update("postmortem", &view(state))?;
         bytes = insert_summary(&original, &source, &bytes, &skeleton)?;
     }
 
@@ -337,10 +335,7 @@ fn maintenance(
                 at,
                 next_at,
             );
-            templates.render_update(
-                &format!("maintenance/{}", state.as_str()),
-                &Context::from_serialize(&view)?,
-            )?
+            templates.render_update(&format!("maintenance/{}", state.as_str()), &view)?
         }
     };
     let block = edit::update_block(

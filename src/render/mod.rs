@@ -151,7 +151,7 @@ fn render_the_rest(
             templates,
             "404.html",
             &data,
-            &strings.to_value(templates.strings_used.as_ref()),
+            &crate::templates::Value::new(&strings.to_value())?,
         )?,
         None,
     )

@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
-use tera::Context;
 
 use super::{RECENT_DAYS, RECENT_LIMIT};
 use crate::clock::Now;
@@ -14,7 +12,7 @@ use crate::model::fingerprint;
 use crate::model::MaintenanceState;
 use crate::model::Site;
 use crate::output::Sink;
-use crate::templates::Templates;
+use crate::templates::{Templates, Value, Vars};
 use crate::view::{self, GroupView, IncidentView, MaintenanceView, SiteView, StatusView, TimeView};
 
 /// How far ahead the home page announces maintenance.
@@ -66,24 +64,22 @@ pub struct NotFound<'a> {
     pub root: String,
 }
 
-/// Renders one page; templates see `data` and the site's strings as `t`.
+/// Renders one page; templates see the fields of `data` and the site's strings as `t`.
 pub fn page<T: Serialize>(
     templates: &Templates,
     name: &str,
     data: &T,
-    strings: &serde_json::Value,
+    strings: &Value,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut context = Context::from_serialize(data)?;
-    context.insert("t", strings);
-    Ok(templates.render(name, &context)?.into_bytes())
+    let mut out = Vec::new();
+    templates.render(name, &Vars::of(data)?.set("t", strings), &mut out)?;
+    Ok(out)
 }
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
-    let t = site
-        .config
-        .strings
-        .to_value(templates.strings_used.as_ref());
+    // Converted once: every page shares these by reference.
+    let t = Value::new(&site.config.strings.to_value())?;
     let strings = &site.config.strings;
     let tz = site.config.timezone;
     let base = super::base_fingerprint(site, templates);
@@ -191,12 +187,12 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     // Month by month, each incident's view becomes template values once, serves
     // its own page and then its month's, and is dropped: memory stays flat, and
     // a rebuild after one edit makes the values of a handful of incidents.
-    let site_value = serde_json::to_value(&site_view)?;
+    let site_value = Value::new(&site_view)?;
     let up_two = Value::from("../../");
     let maintenance_values = maintenance_views
         .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<Value>, _>>()?;
+        .map(Value::new)
+        .collect::<anyhow::Result<Vec<Value>>>()?;
     months
         .par_iter()
         .enumerate()
@@ -206,20 +202,18 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                 .filter(|&&j| stale[j] || stale_months[i])
                 .map(|&j| -> anyhow::Result<Value> {
                     let incident = &site.incidents[j];
-                    let value = serde_json::to_value(IncidentView::new(incident, site))?;
+                    let value = Value::new(&IncidentView::new(incident, site))?;
                     if stale[j] {
-                        let page = templates.render_values(
-                            "incident.html",
-                            &[
-                                ("t", &t),
-                                ("site", &site_value),
-                                ("root", &up_two),
-                                ("incident", &value),
-                            ],
-                        )?;
+                        let vars = Vars::new()
+                            .set("t", &t)
+                            .set("site", &site_value)
+                            .set("root", &up_two)
+                            .set("incident", &value);
+                        let mut page = Vec::new();
+                        templates.render("incident.html", &vars, &mut page)?;
                         sink.put(
                             &format!("incidents/{}/index.html", incident.slug),
-                            page.into_bytes(),
+                            page,
                             Some(page_prints[j]),
                         )?;
                     }
@@ -230,29 +224,26 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                 return Ok(());
             }
             let link = &links[i];
-            let maintenance = Value::Array(
+            let maintenance = Value::list(
                 month_maintenance[i]
                     .iter()
                     .map(|&j| maintenance_values[j].clone())
                     .collect(),
             );
-            let neighbour = |l: Option<&MonthLink>| serde_json::to_value(l);
-            let page = templates.render_values(
-                "history_month.html",
-                &[
-                    ("t", &t),
-                    ("site", &site_value),
-                    ("root", &up_two),
-                    ("month", &Value::from(link.label.as_str())),
-                    ("incidents", &Value::Array(values)),
-                    ("maintenance", &maintenance),
-                    ("newer", &neighbour(i.checked_sub(1).map(|j| &links[j]))?),
-                    ("older", &neighbour(links.get(i + 1))?),
-                ],
-            )?;
+            let vars = Vars::new()
+                .set("t", &t)
+                .set("site", &site_value)
+                .set("root", &up_two)
+                .set("month", &Value::from(link.label.as_str()))
+                .set("incidents", &Value::list(values))
+                .set("maintenance", &maintenance)
+                .set("newer", &Value::new(&i.checked_sub(1).map(|j| &links[j]))?)
+                .set("older", &Value::new(&links.get(i + 1))?);
+            let mut page = Vec::new();
+            templates.render("history_month.html", &vars, &mut page)?;
             sink.put(
                 &format!("{}index.html", link.url),
-                page.into_bytes(),
+                page,
                 Some(month_prints[i]),
             )
         })?;

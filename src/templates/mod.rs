@@ -1,21 +1,31 @@
-//! The page templates: defaults compiled into the binary, overridden by name
-//! by a site's own `templates/` folder. Compiled once per build.
+//! The templates: defaults compiled into the binary, overridden by name by a
+//! site's own `templates/` folder, compiled once per build by Tera 2, the one
+//! engine that renders them.
 //!
-//! HTML templates are minified once, as templates (minify-html keeps Tera's
-//! `{{ }}`, `{% %}` and `{# #}` intact), rather than minifying every rendered
-//! page: the output is the same, at a fraction of the cost for a large site.
+//! Nothing outside this module sees Tera: pages hand over their values as
+//! [`Vars`] (or any serializable view) and get bytes back. HTML templates are
+//! minified once, as templates (minify-html keeps Tera's `{{ }}`, `{% %}` and
+//! `{# #}` intact), rather than minifying every rendered page: the output is
+//! the same, at a fraction of the cost for a large site. Errors are located in
+//! the text the author wrote, not the minified one (see [`Templates::explain`]).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::path::Path;
+mod migrate;
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use tera::Tera;
+use serde::Serialize;
+use tera::{Kwargs, State, Tera, TeraResult};
+
+use crate::diagnostic::{Diagnostic, Severity};
 
 /// The default templates, in `templates/` of this repository.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "components.html",
+        include_str!("../../templates/components.html"),
+    ),
     ("index.html", include_str!("../../templates/index.html")),
     (
         "incident.html",
@@ -101,28 +111,83 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// Folder of a site's own templates, relative to the site root.
 pub const DIR: &str = "templates";
 
-/// A template problem: the author's to fix, like invalid content.
+/// The most a template may write for one page: a template that loops without
+/// end fails with its name instead of filling the disk or the memory.
+const PAGE_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Templates that are wrong: the author's to fix, like invalid content, each
+/// located in the file the author wrote.
 #[derive(Debug)]
-pub struct TemplateError(pub String);
+pub struct TemplateError(pub Vec<Diagnostic>);
 
 impl std::fmt::Display for TemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}: {}", d.location(), d.message)?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for TemplateError {}
 
-mod eval;
+/// A value converted for templates once and shared by every page that shows
+/// it: cloning one is a reference count, not a copy.
+#[derive(Clone)]
+pub struct Value(tera::Value);
+
+impl Value {
+    pub fn new(value: &(impl Serialize + ?Sized)) -> anyhow::Result<Value> {
+        Ok(Value(tera::Value::try_from_serializable(value)?))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value(tera::Value::from(
+            items.into_iter().map(|v| v.0).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value(tera::Value::from(text))
+    }
+}
+
+/// The names one template sees, each bound to a [`Value`].
+#[derive(Clone, Default)]
+pub struct Vars(tera::Context);
+
+impl Vars {
+    pub fn new() -> Vars {
+        Vars::default()
+    }
+
+    /// Each field of `view` (a struct or map) as a name of its own.
+    pub fn of(view: &(impl Serialize + ?Sized)) -> anyhow::Result<Vars> {
+        Ok(Vars(tera::Context::from_serialize(view)?))
+    }
+
+    pub fn set(mut self, name: &'static str, value: &Value) -> Vars {
+        self.0.insert_value(name, value.0.clone());
+        self
+    }
+}
+
+/// One template's text as the author wrote it, and where it came from.
+struct Source {
+    name: String,
+    text: String,
+    /// `templates/NAME` for a site's own; `None` for a built-in.
+    path: Option<PathBuf>,
+}
 
 pub struct Templates {
     tera: Tera,
-    /// Renders the pages Tera would, several times faster (see [`eval`]).
-    evaluator: eval::Evaluator,
-    /// The strings-table keys the templates name (`t.key`), or `None` when a
-    /// template looks keys up by value (`t[...]`): pages carry only these,
-    /// because every page copies what it carries.
-    pub strings_used: Option<std::collections::BTreeSet<String>>,
+    sources: Vec<Source>,
     /// A hash of every template's text: pages from the same templates and content are the same.
     pub fingerprint: u64,
 }
@@ -130,123 +195,234 @@ pub struct Templates {
 impl Templates {
     /// Compiles the built-in templates with the site's overrides in place.
     pub fn load(root: &Path) -> anyhow::Result<Templates> {
-        let mut sources: Vec<(String, String)> = BUILTIN
+        let mut sources: Vec<Source> = BUILTIN
             .iter()
-            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .map(|(name, text)| Source {
+                name: name.to_string(),
+                text: text.to_string(),
+                path: None,
+            })
             .collect();
         let dir = root.join(DIR);
         if dir.is_dir() {
             let mut overrides = Vec::new();
             collect(&dir, "", &mut overrides)?;
             for (name, text) in overrides {
-                match sources.iter_mut().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = text,
-                    None => sources.push((name, text)),
+                let path = Some(Path::new(DIR).join(&name));
+                match sources.iter_mut().find(|s| s.name == name) {
+                    Some(slot) => {
+                        slot.text = text;
+                        slot.path = path;
+                    }
+                    None => sources.push(Source { name, text, path }),
                 }
             }
         }
-        for (name, text) in &mut sources {
-            if name.ends_with(".html") {
-                *text = minify_template(text);
-            } else if name.ends_with(".css") {
-                *text = minify_css(text);
-            }
+        // A site's template written for Tera 1 gets told what changed, line by
+        // line, before Tera 2 reports the first thing it cannot parse.
+        let old: Vec<Diagnostic> = sources
+            .iter()
+            .filter_map(|s| s.path.as_ref().map(|p| migrate::findings(p, &s.text)))
+            .flatten()
+            .collect();
+        if !old.is_empty() {
+            return Err(TemplateError(old).into());
         }
-        let parts: Vec<&[u8]> = sources
+        let minified: Vec<(&str, String)> = sources
+            .iter()
+            .map(|s| (s.name.as_str(), minify(&s.name, &s.text)))
+            .collect();
+        let parts: Vec<&[u8]> = minified
             .iter()
             .flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()])
             .collect();
         let fingerprint = crate::model::fingerprint(&parts);
-        let mut tera = Tera::default();
-        tera.register_filter("fill", fill);
-        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| TemplateError(format!("a template does not compile: {}", chain(&e))))?;
-        let strings_used = strings_used(sources.iter().map(|(_, t)| t.as_str()));
+        let tera = match compile(minified.iter().map(|(n, t)| (*n, t.as_str()))) {
+            Ok(tera) => tera,
+            // Locate the error in the text as written, not as minified.
+            Err(_) => {
+                let err = compile(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())))
+                    .err()
+                    .unwrap_or_else(|| tera::Error::message("a template does not compile"));
+                return Err(TemplateError(diagnose(&sources, &err)).into());
+            }
+        };
         Ok(Templates {
-            evaluator: eval::Evaluator::new(&tera),
             tera,
+            sources,
             fingerprint,
-            strings_used,
         })
     }
 
+    /// Renders template `name` with `vars`, appended to `out`.
+    pub fn render(&self, name: &str, vars: &Vars, out: &mut Vec<u8>) -> anyhow::Result<()> {
+        let start = out.len();
+        let mut budget = Budget {
+            out,
+            left: PAGE_BUDGET,
+            spent: false,
+        };
+        let result = self.tera.render_to(name, &vars.0, &mut budget);
+        let spent = budget.spent;
+        if let Err(err) = result {
+            out.truncate(start);
+            return Err(if spent {
+                self.overrun(name)
+            } else {
+                self.explain(name, vars, err)
+            });
+        }
+        Ok(())
+    }
+
+    /// Renders template `name` with each field of `view` as a name.
+    pub fn render_view(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
+        let mut out = Vec::new();
+        self.render(name, &Vars::of(view)?, &mut out)?;
+        String::from_utf8(out).context("a template wrote text that is not UTF-8")
+    }
+
     /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.
-    pub fn render_update(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
-        let text = self.render(&format!("updates/{name}.md"), context)?;
+    pub fn render_update(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
+        let text = self.render_view(&format!("updates/{name}.md"), view)?;
         // Templates end with a newline and may leave blank lines where a condition was false.
         Ok(text.trim().to_string())
     }
 
-    pub fn render(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
-        self.render_scope(name, context, || Cow::Borrowed(context))
+    /// A rendering error located in the template the author wrote: the same
+    /// page rendered again by templates compiled unminified. Errors are rare,
+    /// so they pay for the second compile rather than every build.
+    fn explain(&self, name: &str, vars: &Vars, err: tera::Error) -> anyhow::Error {
+        let plain = compile(
+            self.sources
+                .iter()
+                .map(|s| (s.name.as_str(), s.text.as_str())),
+        );
+        let located = plain
+            .ok()
+            .and_then(|tera| tera.render(name, &vars.0).err())
+            .unwrap_or(err);
+        TemplateError(diagnose(&self.sources, &located)).into()
     }
 
-    /// As [`Templates::render`], with the page's values borrowed rather than copied into a context.
-    pub fn render_values(
-        &self,
-        name: &str,
-        values: &[(&str, &tera::Value)],
-    ) -> anyhow::Result<String> {
-        self.render_scope(name, &values, || {
-            let mut context = tera::Context::new();
-            for (key, value) in values {
-                context.insert(*key, value);
-            }
-            Cow::Owned(context)
-        })
+    fn overrun(&self, name: &str) -> anyhow::Error {
+        let path = self
+            .sources
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.path.clone())
+            .unwrap_or_else(|| PathBuf::from(format!("(built-in) {name}")));
+        TemplateError(vec![Diagnostic::file(
+            Severity::Error,
+            path,
+            0,
+            0,
+            format!(
+                "rendering `{name}` wrote more than {} MB for one page; does a loop never end?",
+                PAGE_BUDGET / (1024 * 1024)
+            ),
+        )])
+        .into()
     }
+}
 
-    fn render_scope<'s>(
-        &self,
-        name: &str,
-        scope: &dyn eval::Scope,
-        // Only Tera needs a context: made (or borrowed) when it renders.
-        context: impl FnOnce() -> Cow<'s, tera::Context>,
-    ) -> anyhow::Result<String> {
-        if self.evaluator.supports(name) {
-            if let Ok(page) = self.evaluator.render(&self.tera, name, scope) {
-                // Every test build proves the evaluator against Tera, page by page.
-                #[cfg(debug_assertions)]
-                self.same_as_tera(name, &context(), &page)?;
-                return Ok(page);
-            }
+/// A page's output, which refuses to grow past its budget.
+struct Budget<'a> {
+    out: &'a mut Vec<u8>,
+    left: usize,
+    spent: bool,
+}
+
+impl std::io::Write for Budget<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if bytes.len() > self.left {
+            self.spent = true;
+            return Err(std::io::Error::other("the page's budget is spent"));
         }
-        self.render_by_tera(name, &context())
+        self.left -= bytes.len();
+        self.out.extend_from_slice(bytes);
+        Ok(bytes.len())
     }
 
-    fn render_by_tera(&self, name: &str, context: &tera::Context) -> anyhow::Result<String> {
-        self.tera
-            .render(name, context)
-            .map_err(|e| TemplateError(format!("template `{name}` failed: {}", chain(&e))).into())
-    }
-
-    #[cfg(debug_assertions)]
-    fn same_as_tera(&self, name: &str, context: &tera::Context, page: &str) -> anyhow::Result<()> {
-        let tera = self.render_by_tera(name, context)?;
-        if tera != page {
-            let at = tera
-                .bytes()
-                .zip(page.bytes())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let around = |s: &str| {
-                let (mut start, mut end) = (at.saturating_sub(60), (at + 60).min(s.len()));
-                while !s.is_char_boundary(start) {
-                    start -= 1;
-                }
-                while !s.is_char_boundary(end) {
-                    end += 1;
-                }
-                s[start..end].to_string()
-            };
-            anyhow::bail!(
-                "template `{name}`: the evaluator and Tera disagree at byte {at}:\n  evaluator: {:?}\n  Tera:      {:?}",
-                around(page),
-                around(&tera)
-            );
-        }
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+fn compile<'a>(sources: impl Iterator<Item = (&'a str, &'a str)>) -> TeraResult<Tera> {
+    let mut tera = Tera::new();
+    tera.register_filter("fill", fill);
+    tera.add_raw_templates(sources.collect::<Vec<_>>())?;
+    Ok(tera)
+}
+
+/// Tera's error as diagnostics at the file, line and column the author wrote.
+fn diagnose(sources: &[Source], err: &tera::Error) -> Vec<Diagnostic> {
+    match err.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let width = if span.end_line == span.start_line {
+                span.end_col.saturating_sub(span.start_col)
+            } else {
+                usize::MAX
+            };
+            vec![located(
+                sources,
+                r.filename(),
+                (span.start_line, span.start_col + 1, width),
+                r.message(),
+            )]
+        }
+        // Checks across templates (unknown filters, blocks a parent lacks) come
+        // as one message of reports, each `error: ...` then ` --> name:line:col`.
+        _ => {
+            let text = chain(err);
+            let found: Vec<Diagnostic> = text
+                .split("error: ")
+                .filter_map(|report| {
+                    let (message, rest) = report.split_once('\n')?;
+                    let place = rest.trim_start().strip_prefix("--> ")?;
+                    let place = place.lines().next()?;
+                    let mut parts = place.rsplitn(3, ':');
+                    let col: usize = parts.next()?.trim().parse().ok()?;
+                    let line: usize = parts.next()?.parse().ok()?;
+                    let name = parts.next()?;
+                    let width = message
+                        .split('`')
+                        .nth(1)
+                        .map_or(1, |quoted| quoted.chars().count());
+                    Some(located(sources, name, (line, col, width), message.trim()))
+                })
+                .collect();
+            if found.is_empty() {
+                vec![Diagnostic::file(Severity::Error, DIR, 0, 0, text)]
+            } else {
+                found
+            }
+        }
+    }
+}
+
+/// A diagnostic at `(line, col, width)` of template `name`, with its line shown.
+fn located(
+    sources: &[Source],
+    name: &str,
+    (line, col, width): (usize, usize, usize),
+    message: &str,
+) -> Diagnostic {
+    let source = sources.iter().find(|s| s.name == name);
+    let path = source
+        .and_then(|s| s.path.clone())
+        .unwrap_or_else(|| PathBuf::from(format!("(built-in) {name}")));
+    let mut d = Diagnostic::file(Severity::Error, path, line, col, message.to_string());
+    if let Some(text) = source.and_then(|s| s.text.lines().nth(line.saturating_sub(1))) {
+        let rest = text.chars().count().saturating_sub(col.saturating_sub(1));
+        d = d.with_snippet(text, width.min(rest));
+    }
+    if let Some(help) = migrate::help_for(message) {
+        d = d.with_help(help);
+    }
+    d
 }
 
 /// `{{ t.as_of | fill(time=generated) | safe }}`: a string of the strings
@@ -255,140 +431,111 @@ impl Templates {
 /// `<time>` element and a link (`href` and `text`) an `<a>`, so translated
 /// sentences keep their markup wherever their language puts the value. A
 /// plural picks its form by the `n` value.
-fn fill(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let args: Vec<(&str, &tera::Value)> = args.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let mut out = String::new();
-    fill_into(value, &args, &mut out)?;
-    Ok(tera::Value::String(out))
-}
-
-/// [`fill`] with borrowed arguments, as the evaluator passes them, written at the end of `out`.
-fn fill_into(
-    value: &tera::Value,
-    args: &[(&str, &tera::Value)],
-    out: &mut String,
-) -> tera::Result<()> {
-    use tera::Value;
-    let pattern = match value {
-        Value::String(s) => s.as_str(),
-        Value::Object(forms) => {
-            let n = args
-                .iter()
-                .find(|(name, _)| *name == "n")
-                .and_then(|(_, v)| v.as_u64())
-                .ok_or_else(|| tera::Error::msg("`fill` on a plural needs a count: fill(n=...)"))?;
-            crate::i18n::choose_form(forms, usize::try_from(n).unwrap_or(usize::MAX))
-                .ok_or_else(|| tera::Error::msg("`fill`: a plural without `one` and `other`"))?
-        }
-        Value::Null => {
-            return Err(tera::Error::msg(
-                "`fill` on a string that is not in the strings table",
-            ))
-        }
-        _ => {
-            return Err(tera::Error::msg(
-                "`fill` expects a string of the strings table (`t.key`)",
-            ))
-        }
+fn fill(value: &tera::Value, args: Kwargs, _: &State) -> TeraResult<tera::Value> {
+    let pattern = if let Some(s) = value.as_str() {
+        s
+    } else if let Some(forms) = value.as_map() {
+        let n = args
+            .get::<u64>("n")?
+            .ok_or_else(|| tera::Error::message("`fill` on a plural needs a count: fill(n=...)"))?;
+        let form = |key: &'static str| {
+            forms
+                .get(&tera::value::Key::Str(key))
+                .and_then(tera::Value::as_str)
+        };
+        let rule = form(crate::i18n::PLURAL_RULE_KEY)
+            .and_then(crate::i18n::PluralRule::parse)
+            .unwrap_or(crate::i18n::PluralRule::One);
+        let (Some(one), Some(other)) = (form("one"), form("other")) else {
+            return Err(tera::Error::message(
+                "`fill`: a plural without `one` and `other`",
+            ));
+        };
+        crate::i18n::choose(
+            rule,
+            usize::try_from(n).unwrap_or(usize::MAX),
+            form("zero"),
+            one,
+            other,
+        )
+    } else if value.is_none() || value.is_undefined() {
+        return Err(tera::Error::message(
+            "`fill` on a string that is not in the strings table",
+        ));
+    } else {
+        return Err(tera::Error::message(
+            "`fill` expects a string of the strings table (`t.key`)",
+        ));
     };
+    let mut out = String::with_capacity(pattern.len() + 32);
     // Splitting the pattern and then escaping its words is escaping it and then
     // splitting: escapes never make or break a `{name}`.
-    crate::i18n::fill_into(pattern, out, escape_into, |name, out| {
-        args.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, value)| out.push_str(&fill_value(value)))
-            .is_some()
-    });
-    Ok(())
+    crate::i18n::fill_into(
+        pattern,
+        &mut out,
+        |text, out| out.push_str(&escape(text)),
+        |name, out| match args.get::<&tera::Value>(name) {
+            Ok(Some(value)) => {
+                fill_value(value, out);
+                true
+            }
+            _ => false,
+        },
+    );
+    Ok(tera::Value::safe_string(&out))
 }
 
-fn fill_value(value: &tera::Value) -> String {
-    use tera::Value;
-    let field = |key: &str| value.get(key).and_then(Value::as_str);
-    match value {
-        Value::String(s) => escape(s),
-        Value::Number(n) => n.to_string(),
-        Value::Object(_) => match (field("iso"), field("full"), field("href"), field("text")) {
+fn fill_value(value: &tera::Value, out: &mut String) {
+    let field = |key: &'static str| value.get_from_path(key).and_then(tera::Value::as_str);
+    if let Some(s) = value.as_str() {
+        out.push_str(&escape(s));
+    } else if value.is_number() {
+        out.push_str(&value.to_string());
+    } else if value.as_map().is_some() {
+        match (field("iso"), field("full"), field("href"), field("text")) {
             (Some(iso), Some(full), _, _) => {
-                format!("<time datetime=\"{}\">{}</time>", escape(iso), escape(full))
+                out.push_str(&format!(
+                    "<time datetime=\"{}\">{}</time>",
+                    escape(iso),
+                    escape(full)
+                ));
             }
             (_, _, Some(href), Some(text)) => {
-                format!("<a href=\"{}\">{}</a>", escape(href), escape(text))
+                out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(href),
+                    escape(text)
+                ));
             }
-            _ => String::new(),
-        },
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(fill_value).collect();
-            items.join(", ")
+            _ => {}
         }
-        Value::Bool(_) | Value::Null => String::new(),
+    } else if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            fill_value(item, out);
+        }
     }
 }
 
-/// Every `t.key` the templates name; `None` if any indexes `t` by value.
-fn strings_used<'a>(
-    sources: impl Iterator<Item = &'a str>,
-) -> Option<std::collections::BTreeSet<String>> {
-    let mut keys = std::collections::BTreeSet::new();
-    for text in sources {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while let Some(found) = text[i..].find('t') {
-            let at = i + found;
-            i = at + 1;
-            let starts_word = at == 0
-                || !(bytes[at - 1].is_ascii_alphanumeric()
-                    || bytes[at - 1] == b'_'
-                    || bytes[at - 1] == b'.');
-            if !starts_word {
-                continue;
-            }
-            match bytes.get(at + 1) {
-                Some(b'[') => return None,
-                Some(b'.') => {
-                    let key: String = text[at + 2..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
-                        .collect();
-                    keys.insert(key);
-                }
-                _ => {}
-            }
-        }
-    }
-    Some(keys)
-}
-
-/// The five characters that matter in HTML text and quoted attributes; not
-/// `/`, which Tera's escaping also turns into `&#x2F;` for no reader's benefit.
+/// HTML-escapes `text` exactly as the pages' templates escape every value.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(text, &mut out);
-    out
+    let mut out = Vec::with_capacity(text.len() + 8);
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn escape_into(text: &str, out: &mut String) {
-    escape_with(text, out, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    });
-}
-
-/// Writes `text` to `out` with each ASCII byte that `entity` names replaced.
-fn escape_with(text: &str, out: &mut String, entity: impl Fn(u8) -> Option<&'static str>) {
-    let mut from = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if let Some(entity) = entity(b) {
-            out.push_str(&text[from..i]);
-            out.push_str(entity);
-            from = i + 1;
-        }
+/// Minifies HTML templates and the stylesheet; other templates are text.
+fn minify(name: &str, text: &str) -> String {
+    if name.ends_with(".html") {
+        minify_template(text)
+    } else if name.ends_with(".css") {
+        minify_css(text)
+    } else {
+        text.to_string()
     }
-    out.push_str(&text[from..]);
 }
 
 /// Spec-compliant settings only, so every browser and parser reads the pages the same way.
@@ -419,7 +566,7 @@ fn minify_css(css: &str) -> String {
         .unwrap_or_else(|| css.to_string())
 }
 
-/// Tera puts the useful part of an error in its sources.
+/// An error with its causes, for errors without a place in a template.
 fn chain(err: &dyn std::error::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
@@ -451,46 +598,99 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> anyhow:
     Ok(())
 }
 
+/// A map of names to values, for tests of templates in isolation.
+#[cfg(test)]
+fn vars(pairs: &[(&'static str, serde_json::Value)]) -> Vars {
+    let map: std::collections::HashMap<&str, &serde_json::Value> =
+        pairs.iter().map(|(k, v)| (*k, v)).collect();
+    Vars::of(&map).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn finds_the_strings_templates_name() {
-        let used = strings_used(
-            [
-                "{{ t.as_of | fill(time=x) }} {{ at.full }} {{ t.components }}",
-                "{% if t %}",
-            ]
-            .into_iter(),
-        );
-        assert_eq!(
-            used.unwrap().into_iter().collect::<Vec<_>>(),
-            ["as_of", "components"]
-        );
-        assert_eq!(strings_used(["{{ t[name] }}"].into_iter()), None);
+    fn one(name: &str, text: &str) -> Tera {
+        compile([(name, text)].into_iter()).unwrap()
+    }
+
+    fn render(tera: &Tera, name: &str, v: &Vars) -> String {
+        tera.render(name, &v.0).unwrap()
     }
 
     #[test]
-    fn the_evaluator_renders_every_page() {
-        let templates = Templates::load(Path::new("/nonexistent")).unwrap();
-        for name in [
-            "index.html",
-            "incident.html",
-            "history_month.html",
-            "maintenance.html",
-            "history.html",
-            "404.html",
-        ] {
-            assert!(templates.evaluator.supports(name), "{name}");
-        }
+    fn fill_escapes_words_and_values_and_marks_up_times_and_links() {
+        let tera = one(
+            "p.html",
+            "{{ s | fill(who=who, at=at, link=link) }}|{{ p | fill(n=n) }}",
+        );
+        let v = vars(&[
+            ("s", json!("<{who}> at {at} see {link} {missing}")),
+            ("who", json!("A & B")),
+            (
+                "at",
+                json!({"iso": "2026-01-01T00:00:00Z", "full": "1 Jan"}),
+            ),
+            ("link", json!({"href": "https://x/?a=1&b=2", "text": "x"})),
+            (
+                "p",
+                json!({"one": "{n} item", "other": "{n} items", "_rule": "one"}),
+            ),
+            ("n", json!(3)),
+        ]);
+        assert_eq!(
+            render(&tera, "p.html", &v),
+            "&lt;A &amp; B&gt; at <time datetime=\"2026-01-01T00:00:00Z\">1 Jan</time> see \
+             <a href=\"https://x/?a=1&amp;b=2\">x</a> {missing}|3 items"
+        );
+    }
+
+    #[test]
+    fn a_template_error_names_the_line_the_author_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(DIR)).unwrap();
+        std::fs::write(
+            dir.path().join(DIR).join("404.html"),
+            "<!DOCTYPE html>\n<title>x</title>\n\n<p>\n  {{ nothing_here }}\n</p>\n",
+        )
+        .unwrap();
+        let templates = Templates::load(dir.path()).unwrap();
+        let err = templates
+            .render("404.html", &Vars::new(), &mut Vec::new())
+            .unwrap_err();
+        let err = err.downcast::<TemplateError>().unwrap();
+        let d = &err.0[0];
+        assert_eq!(d.path, Path::new("templates/404.html"));
+        assert_eq!((d.line, d.col), (5, 6), "{d:?}");
+    }
+
+    #[test]
+    fn a_page_that_never_ends_fails_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(DIR)).unwrap();
+        std::fs::write(
+            dir.path().join(DIR).join("404.html"),
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}0123456789{% endfor %}{% endfor %}",
+        )
+        .unwrap();
+        let templates = Templates::load(dir.path()).unwrap();
+        let err = templates
+            .render("404.html", &Vars::new(), &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("templates/404.html") && err.contains("loop"),
+            "{err}"
+        );
     }
 
     #[test]
     fn minifying_a_template_keeps_tera_syntax() {
-        let t = minify_template("<p class=\"a\">\n  {{ x | safe }}  {% if y %} <b>{{ y }}</b> {% endif %}\n</p>\n{# note #}\n");
+        let t = minify_template("<p class=\"a\">\n  {{ x | safe }}  {% if y %} <b>{{ y }}</b> {% endif %}\n</p>\n{# note #}\n{{ <c a={b} /> }}\n");
         assert!(t.contains("{{ x | safe }}"), "{t}");
         assert!(t.contains("{% if y %}") && t.contains("{% endif %}"), "{t}");
+        assert!(t.contains("{{ <c a={b} /> }}"), "{t}");
         assert!(!t.contains('\n'), "{t}");
     }
 }

@@ -997,7 +997,8 @@ fn templates_are_the_site_s_and_a_broken_one_or_state_file_sends_nothing() {
     site.write("templates/announce/ops.txt", "{{ nope }}");
     site.run(&["announce", "--now", "2026-11-22T10:25:00Z"])
         .expect_code(2)
-        .expect_stderr("template `announce/ops.txt` failed");
+        .expect_stderr("error: Variable `nope` is not defined")
+        .expect_stderr("--> templates/announce/ops.txt:1:4");
     assert_eq!(
         hook.seen(),
         0,

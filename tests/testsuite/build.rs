@@ -594,7 +594,8 @@ fn a_template_that_fails_half_way_leaves_the_old_site_untouched() {
     );
     site.run(&["build", "--now", "2026-11-22T16:00:00Z"])
         .expect_code(2)
-        .expect_stderr("template `incident.html` failed");
+        .expect_stderr("error: Variable `missing` is not defined")
+        .expect_stderr("--> templates/incident.html:1:80");
     assert_eq!(
         before,
         site.snapshot(),

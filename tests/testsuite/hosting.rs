@@ -228,7 +228,7 @@ fn check_warns_when_the_page_depends_on_what_it_reports_on() {
                     "description = \"REST\"\nurl = \"https://api.acme.co.uk/v1\"",
                 ),
     );
-    site.write("templates/base.html", "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<link rel=\"stylesheet\" href=\"https://cdn.example.net/theme.css\">\n</head><body>{% block main %}{% endblock main %}</body></html>\n");
+    site.write("templates/base.html", "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<link rel=\"stylesheet\" href=\"https://cdn.example.net/theme.css\">\n<title>{% block title %}{% endblock title %}</title>{% block description %}{% endblock description %}{% block feeds %}{% endblock feeds %}\n</head><body>{% block main %}{% endblock main %}{% block generated %}{% endblock generated %}</body></html>\n");
     site.incident(
         "graph",
         "+++\ntitle = \"Latency\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\nLatency was high:\n\n![graph](https://grafana.acme.example/render.png)\n",

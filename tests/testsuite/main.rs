@@ -15,4 +15,5 @@ mod properties;
 mod publish;
 mod readme;
 mod serve;
+mod templates;
 mod workflow;

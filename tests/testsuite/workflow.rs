@@ -402,7 +402,9 @@ fn check_fails_on_a_template_that_does_not_render_as_build_would() {
         .run(&["check", "--now", "2026-10-24T23:30:00Z"])
         .expect_code(2);
     assert!(
-        run.stderr().contains("template `history.html` failed"),
+        run.stderr()
+            .contains("Variable `no_such_value` is not defined")
+            && run.stderr().contains("--> templates/history.html:1:45"),
         "{}",
         run.stderr()
     );
@@ -413,7 +415,7 @@ fn check_fails_on_a_template_that_does_not_render_as_build_would() {
     );
     site.write(
         "templates/base.html",
-        "<!DOCTYPE html><html lang=\"en\"><head><title>x</title></head><body>{% block main %}{% endblock main %}</body></html>",
+        "<!DOCTYPE html><html lang=\"en\"><head><title>{% block title %}{% endblock title %}</title>{% block description %}{% endblock description %}{% block feeds %}{% endblock feeds %}</head><body>{% block main %}{% endblock main %}{% block generated %}{% endblock generated %}</body></html>",
     );
     let run = site.run(&["check", "--now", "2026-10-24T23:30:00Z"]);
     assert!(
@@ -427,7 +429,8 @@ fn check_fails_on_a_template_that_does_not_render_as_build_would() {
         .run(&["check", "--now", "2026-10-24T23:30:00Z"])
         .expect_code(2);
     assert!(
-        run.stderr().contains("a template does not compile"),
+        run.stderr().contains("but expected one of")
+            && run.stderr().contains("--> templates/index.html:1:7"),
         "{}",
         run.stderr()
     );

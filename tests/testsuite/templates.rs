@@ -1,0 +1,72 @@
+//! A site's own templates on Tera 2: what an author upgrading from Tera 1 is told.
+
+use crate::support::TestSite;
+
+/// The built-in `index.html` and `macros.html` of statuspost before the move to
+/// Tera 2, cut down: a site that copied them with `init --templates` has these.
+const TERA_1_INDEX: &str = r#"{% extends "base.html" %}
+{% import "macros.html" as m %}
+{% block main %}
+<ul class="components">
+{% for group in groups %}{% for c in group.components %}<li>{{ c.name }}{{ m::status(s=c.status) }}</li>{% endfor %}{% endfor %}
+</ul>
+<p>{{ site.title | escape }}</p>
+{% endblock main %}
+"#;
+
+const TERA_1_MACROS: &str = r#"{% macro status(s) %}<span class="status s-{{ s.key }}">{{ s.label }}</span>{% endmacro status %}
+"#;
+
+#[test]
+fn a_tera_1_template_is_told_what_changed_at_each_line() {
+    let site = TestSite::new();
+    site.write("templates/index.html", TERA_1_INDEX);
+    site.write("templates/macros.html", TERA_1_MACROS);
+    for command in ["check", "build"] {
+        let run = site
+            .run(&[command, "--now", "2026-11-22T12:00:00Z"])
+            .expect_code(2)
+            .expect_stderr(
+                "error: `import` is gone in Tera 2: components are available in every template\n  --> templates/index.html:2:4",
+            )
+            .expect_stderr("= help: delete this line and call the component as `{{ <NAME ARG={value} /> }}`")
+            .expect_stderr(
+                "error: `m::status(...)` calls a macro, and Tera 2 has components instead\n  --> templates/index.html:5:76",
+            )
+            .expect_stderr("= help: call it as `{{ <status ARG={value} /> }}`")
+            .expect_stderr("error: the `escape` filter is `escape_html` in Tera 2\n  --> templates/index.html:7:20")
+            .expect_stderr("error: macros are components in Tera 2\n  --> templates/macros.html:1:4")
+            .expect_stderr("error: `endmacro` is `endcomponent` in Tera 2\n  --> templates/macros.html:1:80");
+        assert!(!site.exists("site/index.html"), "{}", run.stderr());
+    }
+}
+
+#[test]
+fn a_site_base_without_a_block_its_pages_fill_is_told_how_to_add_it() {
+    let site = TestSite::new();
+    // A Tera 1 base.html could leave out blocks the pages fill; Tera 2 refuses.
+    site.write(
+        "templates/base.html",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>{{ site.title }}</title></head>\n<body>{% block main %}{% endblock main %}</body></html>\n",
+    );
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("error: Block `title` is not defined in any parent template\n  --> (built-in) 404.html:2:10")
+        .expect_stderr("= help: in Tera 2 a page may fill only the blocks its parent defines: add `{% block NAME %}{% endblock NAME %}` where it belongs in your base.html");
+}
+
+#[test]
+fn a_component_of_the_site_s_own_is_called_from_its_pages() {
+    let site = TestSite::new();
+    site.write(
+        "templates/components.html",
+        "{% component status(s) %}<b class=\"mine s-{{ s.key }}\">{{ s.label }}</b>{% endcomponent status %}\n\
+         {% component time(t) %}<time datetime=\"{{ t.iso }}\">{{ t.full }}</time>{% endcomponent time %}\n\
+         {% component impact(incident) %}{{ incident.impact_label }}{% endcomponent impact %}\n\
+         {% component update(u, level, impact_is_now, components_are_now, next_update_by, promises = true) %}<li>{{ u.state_label }}</li>{% endcomponent update %}\n\
+         {% component maintenance(mt, root, window, level = 3) %}<p>{{ mt.title }}</p>{% endcomponent maintenance %}\n",
+    );
+    site.build("2026-11-22T12:00:00Z");
+    let page = site.read("site/index.html");
+    assert!(page.contains("<b class=\"mine s-operational\">"), "{page}");
+}
