@@ -364,15 +364,6 @@ pub(crate) fn choose<'a>(
     }
 }
 
-/// Picks the plural form of a template-side plural object.
-pub fn choose_form(forms: &serde_json::Map<String, serde_json::Value>, n: usize) -> Option<&str> {
-    let get = |k: &str| forms.get(k).and_then(serde_json::Value::as_str);
-    let rule = get(PLURAL_RULE_KEY)
-        .and_then(PluralRule::parse)
-        .unwrap_or(PluralRule::One);
-    Some(choose(rule, n, get("zero"), get("one")?, get("other")?))
-}
-
 /// Replaces each `{name}` in `pattern` with `value(name)`; a name with no
 /// value is left as written, so a mistake shows rather than vanishes.
 pub fn fill<'a>(pattern: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {

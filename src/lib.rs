@@ -7,6 +7,7 @@
 
 pub mod announce;
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod clock;
 mod cmd;

@@ -1,9 +1,10 @@
 use std::io::Write;
 
 use crate::build::{self, Outcome as BuildOutcome};
+use crate::check::{self, Class};
 use crate::cli::BuildArgs;
 use crate::cmd::{self, Outcome};
-use crate::lapse;
+use crate::diagnostic::Severity;
 
 pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
@@ -15,20 +16,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         }
         BuildOutcome::Built(built) => built,
     };
-    let mut warnings = built.warnings.clone();
-    warnings.extend(lapse::future_dated(&built.site, built.now));
-    crate::diagnostic::sort(&mut warnings);
-    cmd::report(&warnings);
+    report_findings(&built, root);
     let mut stderr = std::io::stderr().lock();
-    for finding in lapse::evaluate(&built.site, built.now) {
-        if matches!(finding.promise, lapse::Promise::Lapsed { .. }) {
-            let _ = writeln!(
-                stderr,
-                "warning: {}",
-                finding.message(built.site.config.timezone)
-            );
-        }
-    }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
     if args.timings {
         let t = built.timings;
@@ -41,4 +30,20 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
+}
+
+/// What `check` would say of a site that built: a lapsed promise does not stop
+/// a build, so here it is a warning, but it is never left unsaid.
+pub(super) fn report_findings(built: &build::Built, root: &std::path::Path) {
+    let root_findings = check::findings(&built.site, built.now, root);
+    let mut diagnostics = built.warnings.clone();
+    diagnostics.extend(root_findings.into_iter().map(|f| {
+        let mut d = f.diagnostic;
+        if f.class == Class::Lapsed {
+            d.severity = Severity::Warning;
+        }
+        d
+    }));
+    crate::diagnostic::sort(&mut diagnostics);
+    cmd::report(&diagnostics);
 }

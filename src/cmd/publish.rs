@@ -17,7 +17,7 @@ pub fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
         }
         BuildOutcome::Built(built) => built,
     };
-    cmd::report(&built.warnings);
+    super::build::report_findings(&built, root);
     eprintln!("{}", cmd::summary(&built, &dir));
     let default_message = format!(
         "Publish the status page: {} incident{}",

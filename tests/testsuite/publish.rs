@@ -254,3 +254,35 @@ fn publish_builds_on_commits_made_elsewhere_and_fails_clearly_when_unreachable()
     .expect_code(3)
     .expect_stderr("cannot reach");
 }
+
+/// Issue 13 (one check module) and 14.7: `publish` hid the warnings `build`
+/// prints; every command that builds now reports what `check` finds, with a
+/// lapsed promise a warning where it does not stop the command.
+#[test]
+fn build_and_publish_report_what_check_finds() {
+    let site = TestSite::new();
+    site.incident(
+        "2026-11-22-api-errors",
+        "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"identified\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"30m\"\n+++\nWe think the cache is full.\n",
+    );
+    let remote = site.path("remote.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    let now = "2026-11-22T11:00:00Z";
+    let lapsed = "api-errors: the next update was promised for 10:30 GMT, 30 minutes ago\n  --> incidents/2026-11-22-api-errors.md:6:1";
+    let speculation = "warning[speculation]: \"We think\" is speculation\n   --> incidents/2026-11-22-api-errors.md:11:1";
+    site.run(&["check", "--now", now])
+        .expect_code(1)
+        .expect_stderr(&format!("error[lapsed]: 2026-11-22-{lapsed}"))
+        .expect_stderr(speculation);
+    site.run(&["build", "--now", now])
+        .success()
+        .expect_stderr(&format!("warning[lapsed]: 2026-11-22-{lapsed}"))
+        .expect_stderr(speculation);
+    site.run(&["publish", "--git", remote.to_str().unwrap(), "--now", now])
+        .success()
+        .expect_stderr(&format!("warning[lapsed]: 2026-11-22-{lapsed}"))
+        .expect_stderr(speculation);
+}

@@ -1,0 +1,254 @@
+//! Every finding about a loaded site, in one place for every command: promises
+//! (lapsed, due soon, never made), updates dated in the future, the wording of
+//! updates, maintenance windows the clock has overtaken, independence of the
+//! hosting, and what the pages themselves carry. Commands only print them and
+//! choose the exit code from their [`Class`].
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::Duration;
+
+use crate::clock::Now;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lapse::{self, Promise};
+use crate::lint;
+use crate::model::Site;
+use crate::templates::{TemplateError, Templates};
+
+/// What a finding means for the command that meets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// The content or templates are wrong: nothing may be built from them.
+    Invalid,
+    /// A promised update is overdue: the site builds, and the author must post.
+    Lapsed,
+    /// Worth the author's attention; nothing is wrong for readers yet.
+    Warning,
+}
+
+/// A diagnostic and its class; every finding has a code (`lapsed`, `speculation`...).
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub class: Class,
+    pub diagnostic: Diagnostic,
+}
+
+impl Finding {
+    fn new(class: Class, diagnostic: Diagnostic) -> Finding {
+        Finding { class, diagnostic }
+    }
+
+    /// Diagnostics of loading (invalid content) or of templates, as findings.
+    pub fn of(diagnostic: Diagnostic) -> Finding {
+        let class = if diagnostic.is_error() {
+            Class::Invalid
+        } else {
+            Class::Warning
+        };
+        Finding { class, diagnostic }
+    }
+}
+
+/// The findings about `site` at `now` that need no rendering, sorted by file and position.
+pub fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
+    let mut out: Vec<Finding> = promises(site, now);
+    out.extend(
+        lapse::future_dated(site, now)
+            .into_iter()
+            .chain(wording(site, now))
+            .chain(crate::independence::findings(site, root))
+            .chain(maintenance(site, now))
+            .map(Finding::of),
+    );
+    sort(&mut out);
+    out
+}
+
+/// What rendering every page in memory finds: templates that fail (invalid),
+/// and pages that carry no Content-Security-Policy (a site's own `base.html`
+/// may have dropped it). Nothing is written.
+pub fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Vec<Finding>> {
+    let sink = PolicyCheck::default();
+    if let Err(err) = crate::render::render_into(site, now, templates, &sink) {
+        return match err.downcast::<TemplateError>() {
+            Ok(e) => Ok(e.0.into_iter().map(Finding::of).collect()),
+            Err(err) => Err(err),
+        };
+    }
+    let mut missing = sink.missing.into_inner().unwrap_or_else(|e| e.into_inner());
+    missing.sort();
+    let Some(first) = missing.first() else {
+        return Ok(Vec::new());
+    };
+    Ok(vec![Finding::new(
+        Class::Warning,
+        Diagnostic::file(
+            Severity::Warning,
+            crate::templates::DIR,
+            0,
+            0,
+            format!(
+                "{} page{} no Content-Security-Policy, so nothing forbids scripts in them (first: {first})",
+                missing.len(),
+                if missing.len() == 1 { " carries" } else { "s carry" },
+            ),
+        )
+        .with_code("no-policy")
+        .with_help("keep the `<meta http-equiv=\"Content-Security-Policy\" ...>` line of the built-in base.html in your own"),
+    )])
+}
+
+/// Sorts findings by file and position so output is stable and readable.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.diagnostic.path,
+            a.diagnostic.line,
+            a.diagnostic.col,
+            a.class,
+        )
+            .cmp(&(
+                &b.diagnostic.path,
+                b.diagnostic.line,
+                b.diagnostic.col,
+                b.class,
+            ))
+    });
+}
+
+/// Open incidents whose promise lapsed, is due soon, or was never made.
+fn promises(site: &Site, now: Now) -> Vec<Finding> {
+    lapse::evaluate(site, now)
+        .into_iter()
+        .map(|finding| {
+            let (class, severity) = match finding.promise {
+                Promise::Lapsed { .. } => (Class::Lapsed, Severity::Error),
+                _ => (Class::Warning, Severity::Warning),
+            };
+            let latest = finding.incident.latest();
+            Finding::new(
+                class,
+                Diagnostic::file(
+                    severity,
+                    finding.incident.path.clone(),
+                    latest.line,
+                    1,
+                    finding.message(site.config.timezone),
+                )
+                .with_code(finding.promise.code())
+                .with_help(finding.help()),
+            )
+        })
+        .collect()
+}
+
+/// A sink that discards pages after looking for the script-forbidding policy in each.
+#[derive(Default)]
+struct PolicyCheck {
+    missing: Mutex<Vec<String>>,
+}
+
+impl crate::output::Sink for PolicyCheck {
+    fn put(&self, path: &str, bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
+        let has_policy = |b: &[u8]| {
+            b.windows(23)
+                .any(|w| w.eq_ignore_ascii_case(b"Content-Security-Policy"))
+        };
+        if path.ends_with(".html") && !has_policy(&bytes) {
+            self.missing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path.to_string());
+        }
+        Ok(())
+    }
+
+    fn reuse(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
+}
+
+/// Style findings of every open incident, and of
+/// resolved ones from the past week (a postmortem is still being read).
+fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let recent = now - Duration::days(7);
+    for incident in &site.incidents {
+        if !incident.is_open() && incident.latest().at < recent {
+            continue;
+        }
+        let summary_lines: Vec<&str> = incident.summary.lines().collect();
+        for f in lint::template_notes(&incident.summary) {
+            out.push(
+                Diagnostic::file(
+                    Severity::Warning,
+                    incident.path.clone(),
+                    incident.summary_line + f.line,
+                    f.col,
+                    f.message,
+                )
+                .with_snippet(
+                    summary_lines.get(f.line).copied().unwrap_or_default(),
+                    f.len,
+                )
+                .with_code(f.code)
+                .with_help(f.help),
+            );
+        }
+        for update in &incident.updates {
+            let lines: Vec<&str> = update.body.lines().collect();
+            for f in lint::lint_update(update, incident, &site.config) {
+                let snippet = lines.get(f.line).copied().unwrap_or_default();
+                out.push(
+                    Diagnostic::file(
+                        Severity::Warning,
+                        incident.path.clone(),
+                        update.body_line + f.line,
+                        f.col,
+                        f.message,
+                    )
+                    .with_snippet(snippet, f.len)
+                    .with_code(f.code)
+                    .with_help(f.help),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Windows whose updates have not kept up with the clock.
+fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
+    use crate::model::MaintenanceState;
+    let tz = site.config.timezone;
+    let mut out = Vec::new();
+    for m in &site.maintenance {
+        let latest = m.updates.last();
+        let line = latest.map_or(1, |u| u.line);
+        let explicit = latest.map(|u| u.state);
+        let ends = crate::clock::local(m.ends, tz).format("%H:%M %Z on %-d %b");
+        let ago = crate::clock::duration_words(now - m.ends);
+        if now >= m.ends && explicit.is_some_and(MaintenanceState::is_active) {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), line, 1, format!("{}: the window ended at {ends}, {ago} ago, and the work is still in progress", m.slug))
+                    .with_code("maintenance-overrun")
+                    .with_help("post an update: say the work is taking longer and when the next update comes, or that it is completed"),
+            );
+        } else if now >= m.ends && !explicit.is_some_and(MaintenanceState::is_final) {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), line, 1, format!("{}: the window ended at {ends}, {ago} ago, but no update says it is completed", m.slug))
+                    .with_code("maintenance-not-closed")
+                    .with_help("add a `completed` update (or `cancelled`), so readers know the work is done"),
+            );
+        }
+        if m.updates.is_empty() && now < m.ends {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), 1, 1, format!("{}: this maintenance has no update, so feed and calendar readers are not told of it", m.slug))
+                    .with_code("maintenance-unannounced")
+                    .with_help("add a `scheduled` update announcing the window: `statuspost update <maintenance> scheduled`"),
+            );
+        }
+    }
+    out
+}
