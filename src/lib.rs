@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod publish;
+mod report;
 pub mod render;
 pub mod serve;
 pub mod source;

@@ -48,6 +48,7 @@ const WATCHED_DIRS: [&str; 4] = [
     crate::i18n::DIR,
 ];
 use crate::model::Site;
+use crate::report;
 use crate::templates;
 
 /// How long without a relevant event before rebuilding: an editor's save
@@ -91,18 +92,9 @@ impl Rebuilt<'_> {
             Rebuilt::Invalid(diagnostics) => {
                 Some(diagnostics.iter().map(ToString::to_string).collect())
             }
-            Rebuilt::Failed(err) => Some(error_text(err)),
+            Rebuilt::Failed(err) => Some(report::error_text(err)),
         }
     }
-}
-
-/// `error: ...` and a `caused by: ...` line per cause, as `build` prints it.
-pub fn error_text(err: &anyhow::Error) -> String {
-    let mut text = format!("error: {err}\n");
-    for cause in err.chain().skip(1) {
-        text.push_str(&format!("  caused by: {cause}\n"));
-    }
-    text
 }
 
 /// What a changed path can affect.
@@ -366,12 +358,12 @@ impl Session<'_> {
         let options = self.options;
         match self.build.build(options.root, options.out_dir, options.now) {
             Ok(Outcome::Built(built)) => {
-                crate::cmd::report(&built.warnings);
+                report::diagnostics(&built.warnings);
                 let tz = built.site.config.timezone;
                 eprintln!(
                     "{}{}",
                     stamp(built.now, tz),
-                    crate::cmd::summary(&built, options.out_dir)
+                    report::summary(&built, options.out_dir)
                 );
                 on_built(&Rebuilt::Built(&built));
                 let Built { site, now, .. } = *built;
@@ -379,12 +371,12 @@ impl Session<'_> {
                 self.check_promises_at(now);
             }
             Ok(Outcome::Invalid(diagnostics)) => {
-                crate::cmd::report(&diagnostics);
+                report::diagnostics(&diagnostics);
                 self.keeping_last_good();
                 on_built(&Rebuilt::Invalid(&diagnostics));
             }
             Err(err) => {
-                eprint!("{}", error_text(&err));
+                report::error(&err);
                 self.keeping_last_good();
                 on_built(&Rebuilt::Failed(&err));
             }
