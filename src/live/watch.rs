@@ -35,10 +35,14 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::build::{self, Built, Outcome};
 use crate::clock::{self, Now};
 use crate::config;
-use crate::diagnostic::Diagnostic;
 use crate::lapse::{self, Promise};
 use crate::load::INCIDENTS_DIR;
 use crate::maintenance_file::DIR as MAINTENANCE_DIR;
+use crate::model::Site;
+use crate::report;
+use crate::templates;
+
+use super::Rebuilt;
 
 /// The folders a build reads, watched recursively when they exist.
 const WATCHED_DIRS: [&str; 4] = [
@@ -47,9 +51,6 @@ const WATCHED_DIRS: [&str; 4] = [
     templates::DIR,
     crate::i18n::DIR,
 ];
-use crate::model::Site;
-use crate::report;
-use crate::templates;
 
 /// How long without a relevant event before rebuilding: an editor's save
 /// (write a temporary file, rename it over) raises its events within a
@@ -73,28 +74,6 @@ pub struct Options<'a> {
     pub out_dir: &'a Path,
     /// Turns the site's zone into "now"; asked on every build and every promise check.
     pub now: &'a dyn Fn(Tz) -> anyhow::Result<Now>,
-}
-
-/// One build attempt, as `on_built` sees it.
-pub enum Rebuilt<'a> {
-    Built(&'a Built),
-    /// The content is invalid; nothing was written.
-    Invalid(&'a [Diagnostic]),
-    /// A template error or an operational failure.
-    Failed(&'a anyhow::Error),
-}
-
-impl Rebuilt<'_> {
-    /// What went wrong, worded as in the terminal; `None` for a good build.
-    pub fn problem(&self) -> Option<String> {
-        match self {
-            Rebuilt::Built(_) => None,
-            Rebuilt::Invalid(diagnostics) => {
-                Some(diagnostics.iter().map(ToString::to_string).collect())
-            }
-            Rebuilt::Failed(err) => Some(report::error_text(err)),
-        }
-    }
 }
 
 /// What a changed path can affect.
