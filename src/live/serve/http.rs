@@ -6,33 +6,44 @@ use std::io::{Read, Write};
 /// A request head larger than this is not from a browser previewing a site.
 const MAX_HEAD: usize = 16 * 1024;
 
-/// Reads up to the blank line that ends a request's head. `None` if the peer
-/// closed first; a head that is too long reads as a bad request.
-pub(super) fn read_head(stream: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
+/// Browsers send a dozen or two; more is not a browser previewing a site either.
+const MAX_HEADERS: usize = 64;
+
+/// What came in on a connection.
+#[derive(Debug)]
+pub(super) enum Incoming {
+    Request(Request),
+    /// Not a request the preview can read: this answer, then close.
+    Bad(Response),
+    /// The peer closed, went quiet or failed before a whole head arrived:
+    /// nobody is left to answer.
+    Gone,
+}
+
+/// Reads until a request's head is complete, parsing what has arrived after
+/// every read, so a head is never read past its end and no blank line is hunted by hand.
+pub(super) fn read_request(stream: &mut impl Read) -> Incoming {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
-        if let Some(end) = head_end(&head) {
-            head.truncate(end);
-            return Ok(Some(head));
-        }
-        if head.len() > MAX_HEAD {
-            return Ok(Some(head));
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(None);
-        }
+        let n = match stream.read(&mut chunk) {
+            Ok(0) => return Incoming::Gone,
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Incoming::Gone,
+        };
         head.extend_from_slice(&chunk[..n]);
-    }
-}
-
-fn head_end(bytes: &[u8]) -> Option<usize> {
-    let crlf = bytes.windows(4).position(|w| w == b"\r\n\r\n");
-    let lf = bytes.windows(2).position(|w| w == b"\n\n");
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+        match Request::parse(&head) {
+            Ok(Some(request)) => return Incoming::Request(request),
+            Ok(None) if head.len() <= MAX_HEAD => {}
+            Ok(None) => {
+                return Incoming::Bad(Response::text(
+                    400,
+                    "Bad request: the request head is too large.\n",
+                ))
+            }
+            Err(response) => return Incoming::Bad(response),
+        }
     }
 }
 
@@ -47,30 +58,31 @@ pub(super) struct Request {
 }
 
 impl Request {
-    pub(super) fn parse(head: &[u8]) -> Result<Request, Response> {
-        let bad = || Response::text(400, "Bad request.\n");
-        let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-        let line = std::str::from_utf8(&head[..line_end]).map_err(|_| bad())?;
-        let mut parts = line.trim_end_matches('\r').split(' ');
-        let (Some(method), Some(target), Some(version), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad());
-        };
-        if method.is_empty() || !version.starts_with("HTTP/1.") {
-            return Err(bad());
+    /// `None` while the head is incomplete.
+    fn parse(head: &[u8]) -> Result<Option<Request>, Response> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut request = httparse::Request::new(&mut headers);
+        match request.parse(head) {
+            Ok(httparse::Status::Partial) => Ok(None),
+            Ok(httparse::Status::Complete(_)) => {
+                let (Some(method), Some(target)) = (request.method, request.path) else {
+                    // A complete parse always has both; refuse rather than panic if not.
+                    return Err(Response::text(400, "Bad request.\n"));
+                };
+                // A name that is not text cannot be one of ours: kept mangled, it is refused as not local.
+                let host = request
+                    .headers
+                    .iter()
+                    .find(|header| header.name.eq_ignore_ascii_case("host"))
+                    .map(|header| String::from_utf8_lossy(header.value).trim().to_string());
+                Ok(Some(Request {
+                    method: method.to_string(),
+                    target: target.to_string(),
+                    host,
+                }))
+            }
+            Err(err) => Err(Response::text(400, &format!("Bad request: {err}.\n"))),
         }
-        let host = head[line_end..]
-            .split(|&b| b == b'\n')
-            .filter_map(|line| std::str::from_utf8(line).ok())
-            .filter_map(|line| line.split_once(':'))
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
-            .map(|(_, value)| value.trim().to_string());
-        Ok(Request {
-            method: method.to_string(),
-            target: target.to_string(),
-            host,
-        })
     }
 
     /// A request as a test would send it.
@@ -154,28 +166,70 @@ fn reason(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
+    fn parse(head: &[u8]) -> Option<Request> {
+        Request::parse(head).expect("a valid head")
+    }
+
     #[test]
     fn parses_request_lines() {
-        let request = Request::parse(b"GET /a?b HTTP/1.1\r\nHost: x").expect("parses");
+        let request = parse(b"GET /a?b HTTP/1.1\r\nHost: x\r\n\r\n").expect("complete");
         assert_eq!(
             (request.method.as_str(), request.target.as_str()),
             ("GET", "/a?b")
         );
-        assert!(Request::parse(b"GET /a\r\n").is_err());
-        assert!(Request::parse(b"GET /a b HTTP/1.1\r\n").is_err());
-        assert!(Request::parse(b"\xff /a HTTP/1.1\r\n").is_err());
-        assert!(Request::parse(b"GET /a SPDY/3\r\n").is_err());
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nbody"), Some(20));
-        assert_eq!(head_end(b"GET / HTTP/1.1\n\n"), Some(14));
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\n"), None);
+        assert!(parse(b"GET / HTTP/1.0\n\n").is_some(), "bare newlines");
+        assert!(parse(b"GET /a?b HTTP/1.1\r\nHost: x").is_none());
+        assert!(parse(b"GET / HTTP/1.1\r\n").is_none());
+        for bad in [
+            &b"GET /a\r\n\r\n"[..],
+            b"GET /a b HTTP/1.1\r\n\r\n",
+            b"\xff /a HTTP/1.1\r\n\r\n",
+            b"GET /a SPDY/3\r\n\r\n",
+            b"GET /a HTTP/1.1\r\nno colon\r\n\r\n",
+        ] {
+            let answer = Request::parse(bad).expect_err(&String::from_utf8_lossy(bad));
+            assert_eq!(answer.status, 400);
+        }
     }
 
     #[test]
     fn finds_the_host_header_whatever_its_case() {
-        let request =
-            Request::parse(b"GET / HTTP/1.1\r\nAccept: */*\r\nhOST: Rebind.Example:80\r\n")
-                .expect("parses");
+        let request = parse(b"GET / HTTP/1.1\r\nAccept: */*\r\nhOST: Rebind.Example:80\r\n\r\n")
+            .expect("complete");
         assert_eq!(request.host.as_deref(), Some("Rebind.Example:80"));
+        let request = parse(b"GET / HTTP/1.0\r\n\r\n").expect("complete");
+        assert_eq!(request.host, None);
+    }
+
+    /// Hands out its bytes a few at a time, as a slow network would.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn reads_a_head_however_it_arrives() {
+        let sent = b"GET /x HTTP/1.1\r\nHost: localhost\r\n\r\nignored body";
+        let Incoming::Request(request) = read_request(&mut Trickle(sent)) else {
+            panic!("not read");
+        };
+        assert_eq!(request.target, "/x");
+        assert!(matches!(
+            read_request(&mut Trickle(b"GET /x HTTP/1.1\r\nHo")),
+            Incoming::Gone
+        ));
+        assert!(matches!(read_request(&mut Trickle(b"")), Incoming::Gone));
+        let endless = format!("GET / HTTP/1.1\r\nX: {}", "a".repeat(MAX_HEAD));
+        let Incoming::Bad(answer) = read_request(&mut endless.as_bytes()) else {
+            panic!("a head too large was read");
+        };
+        assert_eq!(answer.status, 400);
     }
 
     #[test]

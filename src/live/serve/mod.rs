@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use self::files::Files;
-use self::http::{Request, Response};
+use self::http::{Incoming, Response};
 use super::Rebuilt;
 
 /// How often a held request checks whether its browser has gone away, so a
@@ -221,16 +221,14 @@ impl Drop for Slot {
 fn handle(mut stream: TcpStream, live: &Live) {
     let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-    let head = match http::read_head(&mut stream) {
-        Ok(Some(head)) => head,
+    let (response, head_only) = match http::read_request(&mut stream) {
+        Incoming::Request(request) => (
+            route::route(&request, live, &|| peer_closed(&stream)),
+            request.method == "HEAD",
+        ),
+        Incoming::Bad(response) => (response, false),
         // The browser opened a connection and closed it unused, or went quiet.
-        Ok(None) | Err(_) => return,
-    };
-    let request = Request::parse(&head);
-    let head_only = matches!(&request, Ok(r) if r.method == "HEAD");
-    let response = match request {
-        Ok(request) => route::route(&request, live, &|| peer_closed(&stream)),
-        Err(response) => response,
+        Incoming::Gone => return,
     };
     let _ = response.write_to(&mut stream, head_only);
 }
