@@ -294,6 +294,38 @@ fn serves_the_built_site_with_a_reload_script_only_when_served() {
     assert_eq!(get(port, "/").status, 200);
 }
 
+/// A regression: the preview sent `feed.atom` as `application/octet-stream`
+/// (a browser downloads it rather than showing it), while `_headers` told hosts
+/// `application/atom+xml`. Both now read one table.
+#[test]
+fn files_are_served_with_the_types_hosts_are_told() {
+    let site = site_with("Elevated error rates");
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    for (target, content_type) in [
+        ("/feed.atom", "application/atom+xml; charset=utf-8"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/maintenance.ics", "text/calendar; charset=utf-8"),
+        ("/badge.svg", "image/svg+xml"),
+        ("/api/v2/status.json", "application/json"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/history/", "text/html; charset=utf-8"),
+    ] {
+        let reply = get(port, target);
+        assert_eq!(reply.status, 200, "{target}: {}", reply.body);
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
+    }
+    let headers = site.read("site/_headers");
+    for (file, content_type) in [
+        ("feed.xml", "application/rss+xml; charset=utf-8"),
+        ("feed.atom", "application/atom+xml; charset=utf-8"),
+    ] {
+        let rule = format!("/{file}\n  Content-Type: {content_type}\n");
+        assert!(headers.contains(&rule), "{rule:?} not in {headers}");
+    }
+}
+
 #[test]
 fn a_change_is_served_and_an_error_shown_over_the_last_good_site() {
     let site = site_with("Elevated error rates");

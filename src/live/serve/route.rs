@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::render::hosting::{content_type, HTML};
 use crate::templates::escape;
 
 use super::http::{Request, Response};
@@ -15,8 +16,6 @@ const LONG_POLL: Duration = Duration::from_secs(25);
 
 /// How long a page request waits for the first build to finish.
 const FIRST_BUILD: Duration = Duration::from_secs(60);
-
-const HTML: &str = "text/html; charset=utf-8";
 
 /// The names a browser on this machine uses for the server. Any other `Host`
 /// is a page elsewhere reaching in through DNS rebinding, and the preview
@@ -161,26 +160,6 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-fn content_type(key: &str) -> &'static str {
-    if key == "feed.xml" {
-        return "application/rss+xml; charset=utf-8";
-    }
-    let extension = key.rsplit_once('.').map_or("", |(_, ext)| ext);
-    match extension.to_ascii_lowercase().as_str() {
-        "html" | "htm" => HTML,
-        "xml" => "application/xml; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "txt" => "text/plain; charset=utf-8",
-        "ics" => "text/calendar; charset=utf-8",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        _ => "application/octet-stream",
-    }
 }
 
 /// A bare page for the server's own answers (not found, still building).
