@@ -326,6 +326,103 @@ fn files_are_served_with_the_types_hosts_are_told() {
     }
 }
 
+/// Fails unless `target` was refused without a byte of a file from outside
+/// the output folder: the secret below and `/etc/passwd` both hold `root:`.
+fn assert_refused(target: &str, reply: &Reply) {
+    assert!(
+        matches!(reply.status, 400 | 404),
+        "{target}: {} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        !reply.body.contains("root:"),
+        "{target} served a file from outside the output folder: {}",
+        reply.body
+    );
+}
+
+/// The text of a file beside the output folder, which must never be served.
+const SECRET: &str = "root:x:0:0:a file outside the output folder\n";
+
+/// A regression: a request path that was absolute once decoded (`//etc/passwd`,
+/// `/%2Fetc/hostname`) was joined onto the output folder, and `Path::join`
+/// replaced the folder with it: the preview served any file on the machine.
+#[test]
+fn serves_nothing_from_outside_the_output_folder() {
+    let site = site_with("Elevated error rates");
+    // Not under the site's own temp folder: its name starts with a dot, and
+    // dotted names are refused for another reason.
+    let outside = tempfile::Builder::new()
+        .prefix("statuspost-secret-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::write(outside.path().join("secret.txt"), SECRET).expect("write");
+    let secret = outside
+        .path()
+        .join("secret.txt")
+        .canonicalize()
+        .expect("canonical path");
+    let secret = secret.to_str().expect("a UTF-8 temp path");
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    let mut targets: Vec<String> = [
+        "//etc/passwd",
+        "//etc/hostname",
+        "/%2Fetc/passwd",
+        "/%2fetc/passwd",
+        "/%2Fetc/hostname",
+        "/..%2f..%2fetc/passwd",
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..\\..\\etc\\passwd",
+        "/%5c..%5c..%5cetc%5cpasswd",
+        "/%5cetc%5cpasswd",
+        "/%00",
+        "/index.html%00",
+        "/%00/etc/passwd",
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/./index.html/../../secret.txt",
+        "/C:/Windows/win.ini",
+        "/c%3a%5cwindows%5cwin.ini",
+    ]
+    .map(String::from)
+    .to_vec();
+    targets.push(format!("/{secret}"));
+    targets.push(format!("/{}", secret.replace('/', "%2F")));
+    targets.push(format!("http://127.0.0.1:{port}/{secret}"));
+    for target in &targets {
+        assert_refused(target, &get(port, target));
+    }
+    // Still serving, and still serving what is inside.
+    assert_eq!(get(port, "/index.html").status, 200);
+}
+
+/// A symlink someone left in the output folder is followed only as far as the
+/// folder's edge: the preview serves the site, not what a link points at.
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_the_output_folder_is_not_followed_out_of_it() {
+    use std::os::unix::fs::symlink;
+    let site = site_with("Elevated error rates");
+    site.write("secret.txt", SECRET);
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    symlink(site.path("secret.txt"), site.path("site/leak.txt")).expect("symlink");
+    symlink(site.root(), site.path("site/up")).expect("symlink");
+    symlink("/etc/passwd", site.path("site/passwd")).expect("symlink");
+    for target in ["/leak.txt", "/up/secret.txt", "/passwd"] {
+        let reply = get(port, target);
+        assert_eq!(reply.status, 404, "{target}: {}", reply.body);
+        assert_refused(target, &reply);
+    }
+    // A link that stays inside the folder names a file of the site.
+    symlink("index.html", site.path("site/home.html")).expect("symlink");
+    assert_eq!(get(port, "/home.html").status, 200);
+}
+
 #[test]
 fn a_change_is_served_and_an_error_shown_over_the_last_good_site() {
     let site = site_with("Elevated error rates");

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::render::hosting::{content_type, HTML};
 use crate::templates::escape;
 
+use super::files;
 use super::http::{Request, Response};
 use super::reload::{decorate, WAIT_PATH};
 use super::Live;
@@ -37,11 +38,11 @@ pub(super) fn route(request: &Request, live: &Live, gone: &dyn Fn() -> bool) -> 
         Some((path, query)) => (path, Some(query)),
         None => (request.target.as_str(), None),
     };
-    let path = match clean_path(raw_path) {
+    let path = match SitePath::parse(raw_path) {
         Ok(path) => path,
         Err(why) => return Response::text(400, &format!("Bad request: {why}.\n")),
     };
-    if path == WAIT_PATH {
+    if path.is(WAIT_PATH) {
         return wait(query, live, gone);
     }
     let snapshot = live.wait_until(FIRST_BUILD, gone, |s| s.version > 0);
@@ -55,12 +56,7 @@ pub(super) fn route(request: &Request, live: &Live, gone: &dyn Fn() -> bool) -> 
         let page = page(&format!("The site {status}"), "");
         return Response::new(503, HTML, decorate(&page));
     };
-    let key = &path[1..];
-    let key = if key.is_empty() || key.ends_with('/') {
-        format!("{key}index.html")
-    } else {
-        key.to_string()
-    };
+    let key = path.key();
     if let Some(bytes) = site.get(&key) {
         let content_type = content_type(&key);
         let body = if content_type == HTML {
@@ -70,7 +66,7 @@ pub(super) fn route(request: &Request, live: &Live, gone: &dyn Fn() -> bool) -> 
         };
         return Response::new(200, content_type, body);
     }
-    if site.contains(&format!("{key}/index.html")) {
+    if !path.folder && site.contains(&format!("{key}/index.html")) {
         // Pages link relatively: `/history` must become `/history/` for their links to work.
         let location = match query {
             Some(query) => format!("{raw_path}/?{query}"),
@@ -82,7 +78,7 @@ pub(super) fn route(request: &Request, live: &Live, gone: &dyn Fn() -> bool) -> 
         "Not found",
         &format!(
             "<p>Nothing is built at <code>{}</code>. <a href=\"/\">Home</a></p>",
-            escape(&path)
+            escape(&path.to_string())
         ),
     );
     Response::new(404, HTML, decorate(&page))
@@ -119,29 +115,73 @@ fn wait(query: Option<&str>, live: &Live, gone: &dyn Fn() -> bool) -> Response {
     Response::text(200, &snapshot.version.to_string())
 }
 
-/// Checks and percent-decodes a request path. Paths only name keys of the
-/// in-memory site, but `..` and NUL are refused anyway: nothing legitimate uses them.
-fn clean_path(raw: &str) -> Result<String, &'static str> {
-    if raw.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-        return Err("control characters in the path");
+/// A request path, percent-decoded and checked name by name: each is a plain
+/// file or folder name, so no path can climb out of the output folder or,
+/// being absolute once decoded, replace it.
+#[derive(Debug, PartialEq, Eq)]
+struct SitePath {
+    names: Vec<String>,
+    /// It ends in `/` (or is `/`): a folder, whose page is its `index.html`.
+    folder: bool,
+}
+
+impl SitePath {
+    fn parse(raw: &str) -> Result<SitePath, &'static str> {
+        if raw.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+            return Err("control characters in the path");
+        }
+        // A proxy-style absolute target names the same path.
+        let raw = match raw.strip_prefix("http://") {
+            Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => raw,
+        };
+        let Some(raw) = raw.strip_prefix('/') else {
+            return Err("the path must start with `/`");
+        };
+        let mut raw_names: Vec<&str> = raw.split('/').collect();
+        // `/` and `/history/` end in an empty name: the folder's own page.
+        let folder = raw_names.last() == Some(&"");
+        if folder {
+            raw_names.pop();
+        }
+        let mut names = Vec::with_capacity(raw_names.len());
+        // Split before decoding, so an encoded `/` stays inside one name and is refused there.
+        for raw_name in raw_names {
+            let decoded = percent_decode(raw_name).ok_or("invalid percent-encoding")?;
+            let name = String::from_utf8(decoded).map_err(|_| "the path is not UTF-8")?;
+            files::plain_name(&name)?;
+            names.push(name);
+        }
+        Ok(SitePath { names, folder })
     }
-    // A proxy-style absolute target names the same path.
-    let raw = match raw.strip_prefix("http://") {
-        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
-        None => raw,
-    };
-    if !raw.starts_with('/') {
-        return Err("the path must start with `/`");
+
+    fn is(&self, path: &str) -> bool {
+        self.to_string() == path
     }
-    let decoded = percent_decode(raw).ok_or("invalid percent-encoding")?;
-    let path = String::from_utf8(decoded).map_err(|_| "the path is not UTF-8")?;
-    if path.contains('\0') {
-        return Err("NUL in the path");
+
+    /// The output file it names.
+    fn key(&self) -> String {
+        let mut key = self.names.join("/");
+        if self.folder {
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str("index.html");
+        }
+        key
     }
-    if path.split(['/', '\\']).any(|segment| segment == "..") {
-        return Err("`..` in the path");
+}
+
+impl std::fmt::Display for SitePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for name in &self.names {
+            write!(f, "/{name}")?;
+        }
+        if self.folder {
+            f.write_str("/")?;
+        }
+        Ok(())
     }
-    Ok(path)
 }
 
 fn percent_decode(text: &str) -> Option<Vec<u8>> {
@@ -151,6 +191,10 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = bytes.get(i + 1..i + 3)?;
+            // `from_str_radix` alone would take `%+f`.
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             let hex = std::str::from_utf8(hex).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
@@ -235,6 +279,27 @@ mod tests {
     }
 
     #[test]
+    fn paths_name_files_by_plain_names() {
+        let path = |raw: &str| SitePath::parse(raw).map(|p| (p.key(), p.to_string()));
+        let ok = |key: &str, shown: &str| Ok((key.to_string(), shown.to_string()));
+        assert_eq!(path("/"), ok("index.html", "/"));
+        assert_eq!(path("/history/"), ok("history/index.html", "/history/"));
+        assert_eq!(path("/history"), ok("history", "/history"));
+        assert_eq!(
+            path("/%68istory/2026%2D11"),
+            ok("history/2026-11", "/history/2026-11")
+        );
+        assert_eq!(
+            path("http://localhost:8000/feed.atom"),
+            ok("feed.atom", "/feed.atom")
+        );
+        assert_eq!(path("http://localhost:8000"), ok("index.html", "/"));
+        assert!(path("//").is_err());
+        assert!(path("/a%2Fb").is_err(), "an encoded `/` is not a separator");
+        assert!(path("/%2e%2e").is_err());
+    }
+
+    #[test]
     fn a_folder_without_its_slash_redirects() {
         let live = site();
         let moved = get(&live, "/history?x=1");
@@ -262,7 +327,16 @@ mod tests {
             "/%00",
             "/%zz",
             "/%e9",
+            "/%+f",
             "relative",
+            "//etc/passwd",
+            "/%2Fetc/passwd",
+            "/history%2f..%2f..%2fetc",
+            "/history//index.html",
+            "/./index.html",
+            "/C:/Windows/win.ini",
+            "/c%3a%5cwindows",
+            "/index.html%00",
         ] {
             assert_eq!(get(&live, target).status, 400, "{target}");
         }
