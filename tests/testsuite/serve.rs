@@ -52,8 +52,13 @@ impl Drop for Running {
 
 impl Running {
     fn start(site: &TestSite, args: &[&str]) -> Running {
+        Running::start_with_env(site, args, &[])
+    }
+
+    fn start_with_env(site: &TestSite, args: &[&str], env: &[(&str, &str)]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(site.root())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -115,7 +120,11 @@ impl Running {
 
 /// `serve --port 0 --now NOW` in the site, and the port it printed.
 fn serve(site: &TestSite) -> (Running, u16) {
-    let running = Running::start(site, &["serve", "--port", "0", "--now", NOW]);
+    serve_with_env(site, &[])
+}
+
+fn serve_with_env(site: &TestSite, env: &[(&str, &str)]) -> (Running, u16) {
+    let running = Running::start_with_env(site, &["serve", "--port", "0", "--now", NOW], env);
     let line = running
         .stdout
         .recv_timeout(PATIENCE)
@@ -421,6 +430,48 @@ fn a_symlink_in_the_output_folder_is_not_followed_out_of_it() {
     // A link that stays inside the folder names a file of the site.
     symlink("index.html", site.path("site/home.html")).expect("symlink");
     assert_eq!(get(port, "/home.html").status, 200);
+}
+
+/// A regression: 80 local connections each sending a byte every 4 s held
+/// every connection slot, and `serve` answered 503 to every browser for as
+/// long as they kept trickling. The head deadline is shortened (through the
+/// test-only variable) so that this takes seconds, not the real deadline.
+#[test]
+fn slow_connections_do_not_lock_out_a_browser() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let site = site_with("Elevated error rates");
+    let (running, port) = serve_with_env(&site, &[("STATUSPOST_TEST_HEAD_DEADLINE_MS", "1000")]);
+    home_when(&running, port, "the first build", |_| true);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut slow: Vec<TcpStream> = (0..70)
+        .map(|_| TcpStream::connect_timeout(&addr, PATIENCE).expect("connect"))
+        .collect();
+    for stream in &mut slow {
+        // The server may already have dropped it: that is the point.
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\nX-Slow: ");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let trickler = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                for stream in &mut slow {
+                    let _ = stream.write_all(b"a");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    // Let the server take them all in before the browser arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let home = get(port, "/");
+    let waited = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let _ = trickler.join();
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains("Elevated error rates"));
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! the only HTTP the preview speaks.
 
 use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Instant;
 
 /// A request head larger than this is not from a browser previewing a site.
 const MAX_HEAD: usize = 16 * 1024;
@@ -44,6 +46,31 @@ pub(super) fn read_request(stream: &mut impl Read) -> Incoming {
             }
             Err(response) => return Incoming::Bad(response),
         }
+    }
+}
+
+/// A connection read against one deadline, however its bytes trickle in.
+pub(super) struct Deadline<'a> {
+    stream: &'a TcpStream,
+    at: Instant,
+}
+
+impl<'a> Deadline<'a> {
+    pub(super) fn new(stream: &'a TcpStream, at: Instant) -> Deadline<'a> {
+        Deadline { stream, at }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        // Each read may wait only for what is left of the whole.
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
     }
 }
 
@@ -230,6 +257,36 @@ mod tests {
             panic!("a head too large was read");
         };
         assert_eq!(answer.status, 400);
+    }
+
+    #[test]
+    fn a_head_that_trickles_in_runs_out_of_time() {
+        use std::time::Duration;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let client = std::thread::spawn(move || {
+            let mut stream = TcpStream::connect(addr).expect("connect");
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nX: ");
+            // A byte well inside any per-read timeout, for longer than the deadline.
+            for _ in 0..40 {
+                if stream.write_all(b"a").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let (stream, _) = listener.accept().expect("accept");
+        let start = Instant::now();
+        let read = read_request(&mut Deadline::new(
+            &stream,
+            start + Duration::from_millis(300),
+        ));
+        let took = start.elapsed();
+        assert!(matches!(read, Incoming::Gone), "{read:?}");
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        drop(stream);
+        let _ = client.join();
     }
 
     #[test]

@@ -17,7 +17,6 @@ mod reload;
 mod route;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -34,7 +33,18 @@ const PEER_CHECK: Duration = Duration::from_secs(1);
 /// Enough for a few tabs each holding a wait, with room for their page loads.
 const MAX_CONNECTIONS: usize = 64;
 
-const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection has to send its whole request head, from the moment
+/// its thread starts. A deadline for the whole head, not a timeout per read:
+/// a client sending a byte every few seconds never trips a read timeout, and
+/// enough of them held every connection place while browsers got 503.
+const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+
+/// For tests only: `STATUSPOST_TEST_HEAD_DEADLINE_MS=N` replaces
+/// [`HEAD_DEADLINE`], so the slow-client test takes seconds.
+const HEAD_DEADLINE_ENV: &str = "STATUSPOST_TEST_HEAD_DEADLINE_MS";
+
+/// For writing a response to a browser that stopped reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the server serves: shared between the rebuild loop and the connections.
 #[derive(Default)]
@@ -138,6 +148,7 @@ impl Live {
 pub(crate) struct Server {
     listener: TcpListener,
     live: Arc<Live>,
+    head_deadline: Duration,
 }
 
 impl Server {
@@ -154,7 +165,11 @@ impl Server {
                 return Err(err).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))
             }
         };
-        Ok(Server { listener, live })
+        Ok(Server {
+            listener,
+            live,
+            head_deadline: head_deadline(),
+        })
     }
 
     /// `http://127.0.0.1:PORT/`
@@ -176,7 +191,11 @@ impl Server {
     }
 
     fn accept(self) {
-        let active = Arc::new(AtomicUsize::new(0));
+        let slots = Arc::new(Slots::default());
+        // A place held by a connection still sending its head frees within the
+        // head deadline; with margin for thread start-up, waiting twice that
+        // means every place is a browser being answered, and 503 is honest.
+        let patience = 2 * self.head_deadline;
         for stream in self.listener.incoming() {
             let mut stream = match stream {
                 Ok(stream) => stream,
@@ -187,20 +206,22 @@ impl Server {
                     continue;
                 }
             };
-            if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                active.fetch_sub(1, Ordering::SeqCst);
-                let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+            // Waiting here rather than answering 503 at once lets a browser
+            // that arrives behind slow connections be served once they are
+            // dropped; meanwhile new connections queue in the listen backlog.
+            let Some(slot) = slots.take(patience) else {
+                let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
                 let _ = Response::text(503, "Too many connections; try again.\n")
                     .write_to(&mut stream, false);
                 continue;
-            }
-            let slot = Slot(Arc::clone(&active));
+            };
             let live = Arc::clone(&self.live);
+            let head_deadline = self.head_deadline;
             let spawned = std::thread::Builder::new()
                 .name("statuspost-conn".into())
                 .spawn(move || {
                     let _slot = slot;
-                    handle(stream, &live);
+                    handle(stream, &live, head_deadline);
                 });
             if let Err(err) = spawned {
                 eprintln!("warning: cannot start a connection thread: {err}");
@@ -209,25 +230,67 @@ impl Server {
     }
 }
 
-/// Frees a connection's place when its thread ends, however it ends.
-struct Slot(Arc<AtomicUsize>);
+fn head_deadline() -> Duration {
+    std::env::var(HEAD_DEADLINE_ENV)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+        .map_or(HEAD_DEADLINE, Duration::from_millis)
+}
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+/// The connection places, so that a flood of connections cannot start a thread each.
+#[derive(Default)]
+struct Slots {
+    used: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Slots {
+    /// A place for one connection, waiting up to `patience` for one to free.
+    fn take(self: &Arc<Self>, patience: Duration) -> Option<Slot> {
+        let deadline = Instant::now() + patience;
+        let mut used = self.lock();
+        while *used >= MAX_CONNECTIONS {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            used = self
+                .freed
+                .wait_timeout(used, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        *used += 1;
+        Some(Slot(Arc::clone(self)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, usize> {
+        // A count cannot be left half-updated by a panic.
+        self.used.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-fn handle(mut stream: TcpStream, live: &Live) {
-    let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-    let (response, head_only) = match http::read_request(&mut stream) {
+/// Frees a connection's place when its thread ends, however it ends.
+struct Slot(Arc<Slots>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *self.0.lock() -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+fn handle(mut stream: TcpStream, live: &Live, head_deadline: Duration) {
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut head = http::Deadline::new(&stream, Instant::now() + head_deadline);
+    let (response, head_only) = match http::read_request(&mut head) {
         Incoming::Request(request) => (
             route::route(&request, live, &|| peer_closed(&stream)),
             request.method == "HEAD",
         ),
         Incoming::Bad(response) => (response, false),
-        // The browser opened a connection and closed it unused, or went quiet.
+        // The browser opened a connection and closed it unused, or was too slow to ask.
         Incoming::Gone => return,
     };
     let _ = response.write_to(&mut stream, head_only);
@@ -246,4 +309,32 @@ fn peer_closed(stream: &TcpStream) -> bool {
     };
     let _ = stream.set_nonblocking(false);
     closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_waits_for_a_place_then_gives_up() {
+        let slots = Arc::new(Slots::default());
+        let mut held: Vec<Slot> = (0..MAX_CONNECTIONS)
+            .map(|_| slots.take(Duration::ZERO).expect("a free place"))
+            .collect();
+        let start = Instant::now();
+        assert!(slots.take(Duration::from_millis(50)).is_none());
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        let waiter = {
+            let slots = Arc::clone(&slots);
+            std::thread::spawn(move || slots.take(Duration::from_secs(30)).is_some())
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        held.pop();
+        assert_eq!(waiter.join().ok(), Some(true), "a freed place is taken");
+        assert_eq!(
+            *slots.lock(),
+            MAX_CONNECTIONS - 1,
+            "the waiter's slot was dropped"
+        );
+    }
 }
