@@ -1,5 +1,5 @@
-//! The loopback preview server: serves the last good build from memory on
-//! 127.0.0.1, and makes browsers reload when the site is rebuilt.
+//! The loopback preview server: serves the last good build on 127.0.0.1, and
+//! makes browsers reload when the site is rebuilt.
 //!
 //! Pages get two things added as they are served, never on disk: a tiny
 //! script that long-polls [`reload::WAIT_PATH`] and reloads the page when the

@@ -75,3 +75,50 @@ fn overlay(problem: &str) -> String {
         escape(problem)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decorated(html: &str, problem: Option<&str>) -> String {
+        String::from_utf8(decorate(html.as_bytes(), 7, problem)).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_script_goes_before_the_last_body_end() {
+        let page = decorated("<p>a</p></body><!-- </body> --></BODY></html>", None);
+        let script = page.find("<script>").expect(&page);
+        assert!(page[..script].ends_with("<!-- </body> -->"), "{page}");
+        assert!(page.ends_with("</script></BODY></html>"), "{page}");
+        assert!(page.contains("const v=\"7\""));
+        // A fragment without a body still reloads.
+        assert!(decorated("<p>a</p>", None).ends_with("</script>"));
+    }
+
+    #[test]
+    fn the_published_policy_is_lifted_for_the_script() {
+        let page = decorated(
+            "<head><meta charset=utf-8><META http-equiv=Content-Security-Policy \
+             content=\"default-src 'none'\"><title>t</title></head><body></body>",
+            None,
+        );
+        assert!(
+            !page
+                .to_ascii_lowercase()
+                .contains("content-security-policy"),
+            "{page}"
+        );
+        assert!(
+            page.starts_with("<head><meta charset=utf-8><title>t</title>"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn a_failed_build_shows_over_the_page_escaped() {
+        let page = decorated("<body></body>", Some("error: <b> & co"));
+        assert!(page.contains("error: &lt;b&gt; &amp; co"), "{page}");
+        assert!(page.find("statuspost-error") < page.find("<script>"));
+        assert!(!decorated("<body></body>", None).contains("statuspost-error"));
+    }
+}
