@@ -20,6 +20,7 @@ pub mod incident_file;
 pub mod independence;
 pub mod lapse;
 pub mod lint;
+mod live;
 pub mod load;
 pub mod maintenance_file;
 pub mod markdown;
@@ -27,12 +28,11 @@ pub mod model;
 pub mod output;
 pub mod publish;
 pub mod render;
-pub mod serve;
+mod report;
 pub mod source;
 pub mod templates;
 pub mod uptime;
 pub mod view;
-pub mod watch;
 
 use clap::Parser;
 

@@ -14,8 +14,12 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command, SiteArgs};
 use crate::clock::{self, Now};
-use crate::diagnostic::Diagnostic;
 use crate::templates::TemplateError;
+
+// The subcommands' files reach these through `cmd`, as they did before the
+// helpers moved down to `report` for `live` to share.
+pub(crate) use crate::report::diagnostics as report;
+pub(crate) use crate::report::{plural, summary};
 
 /// How a command ended; the one place that becomes an exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,45 +65,10 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::Invalid
             }
             None => {
-                print_error(&err);
+                crate::report::error(&err);
                 Outcome::Failed
             }
         },
-    }
-}
-
-fn print_error(err: &anyhow::Error) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {err}");
-    for cause in err.chain().skip(1) {
-        let _ = writeln!(stderr, "  caused by: {cause}");
-    }
-}
-
-/// Prints diagnostics to stderr with a summary line; returns whether any is an error.
-pub fn report(diagnostics: &[Diagnostic]) -> bool {
-    let mut stderr = std::io::stderr().lock();
-    for d in diagnostics {
-        let _ = writeln!(stderr, "{d}");
-    }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    if errors > 0 {
-        let _ = writeln!(
-            stderr,
-            "error: {errors} error{} and {warnings} warning{} in the site's content; nothing was written",
-            plural(errors),
-            plural(warnings)
-        );
-    }
-    errors > 0
-}
-
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 
@@ -109,23 +78,6 @@ pub fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
         Some(text) => clock::parse_now(text, tz).map_err(|e| anyhow::anyhow!("--now: {e}")),
         None => Ok(chrono::Utc::now()),
     }
-}
-
-/// "built 9 incidents into site: 3 files written, 14 unchanged, 0 removed"
-pub fn summary(built: &crate::build::Built, dir: &std::path::Path) -> String {
-    let n = built.site.incidents.len();
-    let w = &built.written;
-    let written = w.added.len() + w.changed.len();
-    let t = built.timings;
-    format!(
-        "built {n} incident{} into {}: {written} file{} written, {} unchanged, {} removed, in {} ms",
-        plural(n),
-        dir.display(),
-        plural(written),
-        w.unchanged,
-        w.removed.len(),
-        (t.load + t.render + t.write).as_millis()
-    )
 }
 
 /// The site's config, or `None` after reporting why it cannot be read.

@@ -7,8 +7,8 @@ use anyhow::Context;
 
 use crate::cli::ServeArgs;
 use crate::cmd::{self, Outcome};
-use crate::serve::{Live, Server};
-use crate::watch;
+use crate::live::serve::{Live, Server};
+use crate::live::watch;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;

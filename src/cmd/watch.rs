@@ -2,7 +2,7 @@
 
 use crate::cli::WatchArgs;
 use crate::cmd::{self, Outcome};
-use crate::watch;
+use crate::live::watch;
 
 pub fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;

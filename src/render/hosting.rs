@@ -15,6 +15,46 @@ pub const MAX_AGE_SECONDS: u32 = 60;
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// Pages: `serve` adds its reload script to files of this type and no others.
+pub(crate) const HTML: &str = "text/html; charset=utf-8";
+
+/// Types that go by a file's whole path: the two feeds share an extension
+/// with the sitemap, and readers pick a parser by the type.
+const BY_PATH: &[(&str, &str)] = &[("feed.xml", "application/rss+xml; charset=utf-8")];
+
+const BY_EXTENSION: &[(&str, &str)] = &[
+    ("html", HTML),
+    ("htm", HTML),
+    ("atom", "application/atom+xml; charset=utf-8"),
+    ("xml", "application/xml; charset=utf-8"),
+    ("css", "text/css; charset=utf-8"),
+    ("js", "text/javascript; charset=utf-8"),
+    ("json", "application/json"),
+    ("svg", "image/svg+xml"),
+    ("txt", "text/plain; charset=utf-8"),
+    ("ics", "text/calendar; charset=utf-8"),
+    ("png", "image/png"),
+    ("ico", "image/x-icon"),
+];
+
+/// The files static hosts would send with the wrong type if `_headers` did not
+/// name it: an RSS feed as plain XML, an Atom feed as a download.
+const TYPED_IN_HEADERS: [&str; 2] = ["feed.xml", "feed.atom"];
+
+/// The `Content-Type` of an output file, by its path in the output folder.
+/// The one table: `serve` sends it and `_headers` tells hosts to, so the
+/// preview and the published site agree.
+pub(crate) fn content_type(path: &str) -> &'static str {
+    if let Some((_, content_type)) = BY_PATH.iter().find(|(p, _)| *p == path) {
+        return content_type;
+    }
+    let extension = path.rsplit_once('.').map_or("", |(_, ext)| ext);
+    BY_EXTENSION
+        .iter()
+        .find(|(ext, _)| ext.eq_ignore_ascii_case(extension))
+        .map_or("application/octet-stream", |(_, content_type)| content_type)
+}
+
 /// The host of an absolute URL, without port.
 pub fn host(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
@@ -41,15 +81,16 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
         }
     }
     let prefix = base_path(base);
-    out.push((
-        "_headers".into(),
-        format!(
-            "{prefix}/*\n  Cache-Control: public, max-age={MAX_AGE_SECONDS}\n  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n\n\
-             {prefix}/feed.xml\n  Content-Type: application/rss+xml; charset=utf-8\n\n\
-             {prefix}/feed.atom\n  Content-Type: application/atom+xml; charset=utf-8\n"
-        )
-        .into_bytes(),
-    ));
+    let mut headers = format!(
+        "{prefix}/*\n  Cache-Control: public, max-age={MAX_AGE_SECONDS}\n  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n"
+    );
+    for path in TYPED_IN_HEADERS {
+        headers.push_str(&format!(
+            "\n{prefix}/{path}\n  Content-Type: {}\n",
+            content_type(path)
+        ));
+    }
+    out.push(("_headers".into(), headers.into_bytes()));
     out.push((
         "robots.txt".into(),
         format!("User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n").into_bytes(),
@@ -109,5 +150,25 @@ mod tests {
         );
         assert_eq!(base_path("https://acme.github.io/status/"), "/status");
         assert_eq!(base_path("https://status.acme.net"), "");
+    }
+
+    #[test]
+    fn content_types() {
+        for (path, content_type) in [
+            ("index.html", HTML),
+            ("incidents/x/index.HTML", HTML),
+            ("feed.xml", "application/rss+xml; charset=utf-8"),
+            ("feed.atom", "application/atom+xml; charset=utf-8"),
+            ("sitemap.xml", "application/xml; charset=utf-8"),
+            ("maintenance.ics", "text/calendar; charset=utf-8"),
+            ("api/v2/status.json", "application/json"),
+            ("badge.svg", "image/svg+xml"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("style.css", "text/css; charset=utf-8"),
+            ("CNAME", "application/octet-stream"),
+            ("_headers", "application/octet-stream"),
+        ] {
+            assert_eq!(super::content_type(path), content_type, "{path}");
+        }
     }
 }

@@ -52,8 +52,13 @@ impl Drop for Running {
 
 impl Running {
     fn start(site: &TestSite, args: &[&str]) -> Running {
+        Running::start_with_env(site, args, &[])
+    }
+
+    fn start_with_env(site: &TestSite, args: &[&str], env: &[(&str, &str)]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(site.root())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -115,7 +120,11 @@ impl Running {
 
 /// `serve --port 0 --now NOW` in the site, and the port it printed.
 fn serve(site: &TestSite) -> (Running, u16) {
-    let running = Running::start(site, &["serve", "--port", "0", "--now", NOW]);
+    serve_with_env(site, &[])
+}
+
+fn serve_with_env(site: &TestSite, env: &[(&str, &str)]) -> (Running, u16) {
+    let running = Running::start_with_env(site, &["serve", "--port", "0", "--now", NOW], env);
     let line = running
         .stdout
         .recv_timeout(PATIENCE)
@@ -292,6 +301,177 @@ fn serves_the_built_site_with_a_reload_script_only_when_served() {
     assert!(!rebound.body.contains("Elevated error rates"));
     // Nothing after all that took the server down.
     assert_eq!(get(port, "/").status, 200);
+}
+
+/// A regression: the preview sent `feed.atom` as `application/octet-stream`
+/// (a browser downloads it rather than showing it), while `_headers` told hosts
+/// `application/atom+xml`. Both now read one table.
+#[test]
+fn files_are_served_with_the_types_hosts_are_told() {
+    let site = site_with("Elevated error rates");
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    for (target, content_type) in [
+        ("/feed.atom", "application/atom+xml; charset=utf-8"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/maintenance.ics", "text/calendar; charset=utf-8"),
+        ("/badge.svg", "image/svg+xml"),
+        ("/api/v2/status.json", "application/json"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/history/", "text/html; charset=utf-8"),
+    ] {
+        let reply = get(port, target);
+        assert_eq!(reply.status, 200, "{target}: {}", reply.body);
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
+    }
+    let headers = site.read("site/_headers");
+    for (file, content_type) in [
+        ("feed.xml", "application/rss+xml; charset=utf-8"),
+        ("feed.atom", "application/atom+xml; charset=utf-8"),
+    ] {
+        let rule = format!("/{file}\n  Content-Type: {content_type}\n");
+        assert!(headers.contains(&rule), "{rule:?} not in {headers}");
+    }
+}
+
+/// Fails unless `target` was refused without a byte of a file from outside
+/// the output folder: the secret below and `/etc/passwd` both hold `root:`.
+fn assert_refused(target: &str, reply: &Reply) {
+    assert!(
+        matches!(reply.status, 400 | 404),
+        "{target}: {} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        !reply.body.contains("root:"),
+        "{target} served a file from outside the output folder: {}",
+        reply.body
+    );
+}
+
+/// The text of a file beside the output folder, which must never be served.
+const SECRET: &str = "root:x:0:0:a file outside the output folder\n";
+
+/// A regression: a request path that was absolute once decoded (`//etc/passwd`,
+/// `/%2Fetc/hostname`) was joined onto the output folder, and `Path::join`
+/// replaced the folder with it: the preview served any file on the machine.
+#[test]
+fn serves_nothing_from_outside_the_output_folder() {
+    let site = site_with("Elevated error rates");
+    // Not under the site's own temp folder: its name starts with a dot, and
+    // dotted names are refused for another reason.
+    let outside = tempfile::Builder::new()
+        .prefix("statuspost-secret-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::write(outside.path().join("secret.txt"), SECRET).expect("write");
+    let secret = outside
+        .path()
+        .join("secret.txt")
+        .canonicalize()
+        .expect("canonical path");
+    let secret = secret.to_str().expect("a UTF-8 temp path");
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    let mut targets: Vec<String> = [
+        "//etc/passwd",
+        "//etc/hostname",
+        "/%2Fetc/passwd",
+        "/%2fetc/passwd",
+        "/%2Fetc/hostname",
+        "/..%2f..%2fetc/passwd",
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..\\..\\etc\\passwd",
+        "/%5c..%5c..%5cetc%5cpasswd",
+        "/%5cetc%5cpasswd",
+        "/%00",
+        "/index.html%00",
+        "/%00/etc/passwd",
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/./index.html/../../secret.txt",
+        "/C:/Windows/win.ini",
+        "/c%3a%5cwindows%5cwin.ini",
+    ]
+    .map(String::from)
+    .to_vec();
+    targets.push(format!("/{secret}"));
+    targets.push(format!("/{}", secret.replace('/', "%2F")));
+    targets.push(format!("http://127.0.0.1:{port}/{secret}"));
+    for target in &targets {
+        assert_refused(target, &get(port, target));
+    }
+    // Still serving, and still serving what is inside.
+    assert_eq!(get(port, "/index.html").status, 200);
+}
+
+/// A symlink someone left in the output folder is followed only as far as the
+/// folder's edge: the preview serves the site, not what a link points at.
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_the_output_folder_is_not_followed_out_of_it() {
+    use std::os::unix::fs::symlink;
+    let site = site_with("Elevated error rates");
+    site.write("secret.txt", SECRET);
+    let (running, port) = serve(&site);
+    home_when(&running, port, "the first build", |_| true);
+    symlink(site.path("secret.txt"), site.path("site/leak.txt")).expect("symlink");
+    symlink(site.root(), site.path("site/up")).expect("symlink");
+    symlink("/etc/passwd", site.path("site/passwd")).expect("symlink");
+    for target in ["/leak.txt", "/up/secret.txt", "/passwd"] {
+        let reply = get(port, target);
+        assert_eq!(reply.status, 404, "{target}: {}", reply.body);
+        assert_refused(target, &reply);
+    }
+    // A link that stays inside the folder names a file of the site.
+    symlink("index.html", site.path("site/home.html")).expect("symlink");
+    assert_eq!(get(port, "/home.html").status, 200);
+}
+
+/// A regression: 80 local connections each sending a byte every 4 s held
+/// every connection slot, and `serve` answered 503 to every browser for as
+/// long as they kept trickling. The head deadline is shortened (through the
+/// test-only variable) so that this takes seconds, not the real deadline.
+#[test]
+fn slow_connections_do_not_lock_out_a_browser() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let site = site_with("Elevated error rates");
+    let (running, port) = serve_with_env(&site, &[("STATUSPOST_TEST_HEAD_DEADLINE_MS", "1000")]);
+    home_when(&running, port, "the first build", |_| true);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut slow: Vec<TcpStream> = (0..70)
+        .map(|_| TcpStream::connect_timeout(&addr, PATIENCE).expect("connect"))
+        .collect();
+    for stream in &mut slow {
+        // The server may already have dropped it: that is the point.
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\nX-Slow: ");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let trickler = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                for stream in &mut slow {
+                    let _ = stream.write_all(b"a");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    // Let the server take them all in before the browser arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let home = get(port, "/");
+    let waited = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let _ = trickler.join();
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains("Elevated error rates"));
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
 }
 
 #[test]

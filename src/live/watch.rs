@@ -35,10 +35,14 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::build::{self, Built, Outcome};
 use crate::clock::{self, Now};
 use crate::config;
-use crate::diagnostic::Diagnostic;
 use crate::lapse::{self, Promise};
 use crate::load::INCIDENTS_DIR;
 use crate::maintenance_file::DIR as MAINTENANCE_DIR;
+use crate::model::Site;
+use crate::report;
+use crate::templates;
+
+use super::Rebuilt;
 
 /// The folders a build reads, watched recursively when they exist.
 const WATCHED_DIRS: [&str; 4] = [
@@ -47,8 +51,6 @@ const WATCHED_DIRS: [&str; 4] = [
     templates::DIR,
     crate::i18n::DIR,
 ];
-use crate::model::Site;
-use crate::templates;
 
 /// How long without a relevant event before rebuilding: an editor's save
 /// (write a temporary file, rename it over) raises its events within a
@@ -72,37 +74,6 @@ pub struct Options<'a> {
     pub out_dir: &'a Path,
     /// Turns the site's zone into "now"; asked on every build and every promise check.
     pub now: &'a dyn Fn(Tz) -> anyhow::Result<Now>,
-}
-
-/// One build attempt, as `on_built` sees it.
-pub enum Rebuilt<'a> {
-    Built(&'a Built),
-    /// The content is invalid; nothing was written.
-    Invalid(&'a [Diagnostic]),
-    /// A template error or an operational failure.
-    Failed(&'a anyhow::Error),
-}
-
-impl Rebuilt<'_> {
-    /// What went wrong, worded as in the terminal; `None` for a good build.
-    pub fn problem(&self) -> Option<String> {
-        match self {
-            Rebuilt::Built(_) => None,
-            Rebuilt::Invalid(diagnostics) => {
-                Some(diagnostics.iter().map(ToString::to_string).collect())
-            }
-            Rebuilt::Failed(err) => Some(error_text(err)),
-        }
-    }
-}
-
-/// `error: ...` and a `caused by: ...` line per cause, as `build` prints it.
-pub fn error_text(err: &anyhow::Error) -> String {
-    let mut text = format!("error: {err}\n");
-    for cause in err.chain().skip(1) {
-        text.push_str(&format!("  caused by: {cause}\n"));
-    }
-    text
 }
 
 /// What a changed path can affect.
@@ -366,12 +337,12 @@ impl Session<'_> {
         let options = self.options;
         match self.build.build(options.root, options.out_dir, options.now) {
             Ok(Outcome::Built(built)) => {
-                crate::cmd::report(&built.warnings);
+                report::diagnostics(&built.warnings);
                 let tz = built.site.config.timezone;
                 eprintln!(
                     "{}{}",
                     stamp(built.now, tz),
-                    crate::cmd::summary(&built, options.out_dir)
+                    report::summary(&built, options.out_dir)
                 );
                 on_built(&Rebuilt::Built(&built));
                 let Built { site, now, .. } = *built;
@@ -379,12 +350,12 @@ impl Session<'_> {
                 self.check_promises_at(now);
             }
             Ok(Outcome::Invalid(diagnostics)) => {
-                crate::cmd::report(&diagnostics);
+                report::diagnostics(&diagnostics);
                 self.keeping_last_good();
                 on_built(&Rebuilt::Invalid(&diagnostics));
             }
             Err(err) => {
-                eprint!("{}", error_text(&err));
+                report::error(&err);
                 self.keeping_last_good();
                 on_built(&Rebuilt::Failed(&err));
             }
