@@ -270,7 +270,10 @@ mod tests {
         let at = src.text.find('x').unwrap();
         let text = Diagnostic::error(&src, at..at + 1, "m").to_string();
         assert!(text.contains("--> a.md:1:6"), "{text}");
-        assert!(text.contains("1 | 障害 🔥 x = 1\n  |         ^\n"), "{text}");
+        assert!(
+            text.contains("1 | 障害 🔥 x = 1\n  |         ^\n"),
+            "{text}"
+        );
         let text = Diagnostic::error(&src, 0.."障害".len(), "m").to_string();
         assert!(text.contains("  | ^^^^\n"), "{text}");
     }

@@ -37,7 +37,7 @@ pub fn registrable(host: &str) -> String {
 pub fn findings(site: &Site, root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let config = &site.config;
-    let config_path = crate::load::display_path(root, Path::new(crate::config::FILE_NAME));
+    let config_path = crate::fs::display_path(root, Path::new(crate::config::FILE_NAME));
     let config_text =
         std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
     let line_of = |needle: &str| {
@@ -125,16 +125,13 @@ fn position(text: &str, needle: &str) -> (usize, usize) {
 /// References in the site's own templates that make a browser fetch from another host.
 fn template_findings(root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut files = Vec::new();
-    collect(&root.join(crate::templates::DIR), &mut files);
-    files.sort();
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    // A template that cannot be read fails the build, which says so; here it has nothing to report.
+    let files = crate::fs::walk_files(&root.join(crate::templates::DIR)).unwrap_or_default();
+    for (rel, path) in files {
+        let Ok(text) = crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES) else {
             continue;
         };
-        let display = path
-            .strip_prefix(root)
-            .map_or(path.clone(), |p| crate::load::display_path(root, p));
+        let display = crate::fs::display_path(root, &Path::new(crate::templates::DIR).join(rel));
         for (at, url) in fetched_urls(&text) {
             let before = &text[..at];
             let line = before.matches('\n').count();
@@ -185,20 +182,6 @@ fn fetched_urls(text: &str) -> Vec<(usize, String)> {
         }
     }
     out
-}
-
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::clock;
 use crate::config;
 use crate::diagnostic::{self, did_you_mean, Diagnostic, Severity};
 use crate::fields::{self, DateOrText, Fields};
+use crate::fs;
 use crate::incident_file;
 use crate::model::{Config, Impact, Incident, Maintenance, Site, State, Update};
 use crate::source::Source;
@@ -18,8 +19,7 @@ use crate::source::Source;
 /// Folder of incident files, relative to the site root.
 pub const INCIDENTS_DIR: &str = "incidents";
 
-/// Larger than any incident a person writes, small enough that a stray dump cannot exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub use crate::fs::{display_path, MAX_FILE_BYTES};
 
 const INCIDENT_KEYS: &[&str] = &["title", "impact", "components"];
 const UPDATE_KEYS: &[&str] = &["state", "at", "next_update", "impact", "components"];
@@ -36,21 +36,12 @@ impl Loaded {
     }
 }
 
-/// The path an author should see for a file under the root.
-pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
-    if root == Path::new(".") || root.as_os_str().is_empty() {
-        rel.to_path_buf()
-    } else {
-        root.join(rel)
-    }
-}
-
 /// Reads the site's config alone.
 pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = display_path(root, Path::new(config::FILE_NAME));
-    let bytes = match std::fs::read(root.join(config::FILE_NAME)) {
-        Ok(bytes) => bytes,
-        Err(err) => {
+    let bytes = match fs::read(&root.join(config::FILE_NAME), fs::MAX_FILE_BYTES) {
+        Ok(contents) => contents.bytes,
+        Err(fs::ReadError::Io(err)) => {
             let message = if err.kind() == std::io::ErrorKind::NotFound {
                 format!("no {} in `{}`", config::FILE_NAME, root.display())
             } else {
@@ -60,6 +51,16 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
                 Diagnostic::file(Severity::Error, path, 0, 0, message)
                     .with_help("run `statuspost init` to create a site here, or pass `--root DIR` to point at one"),
             );
+            return None;
+        }
+        Err(err) => {
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                path,
+                0,
+                0,
+                err.to_string(),
+            ));
             return None;
         }
     };
@@ -78,8 +79,9 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     };
     let mut site_strings = |lang: &str| {
         let rel = Path::new(crate::i18n::DIR).join(format!("{lang}.toml"));
+        // Anything by that name is read, so that a folder or a pipe there is an error, not no file.
         root.join(&rel)
-            .is_file()
+            .exists()
             .then(|| read_source(root, &rel, diags))
             .flatten()
     };
@@ -126,6 +128,8 @@ fn recently(modified: std::time::SystemTime) -> bool {
         .duration_since(modified)
         .map_or(true, |age| age < std::time::Duration::from_secs(2))
 }
+
+type Stamp = fs::Stamp;
 
 fn stamp(path: &Path) -> Option<Stamp> {
     std::fs::metadata(path)
@@ -234,113 +238,37 @@ pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> 
 
 /// Every `*.md` under `dir` (relative to the root), sorted, relative to the root.
 pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut visited = std::collections::HashSet::new();
-    walk(root, &canonical_root, dir, &mut out, diags, &mut visited);
-    sort_paths(&mut out);
-    out
-}
-
-/// The order of `Path`'s comparison, component by component, at a fraction of
-/// its cost (a rebuild sorts every file name): the separator sorts before any
-/// byte a name can hold.
-fn sort_paths(paths: &mut [PathBuf]) {
-    paths.sort_by_cached_key(|p| {
-        p.as_os_str()
-            .as_encoded_bytes()
-            .iter()
-            .map(|&b| {
-                if b == std::path::MAIN_SEPARATOR as u8 {
-                    0
-                } else {
-                    b
-                }
-            })
-            .collect::<Vec<u8>>()
-    });
-}
-
-fn walk(
-    root: &Path,
-    canonical_root: &Path,
-    rel_dir: &Path,
-    out: &mut Vec<PathBuf>,
-    diags: &mut Vec<Diagnostic>,
-    visited: &mut std::collections::HashSet<PathBuf>,
-) {
-    // A symlink to a folder already walked (or to an ancestor) would otherwise loop.
-    let here = root
-        .join(rel_dir)
-        .canonicalize()
-        .unwrap_or_else(|_| root.join(rel_dir));
-    if !visited.insert(here) {
-        return;
-    }
-    let entries = match std::fs::read_dir(root.join(rel_dir)) {
-        Ok(entries) => entries,
-        // No incidents folder yet is a site with no incidents.
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return,
-        Err(err) => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                display_path(root, rel_dir),
-                0,
-                0,
-                format!("cannot read the folder: {err}"),
-            ));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        if name_str.starts_with('.') || name_str.ends_with('~') {
-            continue;
-        }
-        let rel = rel_dir.join(&name);
-        let Ok(mut file_type) = entry.file_type() else {
-            continue;
+    let walked = fs::walk(&root.join(dir), Some(root));
+    for skipped in walked.skipped {
+        let rel = dir.join(&skipped.rel);
+        let error = |message: String| {
+            Diagnostic::file(Severity::Error, display_path(root, &rel), 0, 0, message)
         };
-        if file_type.is_symlink() {
-            let target = entry.path().canonicalize();
-            match target {
-                Ok(target) if target.starts_with(canonical_root) => {
-                    match std::fs::metadata(&target) {
-                        Ok(meta) => file_type = meta.file_type(),
-                        Err(_) => continue,
-                    }
-                }
-                Ok(target) => {
-                    if name_str.ends_with(".md") || target.is_dir() {
-                        diags.push(Diagnostic::file(
-                            Severity::Error,
-                            display_path(root, &rel),
-                            0,
-                            0,
-                            format!("this symlink points outside the site, to `{}`", target.display()),
-                        ).with_help("copy the file into the site instead: a build reads only files inside the site folder"));
-                    }
-                    continue;
-                }
-                Err(_) => {
-                    diags.push(Diagnostic::file(
-                        Severity::Error,
-                        display_path(root, &rel),
-                        0,
-                        0,
-                        "this symlink points to nothing".to_string(),
-                    ));
-                    continue;
+        match skipped.reason {
+            fs::SkipReason::Unreadable(err) => {
+                diags.push(error(format!("cannot read the folder: {err}")))
+            }
+            fs::SkipReason::Dangling => {
+                diags.push(error("this symlink points to nothing".to_string()))
+            }
+            fs::SkipReason::Escapes { target, is_dir } => {
+                if is_dir || is_markdown(&rel) {
+                    diags.push(error(format!("this symlink points outside the site, to `{}`", target.display()))
+                        .with_help("copy the file into the site instead: a build reads only files inside the site folder"));
                 }
             }
         }
-        if file_type.is_dir() {
-            walk(root, canonical_root, &rel, out, diags, visited);
-        } else if name_str.ends_with(".md") {
-            out.push(rel);
-        }
     }
+    walked
+        .files
+        .into_iter()
+        .map(|f| dir.join(f.rel))
+        .filter(|rel| is_markdown(rel))
+        .collect()
+}
+
+fn is_markdown(rel: &Path) -> bool {
+    rel.as_os_str().to_string_lossy().ends_with(".md")
 }
 
 /// Reads and decodes one file; problems become diagnostics.
@@ -348,50 +276,37 @@ pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     read_source_stamped(root, rel, diags).0
 }
 
-type Stamp = (u64, Option<std::time::SystemTime>);
-
 /// As [`read_source`], with the file's size and modification time as they were
-/// when it was opened: one open, one `fstat` and the reads, as a site of
-/// thousands of files is read on every build.
+/// when it was opened.
 fn read_source_stamped(
     root: &Path,
     rel: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> (Option<Source>, Option<Stamp>) {
-    use std::io::Read;
     let path = display_path(root, rel);
     let error = |message: String| Diagnostic::file(Severity::Error, path.clone(), 0, 0, message);
-    let opened = std::fs::File::open(root.join(rel)).and_then(|f| Ok((f.metadata()?, f)));
-    let (meta, file) = match opened {
-        Ok(opened) => opened,
+    let contents = match fs::read(&root.join(rel), fs::MAX_FILE_BYTES) {
+        Ok(contents) => contents,
+        Err(fs::ReadError::TooLarge { len, cap, stamp }) => {
+            diags.push(error(format!(
+                "the file is {:.1} MB; incident files are limited to {} MB",
+                len as f64 / 1e6,
+                cap / 1024 / 1024
+            )));
+            return (None, Some(stamp));
+        }
+        Err(err @ fs::ReadError::NotRegular { .. }) => {
+            diags.push(error(err.to_string()).with_help(
+                "a build reads only regular files: remove it, or move it out of the site folder",
+            ));
+            return (None, None);
+        }
         Err(err) => {
-            diags.push(error(format!("cannot read the file: {err}")));
+            diags.push(error(err.to_string()));
             return (None, None);
         }
     };
-    let stamp = Some((meta.len(), meta.modified().ok()));
-    let too_big = |len: u64| {
-        error(format!(
-            "the file is {:.1} MB; incident files are limited to {} MB",
-            len as f64 / 1e6,
-            MAX_FILE_BYTES / 1024 / 1024
-        ))
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        diags.push(too_big(meta.len()));
-        return (None, stamp);
-    }
-    // A file that grows while it is read stops just past the limit, not at the end of memory.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    if let Err(err) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        diags.push(error(format!("cannot read the file: {err}")));
-        return (None, stamp);
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        diags.push(too_big(bytes.len() as u64));
-        return (None, stamp);
-    }
-    let source = match Source::decode(&path, bytes) {
+    let source = match Source::decode(&path, contents.bytes) {
         Ok(source) => Some(source),
         Err(e) => {
             diags.push(Diagnostic::file(
@@ -404,7 +319,7 @@ fn read_source_stamped(
             None
         }
     };
-    (source, stamp)
+    (source, Some(contents.stamp))
 }
 
 /// A slug becomes a folder name on every host, so it must be a plain, safe name.
@@ -797,21 +712,4 @@ pub(crate) fn trim_blank_lines(text: &str) -> &str {
         }
     }
     text[start..].trim_end()
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    proptest::proptest! {
-        #[test]
-        // As the walk makes them: names joined, never `.`, `..` or an empty one.
-        fn paths_sort_as_path_sorts_them(names in proptest::collection::vec("[a-c-][a-c.-]{0,2}(/[a-c-][a-c.-]{0,2}){0,2}", 0..20)) {
-            let mut paths: Vec<PathBuf> = names.iter().map(|n| PathBuf::from("incidents").join(n)).collect();
-            let mut expected = paths.clone();
-            expected.sort();
-            super::sort_paths(&mut paths);
-            proptest::prop_assert_eq!(paths, expected);
-        }
-    }
 }
