@@ -233,9 +233,24 @@ pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> 
     content_files(root, Path::new(INCIDENTS_DIR), diags)
 }
 
-/// Every `*.md` under `dir` (relative to the root), sorted, relative to the root.
+/// Every `*.md` under `dir` (relative to the root, the extension in any
+/// case), sorted, relative to the root. Any other file there, bar editors'
+/// files, gets a warning: an author who put it there expected it to be read.
 pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let walked = fs::walk(&root.join(dir), Some(root));
+    let not_read = |rel: &Path| {
+        Diagnostic::file(
+            Severity::Warning,
+            display_path(root, rel),
+            0,
+            0,
+            "this file is not read: its name does not end in `.md`",
+        )
+        .with_help(format!(
+            "only `.md` files in `{}` are read: rename it, or move it out of the folder",
+            dir.display()
+        ))
+    };
     for skipped in walked.skipped {
         let rel = dir.join(&skipped.rel);
         let error = |message: String| {
@@ -252,20 +267,28 @@ pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Ve
                 if is_dir || is_markdown(&rel) {
                     diags.push(error(format!("this symlink points outside the site, to `{}`", target.display()))
                         .with_help("copy the file into the site instead: a build reads only files inside the site folder"));
+                } else {
+                    diags.push(not_read(&rel));
                 }
             }
         }
     }
-    walked
-        .files
-        .into_iter()
-        .map(|f| dir.join(f.rel))
-        .filter(|rel| is_markdown(rel))
-        .collect()
+    let mut files = Vec::with_capacity(walked.files.len());
+    for found in walked.files {
+        let rel = dir.join(found.rel);
+        if is_markdown(&rel) {
+            files.push(rel);
+        } else {
+            diags.push(not_read(&rel));
+        }
+    }
+    files
 }
 
+/// `.md` in any case: some editors and older systems save `X.MD`.
 fn is_markdown(rel: &Path) -> bool {
-    rel.as_os_str().to_string_lossy().ends_with(".md")
+    rel.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 /// Reads and decodes one file; problems become diagnostics.
