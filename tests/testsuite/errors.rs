@@ -471,3 +471,26 @@ fn a_named_pipe_among_the_incidents_is_refused_not_waited_on() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+#[ignore = "passes once src/templates/mod.rs reads through fs::walk_files and fs::read_text"]
+fn a_named_pipe_among_the_templates_is_refused_not_waited_on() {
+    // Regression: as with incidents, a FIFO in `templates/` made a build wait forever.
+    let site = TestSite::new();
+    site.incident("good", GOOD);
+    std::fs::create_dir_all(site.path("templates")).unwrap();
+    mkfifo(&site.path("templates/pipe.html"));
+    let out = run_within(
+        &site,
+        &["build", "--now", "2026-11-22T12:00:00Z"],
+        std::time::Duration::from_secs(30),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("templates/pipe.html"), "{stderr}");
+    assert!(
+        stderr.contains("this is a named pipe (FIFO), not a regular file"),
+        "{stderr}"
+    );
+}
