@@ -89,32 +89,41 @@ pub fn walk(dir: &Path, within: Option<&Path>) -> Walked {
         .follow_links(true)
         .into_iter()
         .filter_entry(|entry| {
-            let target = entry
-                .path()
-                .canonicalize()
-                .unwrap_or_else(|_| entry.path().to_path_buf());
+            let canonical = || {
+                entry
+                    .path()
+                    .canonicalize()
+                    .unwrap_or_else(|_| entry.path().to_path_buf())
+            };
             if entry.depth() == 0 {
                 // The walked folder itself may be a link anywhere; only what is inside it is confined.
-                visited.insert(target);
+                visited.insert(canonical());
                 return true;
             }
             if is_ignored(entry.file_name()) {
                 return false;
             }
-            if let (Some(root), true) = (&within, entry.path_is_symlink()) {
+            let is_dir = entry.file_type().is_dir();
+            // Only links and folders are resolved: a site of thousands of plain files
+            // is walked on every rebuild, and resolving a path costs a call per component.
+            let target = (is_dir || entry.path_is_symlink()).then(canonical);
+            if let (Some(root), Some(target), true) = (&within, &target, entry.path_is_symlink()) {
                 if !target.starts_with(root) {
                     escapes.push(Skipped {
                         rel: rel_of(entry.path()),
                         reason: SkipReason::Escapes {
                             target: target.clone(),
-                            is_dir: entry.file_type().is_dir(),
+                            is_dir,
                         },
                     });
                     return false;
                 }
             }
             // A link to a folder already walked (or to an ancestor) would list its files twice.
-            !entry.file_type().is_dir() || visited.insert(target)
+            match target {
+                Some(target) if is_dir => visited.insert(target),
+                _ => true,
+            }
         });
     for entry in entries {
         match entry {
