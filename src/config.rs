@@ -1,6 +1,8 @@
 //! Reading `statuspost.toml`.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 
@@ -11,6 +13,21 @@ use crate::model::{Component, Config, Contact};
 use crate::source::Source;
 
 pub const FILE_NAME: &str = "statuspost.toml";
+
+/// Where values were written in the config file, for findings made after
+/// loading (`check`'s independence warnings), so that they point at the value
+/// without reading the file again. Byte ranges into `source.text`.
+#[derive(Debug, Clone)]
+pub struct Spans {
+    pub source: Arc<Source>,
+    pub base_url: Range<usize>,
+    pub contact_email: Option<Range<usize>>,
+    pub contact_url: Option<Range<usize>>,
+    /// One for each of `Config::primary_domains`, in order.
+    pub primary_domains: Vec<Range<usize>>,
+    /// One for each of `Config::components`, in order: where its `url` is, if it has one.
+    pub component_urls: Vec<Option<Range<usize>>>,
+}
 
 const KEYS: &[&str] = &[
     "title",
@@ -48,7 +65,7 @@ pub fn parse_with(
     let base_url = f
         .required_string("base_url", "\"https://status.example.com\"", diags)
         .and_then(|(url, span)| match check_base_url(&url) {
-            Ok(url) => Some(url),
+            Ok(url) => Some((url, span)),
             Err(message) => {
                 diags.push(Diagnostic::error(source, span, message).with_help(
                     "write the absolute address the site is published at, e.g. \"https://status.example.com\"",
@@ -83,36 +100,36 @@ pub fn parse_with(
             }
         });
 
-    let contact = f
+    let (contact, contact_email, contact_url) = f
         .table("contact", "[contact] table", diags)
         .map(|c| {
             c.deny_unknown(CONTACT_KEYS, diags);
-            Contact {
-                email: c.string("email", diags).map(|(s, _)| s),
-                url: c.string("url", diags).and_then(|(url, span)| match check_base_url(&url) {
-                    Ok(_) => Some(url),
-                    Err(_) => {
-                        diags.push(
-                            Diagnostic::error(source, span, format!("the contact `url` must be an http(s) address, found \"{url}\""))
-                                .with_help("write the address of your support site, e.g. \"https://support.example.com\""),
-                        );
-                        None
-                    }
-                }),
-            }
+            let email = c.string("email", diags);
+            let url = c.string("url", diags).and_then(|(url, span)| match check_base_url(&url) {
+                Ok(_) => Some((url, span)),
+                Err(_) => {
+                    diags.push(
+                        Diagnostic::error(source, span, format!("the contact `url` must be an http(s) address, found \"{url}\""))
+                            .with_help("write the address of your support site, e.g. \"https://support.example.com\""),
+                    );
+                    None
+                }
+            });
+            let (email, email_span) = email.unzip();
+            let (url, url_span) = url.unzip();
+            (Contact { email, url }, email_span, url_span)
         })
         .unwrap_or_default();
 
-    let components = parse_components(&f, diags);
+    let (components, component_urls): (Vec<Component>, Vec<_>) =
+        parse_components(&f, diags).into_iter().unzip();
     let announce = crate::announce::channel::parse(&f, &components, diags);
-    let primary_domains = f
+    let (primary_domains, primary_domain_spans) = f
         .string_list("primary_domains", diags)
-        .map(|list| {
-            list.into_iter()
-                .map(|(d, _)| d.trim().to_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(d, span)| (d.trim().to_lowercase(), span))
+        .unzip();
 
     let (language, language_span) = match f.string("language", diags) {
         Some((tag, span)) if valid_language_tag(&tag) => (tag, Some(span)),
@@ -140,9 +157,10 @@ pub fn parse_with(
     if let Some(file) = &site_file {
         printed.push(file.text.as_bytes());
     }
+    let (base_url, base_url_span) = base_url?;
     Some(Config {
         title: title?.0,
-        base_url: base_url?,
+        base_url,
         timezone: timezone?,
         description,
         default_next_update,
@@ -152,10 +170,22 @@ pub fn parse_with(
         strings: std::sync::Arc::new(strings?),
         announce,
         fingerprint: crate::model::fingerprint(&printed),
+        spans: Spans {
+            source: Arc::new(source.clone()),
+            base_url: base_url_span,
+            contact_email,
+            contact_url,
+            primary_domains: primary_domain_spans,
+            component_urls,
+        },
     })
 }
 
-fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Component> {
+/// The components, each with where its `url` is written.
+fn parse_components(
+    f: &Fields<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Component, Option<Range<usize>>)> {
     let mut components = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for c in f.tables("components", "[[components]] entry", diags) {
@@ -164,7 +194,7 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
         let name = c.required_string("name", "\"Public API\"", diags);
         let group = c.string("group", diags).map(|(s, _)| s);
         let description = c.string("description", diags).map(|(s, _)| s);
-        let url = c.string("url", diags).map(|(s, _)| s);
+        let (url, url_span) = c.string("url", diags).unzip();
         let since = match c.datetime_or_string("since", diags) {
             Some((crate::fields::DateOrText::Date(d), span)) => match (d.date, d.time) {
                 (Some(date), None) => chrono::NaiveDate::from_ymd_opt(
@@ -218,14 +248,17 @@ fn parse_components(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Componen
             continue;
         }
         let Some((name, _)) = name else { continue };
-        components.push(Component {
-            id,
-            name,
-            group,
-            description,
-            url,
-            since,
-        });
+        components.push((
+            Component {
+                id,
+                name,
+                group,
+                description,
+                url,
+                since,
+            },
+            url_span,
+        ));
     }
     components
 }

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use unicode_width::UnicodeWidthChar;
+
 use crate::source::Source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,7 +32,7 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The source line, for the caret display.
     pub snippet: Option<String>,
-    /// How many characters the caret underlines.
+    /// How many characters the caret underlines (it is drawn by their display width).
     pub width: usize,
 }
 
@@ -150,22 +152,35 @@ impl fmt::Display for Diagnostic {
         });
         writeln!(f, "{pad} --> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
-            // Tabs would shift the caret; show them as single spaces on both lines.
+            // A tab's width depends on the terminal; shown as one space, it is one column
+            // on both lines, as `col` counts it.
             let shown = snippet.replace('\t', " ");
+            let (before, under) = caret_columns(&shown, self.col, self.width);
             writeln!(f, "{pad} |")?;
             writeln!(f, "{gutter} | {shown}")?;
-            writeln!(
-                f,
-                "{pad} | {}{}",
-                " ".repeat(self.col.saturating_sub(1)),
-                "^".repeat(self.width.max(1))
-            )?;
+            writeln!(f, "{pad} | {}{}", " ".repeat(before), "^".repeat(under))?;
         }
         if let Some(help) = &self.help {
             writeln!(f, "{pad} = help: {help}")?;
         }
         Ok(())
     }
+}
+
+/// The terminal columns before the 1-based character `col` of `line`, and
+/// under the `width` characters from there. `col` and `width` count characters
+/// (what an editor's column shows), but CJK and emoji take two columns on a
+/// terminal and combining marks none, so the caret is placed by display width.
+fn caret_columns(line: &str, col: usize, width: usize) -> (usize, usize) {
+    // Past the end of the line (a span at its end) every column is one wide; a
+    // control character is printed as is, and counted as one, as a tab is.
+    let mut widths = line
+        .chars()
+        .map(|c| UnicodeWidthChar::width(c).unwrap_or(1))
+        .chain(std::iter::repeat(1));
+    let before = widths.by_ref().take(col.saturating_sub(1)).sum();
+    let under: usize = widths.take(width.max(1)).sum();
+    (before, under.max(1))
 }
 
 /// Sorts diagnostics by file and position so output is stable and readable.
@@ -245,5 +260,30 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("= help: expected `y`"));
+    }
+
+    #[test]
+    fn caret_counts_terminal_columns_not_characters() {
+        // Regression: Japanese and emoji take two columns, so a caret placed by
+        // character count pointed left of the error on such lines.
+        let src = Source::new(Path::new("a.md"), "障害 🔥 x = 1\n".into());
+        let at = src.text.find('x').unwrap();
+        let text = Diagnostic::error(&src, at..at + 1, "m").to_string();
+        assert!(text.contains("--> a.md:1:6"), "{text}");
+        assert!(
+            text.contains("1 | 障害 🔥 x = 1\n  |         ^\n"),
+            "{text}"
+        );
+        let text = Diagnostic::error(&src, 0.."障害".len(), "m").to_string();
+        assert!(text.contains("  | ^^^^\n"), "{text}");
+    }
+
+    #[test]
+    fn a_tab_is_one_column_on_both_lines() {
+        let src = Source::new(Path::new("a.md"), "\tk\t= 障\n".into());
+        let at = src.text.find('=').unwrap();
+        let text = Diagnostic::error(&src, at..src.text.len() - 1, "m").to_string();
+        assert!(text.contains("--> a.md:1:4"), "{text}");
+        assert!(text.contains("1 |  k = 障\n  |    ^^^^\n"), "{text}");
     }
 }

@@ -1,10 +1,23 @@
-//! Splitting an incident file into its `+++` blocks.
+//! Incident files: splitting a file into its `+++` blocks, and parsing the
+//! blocks into an [`Incident`]. Maintenance files share the block format and
+//! the update fields, so `maintenance_file` reads them with the helpers here.
 //!
 //! A file is a sequence of blocks: a line of exactly `+++`, TOML settings, a
 //! closing `+++`, then markdown up to the next opening `+++`. Fences alternate
 //! open, close, open, close; that is the whole grammar.
 
+use std::collections::HashMap;
 use std::ops::Range;
+
+use crate::clock;
+use crate::config;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::fields::{self, DateOrText, Fields};
+use crate::model::{Config, Impact, Incident, State, Update};
+use crate::source::Source;
+
+const INCIDENT_KEYS: &[&str] = &["title", "impact", "components"];
+const UPDATE_KEYS: &[&str] = &["state", "at", "next_update", "impact", "components"];
 
 /// One block: its settings and the markdown after them, as byte ranges into the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +104,341 @@ fn line_after(text: &str, end: usize) -> usize {
         Some(i) => end + i + 1,
         None => text.len(),
     }
+}
+
+/// Parses one incident file. Problems go to `diags`; `None` when any is an error.
+pub fn parse(
+    source: &Source,
+    slug: String,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Incident> {
+    let before = diags.len();
+    let blocks = match split(&source.text) {
+        Ok(blocks) => blocks,
+        Err(e) => {
+            let mut d = Diagnostic::error(source, e.span, e.message);
+            d.help = e.help;
+            diags.push(d);
+            return None;
+        }
+    };
+    let tz = config.timezone;
+    let head = &blocks[0];
+    let header = fields::parse(
+        source,
+        head.settings.clone(),
+        head.open.clone(),
+        "incident block",
+        diags,
+    );
+    let mut title = None;
+    let mut impact = None;
+    let mut components = None;
+    if let Some(f) = &header {
+        f.deny_unknown(INCIDENT_KEYS, diags);
+        if f.has("state") || f.has("at") {
+            diags.push(Diagnostic::error(source, head.open.clone(), "the first block describes the incident, but this one looks like an update")
+                .with_help("start the file with a block of `title`, `impact` and `components`; updates follow it"));
+        }
+        title = f
+            .required_string("title", "\"Elevated error rates on the Public API\"", diags)
+            .map(|(t, _)| t);
+        impact = if f.has("impact") {
+            read_impact(f, diags)
+        } else {
+            diags.push(
+                f.missing("impact", "\"major\"")
+                    .with_help("add `impact = \"minor\"`, `\"major\"` or `\"critical\"`"),
+            );
+            None
+        };
+        components = if f.has("components") {
+            read_components(f, config, diags)
+        } else {
+            diags.push(f.missing("components", "[\"api\"]"));
+            None
+        };
+    }
+
+    if blocks.len() == 1 {
+        diags.push(
+            Diagnostic::error(source, head.open.clone(), "this incident has no updates")
+                .with_help("add an update after the incident block: `+++`, `state = \"investigating\"`, `at = 2026-11-22T14:05:00Z`, `+++`, then what customers should know"),
+        );
+    }
+
+    let mut updates = Vec::with_capacity(blocks.len() - 1);
+    for block in &blocks[1..] {
+        if let Some(update) = parse_update(source, block, config, tz, diags) {
+            updates.push(update);
+        }
+    }
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    // Stable: updates written at the same minute keep their order in the file.
+    updates.sort_by_key(|u| u.at);
+    assign_anchors(&mut updates);
+    let summary_text = &source.text[head.body.clone()];
+    let summary = trim_blank_lines(summary_text);
+    let (summary_line, _) =
+        source.line_col(head.body.start + summary_text.find(summary).unwrap_or(0));
+    Some(Incident {
+        slug,
+        path: source.path.clone(),
+        title: title?,
+        impact: impact?,
+        components: components?,
+        summary: summary.to_string(),
+        summary_line,
+        fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
+        updates,
+    })
+}
+
+fn parse_update(
+    source: &Source,
+    block: &Block,
+    config: &Config,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Update> {
+    let f = fields::parse(
+        source,
+        block.settings.clone(),
+        block.open.clone(),
+        "update block",
+        diags,
+    )?;
+    f.deny_unknown(UPDATE_KEYS, diags);
+    if f.has("title") {
+        diags.push(Diagnostic::error(source, block.open.clone(), "this block has a `title`, but only the first block of a file describes the incident")
+            .with_help("each incident is one file: start a new file for a new incident"));
+    }
+    let state = match f.string("state", diags) {
+        Some((name, span)) => match State::parse(&name) {
+            Some(state) => Some(state),
+            None => {
+                let mut names = State::NAMES.to_vec();
+                names.push("monitoring");
+                diags.push(
+                    Diagnostic::error(source, span, format!("unknown state `{name}`")).with_help(
+                        did_you_mean(&name, &names).replace("expected one of", "expected"),
+                    ),
+                );
+                None
+            }
+        },
+        None if !f.has("state") => {
+            diags.push(f.missing("state", "\"investigating\"").with_help("add `state = \"investigating\"`, `\"identified\"`, `\"verifying\"` or `\"resolved\"`"));
+            None
+        }
+        None => None,
+    };
+    let at = read_at(&f, tz, diags);
+    let next_update = read_next_update(&f, at, tz, diags);
+    let impact = if f.has("impact") {
+        read_impact(&f, diags)
+    } else {
+        None
+    };
+    let components = if f.has("components") {
+        read_components(&f, config, diags)
+    } else {
+        None
+    };
+
+    let (state, at) = (state?, at?);
+    let next_update = match next_update {
+        Some((next, span)) if next <= at => {
+            diags.push(Diagnostic::error(source, span, "`next_update` is not after `at`")
+                .with_help("promise the next update for a time after this one was published, e.g. `next_update = \"30m\"`"));
+            return None;
+        }
+        Some((_, span)) if state == State::Resolved => {
+            diags.push(
+                Diagnostic::warning(
+                    source,
+                    span,
+                    "a resolved update promises a next update; it is ignored",
+                )
+                .with_help(
+                    "remove `next_update`, or use another state if more updates will follow",
+                ),
+            );
+            None
+        }
+        other => other.map(|(t, _)| t),
+    };
+    let (line, _) = source.line_col(block.open.start);
+    let (body, body_line) = body_of(source, block);
+    Some(Update {
+        state,
+        at,
+        next_update,
+        impact,
+        components,
+        body,
+        line,
+        body_line,
+        anchor: String::new(),
+    })
+}
+
+pub(crate) fn resolve_time(
+    source: &Source,
+    value: &DateOrText,
+    span: Range<usize>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let parsed = match value {
+        DateOrText::Date(d) => Ok(*d),
+        // A quoted datetime is a common slip; accept it when it is one.
+        DateOrText::Text(text) => text.parse::<toml::value::Datetime>().map_err(|_| text),
+    };
+    match parsed {
+        Ok(dt) => match clock::resolve(&dt, tz) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let mut d = Diagnostic::error(source, span, e.message);
+                d.help = e.help;
+                diags.push(d);
+                None
+            }
+        },
+        Err(text) => {
+            diags.push(Diagnostic::error(source, span, format!("\"{text}\" is not a date and time"))
+                .with_help("write it without quotes, e.g. `at = 2026-11-22T14:05:00Z` (or without `Z` for the site's time zone)"));
+            None
+        }
+    }
+}
+
+fn read_impact(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Impact> {
+    let (name, span) = f.string("impact", diags)?;
+    match Impact::parse(&name) {
+        Some(impact) => Some(impact),
+        None => {
+            diags.push(
+                Diagnostic::error(f.source(), span, format!("unknown impact `{name}`")).with_help(
+                    did_you_mean(&name, &Impact::NAMES).replace("expected one of", "expected"),
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn read_components(
+    f: &Fields<'_>,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<usize>> {
+    let ids = f.string_list("components", diags)?;
+    let mut out = Vec::with_capacity(ids.len());
+    let mut ok = true;
+    for (id, span) in ids {
+        match config.component_index(&id) {
+            Some(i) if !out.contains(&i) => out.push(i),
+            Some(_) => {}
+            None => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(f.source(), span, format!("unknown component `{id}`"))
+                        .with_help(config::component_hint(config, &id)),
+                );
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+/// `at`: when an update was published. Required.
+pub(crate) fn read_at(
+    f: &Fields<'_>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match f.datetime_or_string("at", diags) {
+        Some((value, span)) => resolve_time(f.source(), &value, span, tz, diags),
+        None if !f.has("at") => {
+            diags.push(f.missing("at", "2026-11-22T14:05:00Z").with_help(
+                "add when this update was published, e.g. `at = 2026-11-22T14:05:00Z` (without `Z`, the site's time zone)",
+            ));
+            None
+        }
+        None => None,
+    }
+}
+
+/// `next_update`: a duration after `at`, or a datetime.
+pub(crate) fn read_next_update(
+    f: &Fields<'_>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    tz: chrono_tz::Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(chrono::DateTime<chrono::Utc>, Range<usize>)> {
+    let source = f.source();
+    match f.datetime_or_string("next_update", diags)? {
+        (DateOrText::Text(text), span) => {
+            match clock::parse_duration(&text) {
+                Ok(d) => match clock::check_range(at? + d) {
+                    Ok(t) => Some((t, span)),
+                    Err(message) => {
+                        diags.push(Diagnostic::error(source, span, message));
+                        None
+                    }
+                },
+                Err(message) => {
+                    diags.push(Diagnostic::error(source, span, message).with_help(
+                        "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",
+                    ));
+                    None
+                }
+            }
+        }
+        (value, span) => resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span)),
+    }
+}
+
+/// A block's markdown with blank lines around it trimmed, and the line it starts on.
+pub(crate) fn body_of(source: &Source, block: &Block) -> (String, usize) {
+    let body_text = &source.text[block.body.clone()];
+    let body = trim_blank_lines(body_text);
+    let body_start = block.body.start + (body_text.len() - body_text.trim_start().len());
+    let body_start = source.text[..body_start]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+        .max(block.body.start);
+    (body.to_string(), source.line_col(body_start).0)
+}
+
+/// Gives each update a fragment id that depends only on its own state and
+/// time, so feed guids and links stay the same when other updates are added.
+fn assign_anchors(updates: &mut [Update]) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    for u in updates.iter_mut() {
+        let base = format!("{}-{}", u.state.as_str(), u.at.format("%Y%m%dT%H%MZ"));
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        u.anchor = if *n == 1 { base } else { format!("{base}-{n}") };
+    }
+}
+
+/// Drops blank lines around a body but keeps the first line's indentation,
+/// which is meaningful in markdown.
+pub(crate) fn trim_blank_lines(text: &str) -> &str {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            start += line.len();
+        } else {
+            break;
+        }
+    }
+    text[start..].trim_end()
 }
 
 #[cfg(test)]

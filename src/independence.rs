@@ -8,74 +8,57 @@ use pulldown_cmark::{Event, Parser, Tag};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Site;
-use crate::render::hosting::host;
 
-/// Second-level suffixes under which registrations happen one level down
-/// (`acme.co.uk`). Not the whole Public Suffix List: enough for the common
-/// cases, and the cost of a miss is a missed warning, never a wrong build.
-const TWO_LEVEL_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "com.au", "net.au",
-    "org.au", "co.nz", "org.nz", "co.jp", "ne.jp", "or.jp", "com.br", "com.cn", "com.mx", "co.in",
-    "co.za", "com.sg", "com.tr", "co.kr", "com.hk", "com.tw",
-];
+/// The host of an absolute URL as the browser resolves it: lowercased, in
+/// ASCII (IDNA) for http(s), an IPv6 address in brackets.
+pub fn host(url: &str) -> Option<String> {
+    let url = url::Url::parse(url.trim()).ok()?;
+    url.host_str().filter(|h| !h.is_empty()).map(str::to_string)
+}
 
-/// The domain someone registered: `status.acme.co.uk` -> `acme.co.uk`.
+/// The domain someone registered, by the Public Suffix List: `status.acme.co.uk`
+/// -> `acme.co.uk`, and `status.acme.github.io` -> `acme.github.io`, since
+/// github.io hands out names as a registry does. An IP address, or a name
+/// with nothing registrable in it (`localhost`), is its own domain.
 pub fn registrable(host: &str) -> String {
-    let host = host.trim_end_matches('.').to_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    let keep = if labels.len() >= 3
-        && TWO_LEVEL_SUFFIXES.contains(&labels[labels.len() - 2..].join(".").as_str())
-    {
-        3
-    } else {
-        2
-    };
-    labels[labels.len().saturating_sub(keep)..].join(".")
+    let host = host.trim_end_matches('.');
+    match url::Host::parse(host) {
+        Ok(url::Host::Domain(domain)) => {
+            psl::domain_str(&domain).map_or_else(|| domain.clone(), str::to_string)
+        }
+        Ok(ip) => ip.to_string(),
+        Err(_) => host.to_lowercase(),
+    }
 }
 
 /// Every way the site depends on something it should stand apart from.
 pub fn findings(site: &Site, root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let config = &site.config;
-    let config_path = crate::load::display_path(root, Path::new(crate::config::FILE_NAME));
-    let config_text =
-        std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
-    let line_of = |needle: &str| {
-        config_text
-            .lines()
-            .position(|l| l.contains(needle))
-            .map_or(0, |i| i + 1)
-    };
+    let spans = &config.spans;
     if let Some(site_host) = host(&config.base_url) {
-        let ours = registrable(site_host);
-        let mut clash = |what: String, line: usize| {
+        let ours = registrable(&site_host);
+        let mut clash = |what: String, span: &std::ops::Range<usize>| {
             out.push(
-                Diagnostic::file(
-                    Severity::Warning,
-                    config_path.clone(),
-                    line,
-                    1,
+                Diagnostic::warning(
+                    &spans.source,
+                    span.clone(),
                     format!("the status page is published under `{ours}`, the same domain as {what}"),
                 )
                 .with_code("not-independent")
                 .with_help("publish the status page on a domain of its own, with DNS at another provider: when the product's domain or DNS fails, the status page must stay up"),
             );
         };
-        for domain in &config.primary_domains {
+        for (domain, span) in config.primary_domains.iter().zip(&spans.primary_domains) {
             if registrable(domain) == ours {
-                clash(
-                    format!("the primary domain `{domain}`"),
-                    line_of("primary_domains"),
-                );
+                clash(format!("the primary domain `{domain}`"), span);
             }
         }
-        for component in &config.components {
-            if let Some(h) = component.url.as_deref().and_then(host) {
-                if registrable(h) == ours {
-                    clash(
-                        format!("the component `{}` ({h})", component.id),
-                        line_of(component.url.as_deref().unwrap_or("")),
-                    );
+        for (component, span) in config.components.iter().zip(&spans.component_urls) {
+            let url = component.url.as_deref().zip(span.as_ref());
+            if let Some((h, span)) = url.and_then(|(url, span)| Some((host(url)?, span))) {
+                if registrable(&h) == ours {
+                    clash(format!("the component `{}` ({h})", component.id), span);
                 }
             }
         }
@@ -125,16 +108,13 @@ fn position(text: &str, needle: &str) -> (usize, usize) {
 /// References in the site's own templates that make a browser fetch from another host.
 fn template_findings(root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut files = Vec::new();
-    collect(&root.join(crate::templates::DIR), &mut files);
-    files.sort();
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    // A template that cannot be read fails the build, which says so; here it has nothing to report.
+    let files = crate::fs::walk_files(&root.join(crate::templates::DIR)).unwrap_or_default();
+    for (rel, path) in files {
+        let Ok(text) = crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES) else {
             continue;
         };
-        let display = path
-            .strip_prefix(root)
-            .map_or(path.clone(), |p| crate::load::display_path(root, p));
+        let display = crate::fs::display_path(root, &Path::new(crate::templates::DIR).join(rel));
         for (at, url) in fetched_urls(&text) {
             let before = &text[..at];
             let line = before.matches('\n').count();
@@ -187,23 +167,10 @@ fn fetched_urls(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Source;
 
     #[test]
     fn registrable_domains() {
@@ -211,6 +178,71 @@ mod tests {
         assert_eq!(registrable("api.eu.acme.co.uk"), "acme.co.uk");
         assert_eq!(registrable("acme.com."), "acme.com");
         assert_eq!(registrable("localhost"), "localhost");
+    }
+
+    #[test]
+    fn sites_on_shared_hosts_are_their_own_domains() {
+        // Regression: with a built-in list of two-part suffixes, every
+        // `*.github.io`, `*.netlify.app` and `*.pages.dev` site was one domain.
+        assert_eq!(registrable("acme.github.io"), "acme.github.io");
+        assert_eq!(registrable("status.acme.github.io"), "acme.github.io");
+        assert_ne!(
+            registrable("acme.github.io"),
+            registrable("other.github.io")
+        );
+        assert_ne!(
+            registrable("acme.netlify.app"),
+            registrable("other.netlify.app")
+        );
+        assert_ne!(
+            registrable("acme.pages.dev"),
+            registrable("other.pages.dev")
+        );
+        // Country suffixes the old list lacked.
+        assert_eq!(registrable("status.acme.com.ar"), "acme.com.ar");
+        assert_eq!(registrable("Status.ACME.co.jp"), "acme.co.jp");
+    }
+
+    #[test]
+    fn hosts_come_from_a_real_url_parser() {
+        // Regression: the hand-rolled parser gave `[` as the host of an IPv6 address.
+        assert_eq!(
+            host("https://[2001:db8::1]:8443/x").as_deref(),
+            Some("[2001:db8::1]")
+        );
+        assert_eq!(registrable("[2001:db8::1]"), "[2001:db8::1]");
+        assert_eq!(registrable("192.0.2.7"), "192.0.2.7");
+        assert_eq!(
+            host("https://user:pw@Status.Acme.NET:8443/x?y#z").as_deref(),
+            Some("status.acme.net")
+        );
+        assert_eq!(host("mailto:ops@acme.net"), None);
+        assert_eq!(host("not a url"), None);
+    }
+
+    fn site(config: &str) -> Site {
+        let source = Source::new(Path::new("statuspost.toml"), config.into());
+        let mut diags = Vec::new();
+        let config =
+            crate::config::parse(&source, &mut diags).unwrap_or_else(|| panic!("{diags:?}"));
+        Site::new(config, Vec::new(), Vec::new())
+    }
+
+    #[test]
+    fn findings_point_at_the_value_without_reading_the_file() {
+        // Regression: positions came from searching the file on disk again for
+        // the first line containing the text, and line 0 when it was not there.
+        let site = site("title = \"t\"\nbase_url = \"https://status.acme.com\"\ntimezone = \"UTC\"\nprimary_domains = [\"example.org\", \"acme.com\"]\n\n[[components]]\nid = \"api\"\nname = \"API\"\nurl = \"https://api.acme.com\"\n");
+        let found = findings(&site, Path::new("/nonexistent"));
+        let places: Vec<String> = found.iter().map(Diagnostic::location).collect();
+        assert_eq!(places, ["statuspost.toml:4:35", "statuspost.toml:9:7"]);
+        assert!(
+            found[1]
+                .message
+                .ends_with("the component `api` (api.acme.com)"),
+            "{}",
+            found[1]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod edit;
 pub mod fields;
+pub mod fs;
 pub mod i18n;
 pub mod incident_file;
 pub mod independence;

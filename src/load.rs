@@ -1,28 +1,25 @@
-//! Reading a site from disk: the config, then every incident file, validated,
-//! with every problem in every file collected as a diagnostic.
+//! Reading a site from disk: the config, then every incident and maintenance
+//! file (parsed by `incident_file` and `maintenance_file`), validated as a
+//! whole, with every problem in every file collected as a diagnostic.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::clock;
 use crate::config;
-use crate::diagnostic::{self, did_you_mean, Diagnostic, Severity};
-use crate::fields::{self, DateOrText, Fields};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::fs;
 use crate::incident_file;
-use crate::model::{Config, Impact, Incident, Maintenance, Site, State, Update};
+use crate::model::{Config, Incident, Maintenance, Site};
 use crate::source::Source;
 
 /// Folder of incident files, relative to the site root.
 pub const INCIDENTS_DIR: &str = "incidents";
 
-/// Larger than any incident a person writes, small enough that a stray dump cannot exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub use crate::fs::{display_path, MAX_FILE_BYTES};
 
-const INCIDENT_KEYS: &[&str] = &["title", "impact", "components"];
-const UPDATE_KEYS: &[&str] = &["state", "at", "next_update", "impact", "components"];
+pub use crate::incident_file::parse as parse_incident;
 
 /// The result of loading: a site when there were no errors, and every diagnostic.
 pub struct Loaded {
@@ -36,21 +33,12 @@ impl Loaded {
     }
 }
 
-/// The path an author should see for a file under the root.
-pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
-    if root == Path::new(".") || root.as_os_str().is_empty() {
-        rel.to_path_buf()
-    } else {
-        root.join(rel)
-    }
-}
-
 /// Reads the site's config alone.
 pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = display_path(root, Path::new(config::FILE_NAME));
-    let bytes = match std::fs::read(root.join(config::FILE_NAME)) {
-        Ok(bytes) => bytes,
-        Err(err) => {
+    let bytes = match fs::read(&root.join(config::FILE_NAME), fs::MAX_FILE_BYTES) {
+        Ok(contents) => contents.bytes,
+        Err(fs::ReadError::Io(err)) => {
             let message = if err.kind() == std::io::ErrorKind::NotFound {
                 format!("no {} in `{}`", config::FILE_NAME, root.display())
             } else {
@@ -60,6 +48,16 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
                 Diagnostic::file(Severity::Error, path, 0, 0, message)
                     .with_help("run `statuspost init` to create a site here, or pass `--root DIR` to point at one"),
             );
+            return None;
+        }
+        Err(err) => {
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                path,
+                0,
+                0,
+                err.to_string(),
+            ));
             return None;
         }
     };
@@ -78,8 +76,9 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     };
     let mut site_strings = |lang: &str| {
         let rel = Path::new(crate::i18n::DIR).join(format!("{lang}.toml"));
+        // Anything by that name is read, so that a folder or a pipe there is an error, not no file.
         root.join(&rel)
-            .is_file()
+            .exists()
             .then(|| read_source(root, &rel, diags))
             .flatten()
     };
@@ -127,6 +126,8 @@ fn recently(modified: std::time::SystemTime) -> bool {
         .map_or(true, |age| age < std::time::Duration::from_secs(2))
 }
 
+type Stamp = fs::Stamp;
+
 fn stamp(path: &Path) -> Option<Stamp> {
     std::fs::metadata(path)
         .ok()
@@ -171,7 +172,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                         crate::maintenance_file::parse(&source, slug_of(rel), config, &mut diags)
                             .map(Item::Maintenance)
                     } else {
-                        parse_incident(&source, slug_of(rel), config, &mut diags)
+                        incident_file::parse(&source, slug_of(rel), config, &mut diags)
                             .map(|i| Item::Incident(std::sync::Arc::new(i)))
                     }
                 });
@@ -232,115 +233,62 @@ pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> 
     content_files(root, Path::new(INCIDENTS_DIR), diags)
 }
 
-/// Every `*.md` under `dir` (relative to the root), sorted, relative to the root.
+/// Every `*.md` under `dir` (relative to the root, the extension in any
+/// case), sorted, relative to the root. Any other file there, bar editors'
+/// files, gets a warning: an author who put it there expected it to be read.
 pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut visited = std::collections::HashSet::new();
-    walk(root, &canonical_root, dir, &mut out, diags, &mut visited);
-    sort_paths(&mut out);
-    out
-}
-
-/// The order of `Path`'s comparison, component by component, at a fraction of
-/// its cost (a rebuild sorts every file name): the separator sorts before any
-/// byte a name can hold.
-fn sort_paths(paths: &mut [PathBuf]) {
-    paths.sort_by_cached_key(|p| {
-        p.as_os_str()
-            .as_encoded_bytes()
-            .iter()
-            .map(|&b| {
-                if b == std::path::MAIN_SEPARATOR as u8 {
-                    0
-                } else {
-                    b
-                }
-            })
-            .collect::<Vec<u8>>()
-    });
-}
-
-fn walk(
-    root: &Path,
-    canonical_root: &Path,
-    rel_dir: &Path,
-    out: &mut Vec<PathBuf>,
-    diags: &mut Vec<Diagnostic>,
-    visited: &mut std::collections::HashSet<PathBuf>,
-) {
-    // A symlink to a folder already walked (or to an ancestor) would otherwise loop.
-    let here = root
-        .join(rel_dir)
-        .canonicalize()
-        .unwrap_or_else(|_| root.join(rel_dir));
-    if !visited.insert(here) {
-        return;
-    }
-    let entries = match std::fs::read_dir(root.join(rel_dir)) {
-        Ok(entries) => entries,
-        // No incidents folder yet is a site with no incidents.
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return,
-        Err(err) => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                display_path(root, rel_dir),
-                0,
-                0,
-                format!("cannot read the folder: {err}"),
-            ));
-            return;
-        }
+    let walked = fs::walk(&root.join(dir), Some(root));
+    let not_read = |rel: &Path| {
+        Diagnostic::file(
+            Severity::Warning,
+            display_path(root, rel),
+            0,
+            0,
+            "this file is not read: its name does not end in `.md`",
+        )
+        .with_help(format!(
+            "only `.md` files in `{}` are read: rename it, or move it out of the folder",
+            dir.display()
+        ))
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        if name_str.starts_with('.') || name_str.ends_with('~') {
-            continue;
-        }
-        let rel = rel_dir.join(&name);
-        let Ok(mut file_type) = entry.file_type() else {
-            continue;
+    for skipped in walked.skipped {
+        let rel = dir.join(&skipped.rel);
+        let error = |message: String| {
+            Diagnostic::file(Severity::Error, display_path(root, &rel), 0, 0, message)
         };
-        if file_type.is_symlink() {
-            let target = entry.path().canonicalize();
-            match target {
-                Ok(target) if target.starts_with(canonical_root) => {
-                    match std::fs::metadata(&target) {
-                        Ok(meta) => file_type = meta.file_type(),
-                        Err(_) => continue,
-                    }
-                }
-                Ok(target) => {
-                    if name_str.ends_with(".md") || target.is_dir() {
-                        diags.push(Diagnostic::file(
-                            Severity::Error,
-                            display_path(root, &rel),
-                            0,
-                            0,
-                            format!("this symlink points outside the site, to `{}`", target.display()),
-                        ).with_help("copy the file into the site instead: a build reads only files inside the site folder"));
-                    }
-                    continue;
-                }
-                Err(_) => {
-                    diags.push(Diagnostic::file(
-                        Severity::Error,
-                        display_path(root, &rel),
-                        0,
-                        0,
-                        "this symlink points to nothing".to_string(),
-                    ));
-                    continue;
+        match skipped.reason {
+            fs::SkipReason::Unreadable(err) => {
+                diags.push(error(format!("cannot read the folder: {err}")))
+            }
+            fs::SkipReason::Dangling => {
+                diags.push(error("this symlink points to nothing".to_string()))
+            }
+            fs::SkipReason::Escapes { target, is_dir } => {
+                if is_dir || is_markdown(&rel) {
+                    diags.push(error(format!("this symlink points outside the site, to `{}`", target.display()))
+                        .with_help("copy the file into the site instead: a build reads only files inside the site folder"));
+                } else {
+                    diags.push(not_read(&rel));
                 }
             }
         }
-        if file_type.is_dir() {
-            walk(root, canonical_root, &rel, out, diags, visited);
-        } else if name_str.ends_with(".md") {
-            out.push(rel);
+    }
+    let mut files = Vec::with_capacity(walked.files.len());
+    for found in walked.files {
+        let rel = dir.join(found.rel);
+        if is_markdown(&rel) {
+            files.push(rel);
+        } else {
+            diags.push(not_read(&rel));
         }
     }
+    files
+}
+
+/// `.md` in any case: some editors and older systems save `X.MD`.
+fn is_markdown(rel: &Path) -> bool {
+    rel.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 /// Reads and decodes one file; problems become diagnostics.
@@ -348,50 +296,37 @@ pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     read_source_stamped(root, rel, diags).0
 }
 
-type Stamp = (u64, Option<std::time::SystemTime>);
-
 /// As [`read_source`], with the file's size and modification time as they were
-/// when it was opened: one open, one `fstat` and the reads, as a site of
-/// thousands of files is read on every build.
+/// when it was opened.
 fn read_source_stamped(
     root: &Path,
     rel: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> (Option<Source>, Option<Stamp>) {
-    use std::io::Read;
     let path = display_path(root, rel);
     let error = |message: String| Diagnostic::file(Severity::Error, path.clone(), 0, 0, message);
-    let opened = std::fs::File::open(root.join(rel)).and_then(|f| Ok((f.metadata()?, f)));
-    let (meta, file) = match opened {
-        Ok(opened) => opened,
+    let contents = match fs::read(&root.join(rel), fs::MAX_FILE_BYTES) {
+        Ok(contents) => contents,
+        Err(fs::ReadError::TooLarge { len, cap, stamp }) => {
+            diags.push(error(format!(
+                "the file is {:.1} MB; incident files are limited to {} MB",
+                len as f64 / 1e6,
+                cap / 1024 / 1024
+            )));
+            return (None, Some(stamp));
+        }
+        Err(err @ fs::ReadError::NotRegular { .. }) => {
+            diags.push(error(err.to_string()).with_help(
+                "a build reads only regular files: remove it, or move it out of the site folder",
+            ));
+            return (None, None);
+        }
         Err(err) => {
-            diags.push(error(format!("cannot read the file: {err}")));
+            diags.push(error(err.to_string()));
             return (None, None);
         }
     };
-    let stamp = Some((meta.len(), meta.modified().ok()));
-    let too_big = |len: u64| {
-        error(format!(
-            "the file is {:.1} MB; incident files are limited to {} MB",
-            len as f64 / 1e6,
-            MAX_FILE_BYTES / 1024 / 1024
-        ))
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        diags.push(too_big(meta.len()));
-        return (None, stamp);
-    }
-    // A file that grows while it is read stops just past the limit, not at the end of memory.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    if let Err(err) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        diags.push(error(format!("cannot read the file: {err}")));
-        return (None, stamp);
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        diags.push(too_big(bytes.len() as u64));
-        return (None, stamp);
-    }
-    let source = match Source::decode(&path, bytes) {
+    let source = match Source::decode(&path, contents.bytes) {
         Ok(source) => Some(source),
         Err(e) => {
             diags.push(Diagnostic::file(
@@ -404,7 +339,7 @@ fn read_source_stamped(
             None
         }
     };
-    (source, stamp)
+    (source, Some(contents.stamp))
 }
 
 /// A slug becomes a folder name on every host, so it must be a plain, safe name.
@@ -460,358 +395,6 @@ fn check_slugs(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) {
             );
         } else {
             seen.insert(slug.to_lowercase(), rel);
-        }
-    }
-}
-
-/// Parses one incident file. Problems go to `diags`; `None` when any is an error.
-pub fn parse_incident(
-    source: &Source,
-    slug: String,
-    config: &Config,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Incident> {
-    let before = diags.len();
-    let blocks = match incident_file::split(&source.text) {
-        Ok(blocks) => blocks,
-        Err(e) => {
-            let mut d = Diagnostic::error(source, e.span, e.message);
-            d.help = e.help;
-            diags.push(d);
-            return None;
-        }
-    };
-    let tz = config.timezone;
-    let head = &blocks[0];
-    let header = fields::parse(
-        source,
-        head.settings.clone(),
-        head.open.clone(),
-        "incident block",
-        diags,
-    );
-    let mut title = None;
-    let mut impact = None;
-    let mut components = None;
-    if let Some(f) = &header {
-        f.deny_unknown(INCIDENT_KEYS, diags);
-        if f.has("state") || f.has("at") {
-            diags.push(Diagnostic::error(source, head.open.clone(), "the first block describes the incident, but this one looks like an update")
-                .with_help("start the file with a block of `title`, `impact` and `components`; updates follow it"));
-        }
-        title = f
-            .required_string("title", "\"Elevated error rates on the Public API\"", diags)
-            .map(|(t, _)| t);
-        impact = if f.has("impact") {
-            read_impact(f, diags)
-        } else {
-            diags.push(
-                f.missing("impact", "\"major\"")
-                    .with_help("add `impact = \"minor\"`, `\"major\"` or `\"critical\"`"),
-            );
-            None
-        };
-        components = if f.has("components") {
-            read_components(f, config, diags)
-        } else {
-            diags.push(f.missing("components", "[\"api\"]"));
-            None
-        };
-    }
-
-    if blocks.len() == 1 {
-        diags.push(
-            Diagnostic::error(source, head.open.clone(), "this incident has no updates")
-                .with_help("add an update after the incident block: `+++`, `state = \"investigating\"`, `at = 2026-11-22T14:05:00Z`, `+++`, then what customers should know"),
-        );
-    }
-
-    let mut updates = Vec::with_capacity(blocks.len() - 1);
-    for block in &blocks[1..] {
-        if let Some(update) = parse_update(source, block, config, tz, diags) {
-            updates.push(update);
-        }
-    }
-    if diags[before..].iter().any(Diagnostic::is_error) {
-        return None;
-    }
-    // Stable: updates written at the same minute keep their order in the file.
-    updates.sort_by_key(|u| u.at);
-    assign_anchors(&mut updates);
-    let summary_text = &source.text[head.body.clone()];
-    let summary = trim_blank_lines(summary_text);
-    let (summary_line, _) =
-        source.line_col(head.body.start + summary_text.find(summary).unwrap_or(0));
-    Some(Incident {
-        slug,
-        path: source.path.clone(),
-        title: title?,
-        impact: impact?,
-        components: components?,
-        summary: summary.to_string(),
-        summary_line,
-        fingerprint: crate::model::fingerprint(&[source.text.as_bytes()]),
-        updates,
-    })
-}
-
-fn parse_update(
-    source: &Source,
-    block: &incident_file::Block,
-    config: &Config,
-    tz: chrono_tz::Tz,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Update> {
-    let f = fields::parse(
-        source,
-        block.settings.clone(),
-        block.open.clone(),
-        "update block",
-        diags,
-    )?;
-    f.deny_unknown(UPDATE_KEYS, diags);
-    if f.has("title") {
-        diags.push(Diagnostic::error(source, block.open.clone(), "this block has a `title`, but only the first block of a file describes the incident")
-            .with_help("each incident is one file: start a new file for a new incident"));
-    }
-    let state = match f.string("state", diags) {
-        Some((name, span)) => match State::parse(&name) {
-            Some(state) => Some(state),
-            None => {
-                let mut names = State::NAMES.to_vec();
-                names.push("monitoring");
-                diags.push(
-                    Diagnostic::error(source, span, format!("unknown state `{name}`")).with_help(
-                        did_you_mean(&name, &names).replace("expected one of", "expected"),
-                    ),
-                );
-                None
-            }
-        },
-        None if !f.has("state") => {
-            diags.push(f.missing("state", "\"investigating\"").with_help("add `state = \"investigating\"`, `\"identified\"`, `\"verifying\"` or `\"resolved\"`"));
-            None
-        }
-        None => None,
-    };
-    let at = read_at(&f, tz, diags);
-    let next_update = read_next_update(&f, at, tz, diags);
-    let impact = if f.has("impact") {
-        read_impact(&f, diags)
-    } else {
-        None
-    };
-    let components = if f.has("components") {
-        read_components(&f, config, diags)
-    } else {
-        None
-    };
-
-    let (state, at) = (state?, at?);
-    let next_update = match next_update {
-        Some((next, span)) if next <= at => {
-            diags.push(Diagnostic::error(source, span, "`next_update` is not after `at`")
-                .with_help("promise the next update for a time after this one was published, e.g. `next_update = \"30m\"`"));
-            return None;
-        }
-        Some((_, span)) if state == State::Resolved => {
-            diags.push(
-                Diagnostic::warning(
-                    source,
-                    span,
-                    "a resolved update promises a next update; it is ignored",
-                )
-                .with_help(
-                    "remove `next_update`, or use another state if more updates will follow",
-                ),
-            );
-            None
-        }
-        other => other.map(|(t, _)| t),
-    };
-    let (line, _) = source.line_col(block.open.start);
-    let (body, body_line) = body_of(source, block);
-    Some(Update {
-        state,
-        at,
-        next_update,
-        impact,
-        components,
-        body,
-        line,
-        body_line,
-        anchor: String::new(),
-    })
-}
-
-pub(crate) fn resolve_time(
-    source: &Source,
-    value: &DateOrText,
-    span: Range<usize>,
-    tz: chrono_tz::Tz,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    let parsed = match value {
-        DateOrText::Date(d) => Ok(*d),
-        // A quoted datetime is a common slip; accept it when it is one.
-        DateOrText::Text(text) => text.parse::<toml::value::Datetime>().map_err(|_| text),
-    };
-    match parsed {
-        Ok(dt) => match clock::resolve(&dt, tz) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let mut d = Diagnostic::error(source, span, e.message);
-                d.help = e.help;
-                diags.push(d);
-                None
-            }
-        },
-        Err(text) => {
-            diags.push(Diagnostic::error(source, span, format!("\"{text}\" is not a date and time"))
-                .with_help("write it without quotes, e.g. `at = 2026-11-22T14:05:00Z` (or without `Z` for the site's time zone)"));
-            None
-        }
-    }
-}
-
-fn read_impact(f: &Fields<'_>, diags: &mut Vec<Diagnostic>) -> Option<Impact> {
-    let (name, span) = f.string("impact", diags)?;
-    match Impact::parse(&name) {
-        Some(impact) => Some(impact),
-        None => {
-            diags.push(
-                Diagnostic::error(f.source(), span, format!("unknown impact `{name}`")).with_help(
-                    did_you_mean(&name, &Impact::NAMES).replace("expected one of", "expected"),
-                ),
-            );
-            None
-        }
-    }
-}
-
-pub(crate) fn read_components(
-    f: &Fields<'_>,
-    config: &Config,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<usize>> {
-    let ids = f.string_list("components", diags)?;
-    let mut out = Vec::with_capacity(ids.len());
-    let mut ok = true;
-    for (id, span) in ids {
-        match config.component_index(&id) {
-            Some(i) if !out.contains(&i) => out.push(i),
-            Some(_) => {}
-            None => {
-                ok = false;
-                diags.push(
-                    Diagnostic::error(f.source(), span, format!("unknown component `{id}`"))
-                        .with_help(config::component_hint(config, &id)),
-                );
-            }
-        }
-    }
-    ok.then_some(out)
-}
-
-/// Gives each update a fragment id that depends only on its own state and
-/// time, so feed guids and links stay the same when other updates are added.
-/// `at`: when an update was published. Required.
-pub(crate) fn read_at(
-    f: &Fields<'_>,
-    tz: chrono_tz::Tz,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    match f.datetime_or_string("at", diags) {
-        Some((value, span)) => resolve_time(f.source(), &value, span, tz, diags),
-        None if !f.has("at") => {
-            diags.push(f.missing("at", "2026-11-22T14:05:00Z").with_help(
-                "add when this update was published, e.g. `at = 2026-11-22T14:05:00Z` (without `Z`, the site's time zone)",
-            ));
-            None
-        }
-        None => None,
-    }
-}
-
-/// `next_update`: a duration after `at`, or a datetime.
-pub(crate) fn read_next_update(
-    f: &Fields<'_>,
-    at: Option<chrono::DateTime<chrono::Utc>>,
-    tz: chrono_tz::Tz,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<(chrono::DateTime<chrono::Utc>, Range<usize>)> {
-    let source = f.source();
-    match f.datetime_or_string("next_update", diags)? {
-        (DateOrText::Text(text), span) => {
-            match clock::parse_duration(&text) {
-                Ok(d) => match clock::check_range(at? + d) {
-                    Ok(t) => Some((t, span)),
-                    Err(message) => {
-                        diags.push(Diagnostic::error(source, span, message));
-                        None
-                    }
-                },
-                Err(message) => {
-                    diags.push(Diagnostic::error(source, span, message).with_help(
-                        "or write a datetime, e.g. `next_update = 2026-11-22T15:00:00Z`",
-                    ));
-                    None
-                }
-            }
-        }
-        (value, span) => resolve_time(source, &value, span.clone(), tz, diags).map(|t| (t, span)),
-    }
-}
-
-/// A block's markdown with blank lines around it trimmed, and the line it starts on.
-pub(crate) fn body_of(source: &Source, block: &incident_file::Block) -> (String, usize) {
-    let body_text = &source.text[block.body.clone()];
-    let body = trim_blank_lines(body_text);
-    let body_start = block.body.start + (body_text.len() - body_text.trim_start().len());
-    let body_start = source.text[..body_start]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
-        .max(block.body.start);
-    (body.to_string(), source.line_col(body_start).0)
-}
-
-fn assign_anchors(updates: &mut [Update]) {
-    let mut used: HashMap<String, usize> = HashMap::new();
-    for u in updates.iter_mut() {
-        let base = format!("{}-{}", u.state.as_str(), u.at.format("%Y%m%dT%H%MZ"));
-        let n = used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        u.anchor = if *n == 1 { base } else { format!("{base}-{n}") };
-    }
-}
-
-/// Drops blank lines around a body but keeps the first line's indentation,
-/// which is meaningful in markdown.
-pub(crate) fn trim_blank_lines(text: &str) -> &str {
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim().is_empty() {
-            start += line.len();
-        } else {
-            break;
-        }
-    }
-    text[start..].trim_end()
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    proptest::proptest! {
-        #[test]
-        // As the walk makes them: names joined, never `.`, `..` or an empty one.
-        fn paths_sort_as_path_sorts_them(names in proptest::collection::vec("[a-c-][a-c.-]{0,2}(/[a-c-][a-c.-]{0,2}){0,2}", 0..20)) {
-            let mut paths: Vec<PathBuf> = names.iter().map(|n| PathBuf::from("incidents").join(n)).collect();
-            let mut expected = paths.clone();
-            expected.sort();
-            super::sort_paths(&mut paths);
-            proptest::prop_assert_eq!(paths, expected);
         }
     }
 }

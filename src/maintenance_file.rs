@@ -5,8 +5,9 @@
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::fields;
-use crate::incident_file;
-use crate::load::{body_of, read_at, read_components, read_next_update, resolve_time};
+use crate::incident_file::{
+    self, body_of, read_at, read_components, read_next_update, resolve_time,
+};
 use crate::model::{Config, Maintenance, MaintenanceState, MaintenanceUpdate};
 use crate::source::Source;
 

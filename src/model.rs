@@ -167,6 +167,8 @@ pub struct Config {
     pub announce: Vec<crate::announce::channel::Channel>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
+    /// Where values are written in the config file, for findings made after loading.
+    pub spans: crate::config::Spans,
 }
 
 impl Config {

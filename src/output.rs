@@ -252,9 +252,13 @@ impl Sink for Stage {
                 return Ok(());
             }
         }
-        match std::fs::read(&target) {
-            Ok(existing) if existing == bytes => self.record(path, Staged::Unchanged, fingerprint),
-            Ok(_) => {
+        // Read no more than the new bytes: a longer file differs, and a pipe or
+        // device put there is replaced rather than waited on.
+        match crate::fs::read(&target, bytes.len() as u64) {
+            Ok(existing) if existing.bytes == bytes => {
+                self.record(path, Staged::Unchanged, fingerprint)
+            }
+            Ok(_) | Err(crate::fs::ReadError::TooLarge { .. }) => {
                 let tmp = write_tmp(&target, &bytes)?;
                 self.record(path, Staged::Changed(tmp), fingerprint);
             }
@@ -289,7 +293,7 @@ impl Drop for Stage {
             }
         }
         // Folders made for new pages would otherwise outlive a failed build.
-        remove_empty_dirs(&self.dir, true);
+        remove_empty_dirs(&self.dir);
         let _ = std::fs::remove_file(self.dir.join(BUILDING));
     }
 }
@@ -456,8 +460,7 @@ fn prune_listed(
 
 /// Removes files (and then empty folders) that this build did not produce.
 fn prune(dir: &Path, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> {
-    let mut files = Vec::new();
-    list(dir, dir, &mut files)?;
+    let files = list(dir)?;
     let mut removed = Vec::new();
     for rel in files {
         let rel_str = rel.to_string_lossy().replace('\\', "/");
@@ -469,40 +472,27 @@ fn prune(dir: &Path, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> 
         removed.push(rel_str);
     }
     removed.sort();
-    remove_empty_dirs(dir, true);
+    remove_empty_dirs(dir);
     Ok(removed)
 }
 
-fn list(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?
-    {
-        let entry = entry?;
-        // A publishing checkout may live inside the output; its history is not ours to prune.
-        if entry.file_name() == ".git" {
-            continue;
-        }
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            list(base, &path, out)?;
-        } else {
-            out.push(path.strip_prefix(base).unwrap_or(&path).to_path_buf());
-        }
-    }
-    Ok(())
+/// Every file in the output folder but a publishing checkout's (`.git`), whose history is not ours to prune.
+fn list(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(crate::fs::walk_output(dir)?
+        .into_iter()
+        .filter(|(_, is_dir)| !is_dir)
+        .map(|(rel, _)| rel)
+        .collect())
 }
 
-fn remove_empty_dirs(dir: &Path, is_root: bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+/// Removes the folders under `dir` that are empty, innermost first, so that
+/// a folder holding only empty folders goes too.
+fn remove_empty_dirs(dir: &Path) {
+    let Ok(entries) = crate::fs::walk_output(dir) else {
         return;
     };
-    for entry in entries.flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.file_name() != ".git" {
-            remove_empty_dirs(&entry.path(), false);
-        }
-    }
-    if !is_root {
+    for (rel, _) in entries.iter().rev().filter(|(_, is_dir)| *is_dir) {
         // Fails when not empty, which is what we want.
-        let _ = std::fs::remove_dir(dir);
+        let _ = std::fs::remove_dir(dir.join(rel));
     }
 }

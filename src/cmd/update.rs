@@ -219,7 +219,15 @@ fn check_reads_back(
 fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
     let wanted = std::path::Path::new(wanted)
         .file_name()
-        .map(|n| n.to_string_lossy().trim_end_matches(".md").to_string())
+        .map(|n| {
+            let n = n.to_string_lossy();
+            match n.len().checked_sub(3) {
+                Some(i) if n.is_char_boundary(i) && n[i..].eq_ignore_ascii_case(".md") => {
+                    n[..i].to_string()
+                }
+                _ => n.to_string(),
+            }
+        })
         .unwrap_or_default();
     if wanted.trim().is_empty() {
         return Err(

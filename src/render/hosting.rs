@@ -55,14 +55,6 @@ pub(crate) fn content_type(path: &str) -> &'static str {
         .map_or("application/octet-stream", |(_, content_type)| content_type)
 }
 
-/// The host of an absolute URL, without port.
-pub fn host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    Some(host.split(':').next().unwrap_or(host)).filter(|h| !h.is_empty())
-}
-
 /// The path of `base_url` (`/status` for `https://acme.github.io/status`), without a trailing slash.
 fn base_path(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -75,7 +67,7 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let base = &site.config.base_url;
     let mut out = vec![(".nojekyll".to_string(), Vec::new())];
     // A custom domain on GitHub Pages needs a CNAME file; its own domains and other hosts ignore it.
-    if let Some(host) = host(base) {
+    if let Some(host) = crate::independence::host(base) {
         if !host.ends_with(".github.io") && base_path(base).is_empty() {
             out.push(("CNAME".into(), format!("{host}\n").into_bytes()));
         }
@@ -143,11 +135,6 @@ mod tests {
 
     #[test]
     fn hosts_and_paths() {
-        assert_eq!(host("https://status.acme.net"), Some("status.acme.net"));
-        assert_eq!(
-            host("https://user@status.acme.net:8443/x"),
-            Some("status.acme.net")
-        );
         assert_eq!(base_path("https://acme.github.io/status/"), "/status");
         assert_eq!(base_path("https://status.acme.net"), "");
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::markdown;
 use crate::model::{MaintenanceState, Site};
-use crate::render::hosting::host;
+use crate::independence::host;
 
 /// Windows that ended longer ago than this drop out of the calendar.
 const RECENT_DAYS: i64 = 30;
@@ -49,7 +49,7 @@ fn line(out: &mut String, content: &str) {
 pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
     let config = &site.config;
     let strings = &config.strings;
-    let domain = host(&config.base_url).unwrap_or("statuspost");
+    let domain = host(&config.base_url).unwrap_or_else(|| "statuspost".into());
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");

@@ -205,9 +205,7 @@ impl Templates {
             .collect();
         let dir = root.join(DIR);
         if dir.is_dir() {
-            let mut overrides = Vec::new();
-            collect(&dir, "", &mut overrides)?;
-            for (name, text) in overrides {
+            for (name, text) in collect(&dir)? {
                 let path = Some(Path::new(DIR).join(&name));
                 match sources.iter_mut().find(|s| s.name == name) {
                     Some(slot) => {
@@ -577,25 +575,11 @@ fn chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.ends_with('~') {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, &format!("{prefix}{name}/"), out)?;
-        } else {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("failed to read template `{}`", path.display()))?;
-            out.push((format!("{prefix}{name}"), text));
-        }
-    }
-    Ok(())
+fn collect(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    crate::fs::walk_files(dir)?
+        .into_iter()
+        .map(|(name, path)| Ok((name, crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES)?)))
+        .collect()
 }
 
 /// A map of names to values, for tests of templates in isolation.

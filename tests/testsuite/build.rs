@@ -832,3 +832,26 @@ fn a_rebuild_sees_an_edit_that_kept_the_size_and_the_modification_time() {
     let page = text(&site.read("site/incidents/2026-11-22-api-errors/index.html"));
     assert!(page.contains("INVESTIGATING ELEVATED"), "{page}");
 }
+
+#[test]
+fn an_uppercase_md_is_read_and_every_other_file_is_named() {
+    // Regression: `incidents/x.MD` was silently ignored, and so was any other
+    // file an author put among the incidents expecting it to be read.
+    let site = TestSite::new();
+    site.write("incidents/2026-11-22-upper.MD", API_ERRORS);
+    site.write("incidents/notes.txt", "to do");
+    site.write("maintenance/plan", "to do");
+    // Editors' files are never the author's content: not read, not named.
+    for name in [".upper.MD.swp", "upper.MD~", "#upper.MD#", ".#upper.MD"] {
+        site.write(&format!("incidents/{name}"), "x");
+    }
+    let run = site
+        .build("2026-11-22T16:00:00Z")
+        .expect_stderr("warning: this file is not read: its name does not end in `.md`\n  --> incidents/notes.txt\n")
+        .expect_stderr("  --> maintenance/plan\n");
+    assert!(site
+        .read("site/incidents/2026-11-22-upper/index.html")
+        .contains("Elevated error rates on the Public API"));
+    let stderr = run.stderr();
+    assert!(!stderr.contains("upper.MD"), "{stderr}");
+}

@@ -413,3 +413,83 @@ fn names_with_quotes_cannot_break_out_of_attributes() {
         "the API stays valid JSON"
     );
 }
+
+/// Runs `statuspost ARGS` in `site`, failing the test rather than waiting past `limit`.
+#[cfg(unix)]
+fn run_within(site: &TestSite, args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .args(args)
+        .current_dir(site.root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run statuspost");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait for statuspost").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("statuspost {args:?} was still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .expect("collect statuspost's output")
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_incidents_is_refused_not_waited_on() {
+    // Regression: opening a FIFO blocks until something writes to it, so a
+    // build that met `incidents/x.md` as a pipe hung forever.
+    let site = TestSite::new();
+    site.incident("good", GOOD);
+    mkfifo(&site.path("incidents/pipe.md"));
+    let out = run_within(
+        &site,
+        &["build", "--now", "2026-11-22T12:00:00Z"],
+        std::time::Duration::from_secs(30),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: this is a named pipe (FIFO), not a regular file\n  --> incidents/pipe.md\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_templates_is_refused_not_waited_on() {
+    // Regression: as with incidents, a FIFO in `templates/` made a build wait forever.
+    let site = TestSite::new();
+    site.incident("good", GOOD);
+    std::fs::create_dir_all(site.path("templates")).unwrap();
+    mkfifo(&site.path("templates/pipe.html"));
+    let out = run_within(
+        &site,
+        &["build", "--now", "2026-11-22T12:00:00Z"],
+        std::time::Duration::from_secs(30),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("templates/pipe.html"), "{stderr}");
+    assert!(
+        stderr.contains("this is a named pipe (FIFO), not a regular file"),
+        "{stderr}"
+    );
+}

@@ -242,3 +242,35 @@ fn check_warns_when_the_page_depends_on_what_it_reports_on() {
     let run = site.run(&["check", "--now", "2026-11-22T12:00:00Z"]);
     assert!(!run.stderr().contains("primary domain"), "{}", run.stderr());
 }
+
+#[test]
+fn sites_on_a_shared_host_are_not_one_domain() {
+    // Regression: `acme.github.io` and `other.github.io` were reported as one
+    // domain, as were any two sites on netlify.app or pages.dev.
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG
+            .replace(
+                "https://status.acme-status.net",
+                "https://acme.github.io/status",
+            )
+            .replace(
+                "description = \"REST and GraphQL endpoints\"",
+                "description = \"REST\"\nurl = \"https://other.github.io/api\"",
+            )
+            .replace(
+                "name = \"Databases\"",
+                "name = \"Databases\"\nurl = \"https://db.acme.github.io\"",
+            ),
+    );
+    let run = site
+        .run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success()
+        .expect_stderr("warning[not-independent]: the status page is published under `acme.github.io`, the same domain as the component `db` (db.acme.github.io)");
+    assert!(
+        !run.stderr().contains("other.github.io"),
+        "{}",
+        run.stderr()
+    );
+}
