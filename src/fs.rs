@@ -85,7 +85,7 @@ pub fn walk(dir: &Path, within: Option<&Path>) -> Walked {
     let mut visited = HashSet::new();
     let mut escapes = Vec::new();
     let mut out = Walked::default();
-    let entries = sorted(dir)
+    let entries = WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
         .filter_entry(|entry| {
@@ -164,6 +164,7 @@ pub fn walk(dir: &Path, within: Option<&Path>) -> Walked {
     }
     out.skipped.extend(escapes);
     out.skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out.files.sort_by_cached_key(|f| path_key(&f.rel));
     out
 }
 
@@ -197,7 +198,7 @@ pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 /// Symlinks are listed, not followed.
 pub fn walk_output(dir: &Path) -> anyhow::Result<Vec<(PathBuf, bool)>> {
     let mut out = Vec::new();
-    let entries = sorted(dir)
+    let entries = WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
         .filter_entry(|e| e.file_name() != ".git");
@@ -209,13 +210,21 @@ pub fn walk_output(dir: &Path) -> anyhow::Result<Vec<(PathBuf, bool)>> {
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         out.push((rel.to_path_buf(), entry.file_type().is_dir()));
     }
+    out.sort_by_cached_key(|(rel, _)| path_key(rel));
     Ok(out)
 }
 
-/// Siblings in byte order of their names, which, depth first, is the order
-/// `Path` sorts in: a file's place never depends on the file system's order.
-fn sorted(dir: &Path) -> WalkDir {
-    WalkDir::new(dir).sort_by_file_name()
+/// A key that sorts paths as `Path` does (a folder's files right after it,
+/// siblings in byte order of their names), so a file's place never depends on
+/// the file system's order. Made once per file: comparing `Path`s or walkdir's
+/// per-folder sort parses every path again at each comparison, which for a site
+/// of 10,000 incidents cost more than reading them.
+fn path_key(rel: &Path) -> Vec<u8> {
+    rel.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| if b == b'/' { 0 } else { b })
+        .collect()
 }
 
 fn slashed(rel: &Path) -> String {

@@ -40,7 +40,12 @@ pub(crate) fn error(err: &anyhow::Error) {
 /// as diagnostics, each at its place.
 pub(crate) fn error_text(err: &anyhow::Error) -> String {
     if let Some(e) = err.downcast_ref::<crate::templates::TemplateError>() {
-        return e.0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
+        return e
+            .0
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     let mut text = format!("error: {err}\n");
     for cause in err.chain().skip(1) {

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::independence::host;
 use crate::markdown;
 use crate::model::{MaintenanceState, Site};
-use crate::independence::host;
 
 /// Windows that ended longer ago than this drop out of the calendar.
 const RECENT_DAYS: i64 = 30;

@@ -78,8 +78,8 @@ pub fn page<T: Serialize>(
 
 pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
-    // Converted once: every page shares these by reference.
-    let t = Value::new(&site.config.strings.to_value())?;
+    let t_table = site.config.strings.to_value();
+    let t = Value::new(&t_table)?;
     let strings = &site.config.strings;
     let tz = site.config.timezone;
     let base = super::base_fingerprint(site, templates);
@@ -187,26 +187,31 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
     // Month by month, each incident's view becomes template values once, serves
     // its own page and then its month's, and is dropped: memory stays flat, and
     // a rebuild after one edit makes the values of a handful of incidents.
-    let site_value = Value::new(&site_view)?;
+    // Every page reads the strings and the site: each thread gets values of its
+    // own, since sharing one between cores makes them contend for its reference count.
+    let shared = || -> anyhow::Result<(Value, Value)> {
+        Ok((Value::new(&t_table)?, Value::new(&site_view)?))
+    };
     let up_two = Value::from("../../");
     let maintenance_values = maintenance_views
         .iter()
         .map(Value::new)
         .collect::<anyhow::Result<Vec<Value>>>()?;
-    months
-        .par_iter()
-        .enumerate()
-        .try_for_each(|(i, (_, list))| -> anyhow::Result<()> {
+    months.par_iter().enumerate().try_for_each_init(
+        shared,
+        |mine, (i, (_, list))| -> anyhow::Result<()> {
+            let (t, site_value) = mine.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
             let values = list
                 .par_iter()
                 .filter(|&&j| stale[j] || stale_months[i])
-                .map(|&j| -> anyhow::Result<Value> {
+                .map_init(shared, |mine, &j| -> anyhow::Result<Value> {
+                    let (t, site_value) = mine.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
                     let incident = &site.incidents[j];
                     let value = Value::new(&IncidentView::new(incident, site))?;
                     if stale[j] {
                         let vars = Vars::new()
-                            .set("t", &t)
-                            .set("site", &site_value)
+                            .set("t", t)
+                            .set("site", site_value)
                             .set("root", &up_two)
                             .set("incident", &value);
                         let mut page = Vec::new();
@@ -231,8 +236,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                     .collect(),
             );
             let vars = Vars::new()
-                .set("t", &t)
-                .set("site", &site_value)
+                .set("t", t)
+                .set("site", site_value)
                 .set("root", &up_two)
                 .set("month", &Value::from(link.label.as_str()))
                 .set("incidents", &Value::list(values))
@@ -246,7 +251,8 @@ pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> 
                 page,
                 Some(month_prints[i]),
             )
-        })?;
+        },
+    )?;
 
     // The home page's incidents: the open ones and those resolved in the window.
     let since = now - Duration::days(RECENT_DAYS);

@@ -332,6 +332,13 @@ struct Budget<'a> {
 }
 
 impl std::io::Write for Budget<'_> {
+    // Tera writes a page in many small pieces: one call each, not a loop of `write`s.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write(bytes).map(|_| ())
+    }
+
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         if bytes.len() > self.left {
             self.spent = true;
@@ -468,42 +475,39 @@ fn fill(value: &tera::Value, args: Kwargs, _: &State) -> TeraResult<tera::Value>
     let mut out = String::with_capacity(pattern.len() + 32);
     // Splitting the pattern and then escaping its words is escaping it and then
     // splitting: escapes never make or break a `{name}`.
-    crate::i18n::fill_into(
-        pattern,
-        &mut out,
-        |text, out| out.push_str(&escape(text)),
-        |name, out| match args.get::<&tera::Value>(name) {
-            Ok(Some(value)) => {
-                fill_value(value, out);
-                true
-            }
-            _ => false,
-        },
-    );
+    crate::i18n::fill_into(pattern, &mut out, escape_into, |name, out| match args
+        .get::<&tera::Value>(name)
+    {
+        Ok(Some(value)) => {
+            fill_value(value, out);
+            true
+        }
+        _ => false,
+    });
     Ok(tera::Value::safe_string(&out))
 }
 
 fn fill_value(value: &tera::Value, out: &mut String) {
     let field = |key: &'static str| value.get_from_path(key).and_then(tera::Value::as_str);
     if let Some(s) = value.as_str() {
-        out.push_str(&escape(s));
+        escape_into(s, out);
     } else if value.is_number() {
         out.push_str(&value.to_string());
     } else if value.as_map().is_some() {
         match (field("iso"), field("full"), field("href"), field("text")) {
             (Some(iso), Some(full), _, _) => {
-                out.push_str(&format!(
-                    "<time datetime=\"{}\">{}</time>",
-                    escape(iso),
-                    escape(full)
-                ));
+                out.push_str("<time datetime=\"");
+                escape_into(iso, out);
+                out.push_str("\">");
+                escape_into(full, out);
+                out.push_str("</time>");
             }
             (_, _, Some(href), Some(text)) => {
-                out.push_str(&format!(
-                    "<a href=\"{}\">{}</a>",
-                    escape(href),
-                    escape(text)
-                ));
+                out.push_str("<a href=\"");
+                escape_into(href, out);
+                out.push_str("\">");
+                escape_into(text, out);
+                out.push_str("</a>");
             }
             _ => {}
         }
@@ -517,12 +521,17 @@ fn fill_value(value: &tera::Value, out: &mut String) {
     }
 }
 
-/// HTML-escapes `text` exactly as the pages' templates escape every value.
+/// HTML-escapes `text` exactly as the pages' templates escape every value:
+/// Tera's `fast_escape` is this same function.
 pub fn escape(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len() + 8);
-    // Writing to a Vec cannot fail.
-    let _ = tera::escape_html(text, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(text, &mut out);
+    out
+}
+
+fn escape_into(text: &str, out: &mut String) {
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
 /// Minifies HTML templates and the stylesheet; other templates are text.
@@ -578,7 +587,12 @@ fn chain(err: &dyn std::error::Error) -> String {
 fn collect(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     crate::fs::walk_files(dir)?
         .into_iter()
-        .map(|(name, path)| Ok((name, crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES)?)))
+        .map(|(name, path)| {
+            Ok((
+                name,
+                crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES)?,
+            ))
+        })
         .collect()
 }
 
