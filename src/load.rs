@@ -10,16 +10,13 @@ use rayon::prelude::*;
 use crate::config;
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::fs;
+use crate::fs::display_path;
 use crate::incident_file;
 use crate::model::{Config, Incident, Maintenance, Site};
 use crate::source::Source;
 
 /// Folder of incident files, relative to the site root.
 pub const INCIDENTS_DIR: &str = "incidents";
-
-pub use crate::fs::{display_path, MAX_FILE_BYTES};
-
-pub use crate::incident_file::parse as parse_incident;
 
 /// The result of loading: a site when there were no errors, and every diagnostic.
 pub struct Loaded {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use statuspost::source::Source;
-use statuspost::{config, load};
+use statuspost::config;
 
 mod common;
 
@@ -25,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
 
     let incident = Source::new(Path::new("incidents/fuzz.md"), INCIDENT.to_string());
     let mut diags = Vec::new();
-    let _ = load::parse_incident(&incident, "fuzz".into(), &config, &mut diags);
+    let _ = statuspost::incident_file::parse(&incident, "fuzz".into(), &config, &mut diags);
     common::check_diagnostics(&incident, &diags);
 });

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use statuspost::source::Source;
-use statuspost::{incident_file, lint, load, maintenance_file, markdown};
+use statuspost::{incident_file, lint, maintenance_file, markdown};
 
 mod common;
 
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
 
     let config = common::site_config();
     let mut diags = Vec::new();
-    let incident = load::parse_incident(&source, "fuzz".into(), config, &mut diags);
+    let incident = statuspost::incident_file::parse(&source, "fuzz".into(), config, &mut diags);
     common::check_diagnostics(&source, &diags);
     assert_eq!(incident.is_some(), !diags.iter().any(|d| d.is_error()));
     if let Some(incident) = &incident {

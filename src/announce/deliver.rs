@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::channel::{Address, Channel, Email, Target, Tls};
 use super::message::Message;
+use crate::model::channel::{Address, Channel, Email, Target, Tls};
 
 /// Reads an environment variable; passed in so that tests and the command decide where secrets come from.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;

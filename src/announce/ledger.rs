@@ -99,7 +99,7 @@ impl Ledger {
     /// reported with its line and column.
     pub fn load(root: &Path) -> Result<Ledger, Vec<Diagnostic>> {
         let path = root.join(PATH);
-        let shown = crate::load::display_path(root, Path::new(PATH));
+        let shown = crate::fs::display_path(root, Path::new(PATH));
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::channel::{Channel, Kind};
 use super::plan::Item;
 use crate::markdown;
+use crate::model::channel::{Channel, Kind};
 use crate::model::{Site, Subject};
 
 use crate::templates::Templates;

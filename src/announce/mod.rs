@@ -8,7 +8,6 @@
 //! the state file the moment it is known. A channel that fails stops only
 //! itself: its unsent updates are marked for the next run, the others go on.
 
-pub mod channel;
 pub mod deliver;
 pub mod ledger;
 pub mod message;

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::channel::Channel;
 use super::ledger::{Ledger, Mark};
+use crate::model::channel::Channel;
 use crate::model::{MaintenanceState, Site, Subject};
 
 /// One update of an incident or a maintenance window.

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use crate::announce::channel::{Address, Channel, Target};
 use crate::announce::ledger::Ledger;
 use crate::announce::message::Message;
 use crate::announce::plan::{self, Action, Planned};
@@ -10,6 +9,7 @@ use crate::announce::{self, Event};
 use crate::cli::AnnounceArgs;
 use crate::cmd::{self, plural, Outcome};
 use crate::load;
+use crate::model::channel::{Address, Channel, Target};
 use crate::templates::Templates;
 
 pub fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {

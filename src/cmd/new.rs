@@ -137,7 +137,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         dir,
         &format!("{}-{}", local_date(date, tz), edit::slugify(&args.title)),
     );
-    let display = load::display_path(root, &rel);
+    let display = crate::fs::display_path(root, &rel);
     // What we write must read back: never leave the author a file the build rejects.
     let mut diagnostics = Vec::new();
     let source = Source::new(&display, text.clone());
@@ -149,7 +149,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     let reads_back = if window.is_some() {
         maintenance_file::parse(&source, slug, &config, &mut diagnostics).is_some()
     } else {
-        load::parse_incident(&source, slug, &config, &mut diagnostics).is_some()
+        crate::incident_file::parse(&source, slug, &config, &mut diagnostics).is_some()
     };
     if !reads_back {
         cmd::report(&diagnostics);

@@ -26,7 +26,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         Err(message) => return Ok(cmd::refuse(&message)),
     };
     let full = root.join(&rel);
-    let display = load::display_path(root, &rel);
+    let display = crate::fs::display_path(root, &rel);
     let original = std::fs::read(&full)
         .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", display.display()))?;
     let mut diagnostics = Vec::new();
@@ -52,7 +52,8 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
                 .replace("expected one of", "expected")
         )));
     };
-    let Some(incident) = load::parse_incident(&source, slug.clone(), &config, &mut diagnostics)
+    let Some(incident) =
+        crate::incident_file::parse(&source, slug.clone(), &config, &mut diagnostics)
     else {
         cmd::report(&diagnostics);
         let _ = writeln!(
@@ -202,7 +203,7 @@ fn check_reads_back(
     let mut diagnostics = Vec::new();
     let readable = Source::decode(display, bytes.to_vec())
         .ok()
-        .and_then(|s| load::parse_incident(&s, slug.to_string(), config, &mut diagnostics));
+        .and_then(|s| crate::incident_file::parse(&s, slug.to_string(), config, &mut diagnostics));
     match readable {
         Some(after) if after.updates.len() == before.updates.len() + 1 => Ok(()),
         _ => {
@@ -267,7 +268,7 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
         [one] => Ok((*one).clone()),
         [] => Err(format!(
             "error: no incident matches `{wanted}`\n  = help: give the file name without `.md`, or its start; incidents are in `{}`",
-            load::display_path(root, std::path::Path::new(load::INCIDENTS_DIR)).display()
+            crate::fs::display_path(root, std::path::Path::new(load::INCIDENTS_DIR)).display()
         )),
         many => {
             let names: Vec<String> = many.iter().map(|p| format!("  {}", stem(p))).collect();
@@ -288,7 +289,7 @@ fn maintenance(
     use crate::model::MaintenanceState;
     let root = &args.site.root;
     let tz = config.timezone;
-    let display = load::display_path(root, rel);
+    let display = crate::fs::display_path(root, rel);
     let Some(state) = MaintenanceState::parse(&args.state) else {
         return Ok(cmd::refuse(&format!(
             "error: unknown state `{}` for maintenance\n  = help: {}",

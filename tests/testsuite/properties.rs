@@ -27,7 +27,6 @@ use statuspost::clock;
 use statuspost::diagnostic::{Diagnostic, Severity};
 use statuspost::incident_file;
 use statuspost::lint;
-use statuspost::load;
 use statuspost::maintenance_file;
 use statuspost::markdown;
 use statuspost::model::{Config, Incident};
@@ -211,7 +210,7 @@ fn parse_everything(source: &Source) {
 fn parse_everything_with(source: &Source, config: &Config) {
     check_split(&source.text);
     let mut diags = Vec::new();
-    let incident = load::parse_incident(source, "x".into(), config, &mut diags);
+    let incident = statuspost::incident_file::parse(source, "x".into(), config, &mut diags);
     check_diagnostics(source, &diags);
     let errors = diags.iter().any(Diagnostic::is_error);
     assert_eq!(incident.is_some(), !errors, "{diags:#?}");
@@ -280,7 +279,7 @@ fn parse_config_text(source: &Source) {
             .to_string(),
     );
     let mut diags = Vec::new();
-    let parsed = load::parse_incident(&incident, "x".into(), &config, &mut diags);
+    let parsed = statuspost::incident_file::parse(&incident, "x".into(), &config, &mut diags);
     check_diagnostics(&incident, &diags);
     if config.component_index("nope").is_none() {
         assert!(parsed.is_none(), "`nope` is not a component");
@@ -1298,7 +1297,7 @@ fn check_round_trip(generated: &GenIncident) {
     let bytes = to_bytes(rendered.text.clone(), generated.bom, None);
     let source = Source::decode(Path::new("incidents/x.md"), bytes).expect("valid UTF-8");
     let mut diags = Vec::new();
-    let parsed = load::parse_incident(&source, "x".into(), config, &mut diags);
+    let parsed = statuspost::incident_file::parse(&source, "x".into(), config, &mut diags);
     check_diagnostics(&source, &diags);
     let text = &rendered.text;
     let Some(incident) = parsed else {
@@ -1963,7 +1962,7 @@ proptest! {
         let config = site_config();
         let source = Source::new(Path::new("incidents/x.md"), generated.render().text);
         let mut diags = Vec::new();
-        let mut incident = load::parse_incident(&source, "x".into(), config, &mut diags)
+        let mut incident = statuspost::incident_file::parse(&source, "x".into(), config, &mut diags)
             .expect("a generated incident parses");
         for (u, body) in incident.updates.iter_mut().zip(bodies.iter().cycle()) {
             u.body = body.clone();
@@ -2136,7 +2135,8 @@ fn split_error_spans_end_on_a_character_boundary() {
 fn a_handle_is_underlined_by_characters() {
     let config = site_config();
     let source = Source::new(Path::new("incidents/x.md"), GOOD.to_string());
-    let mut incident = load::parse_incident(&source, "x".into(), config, &mut Vec::new()).unwrap();
+    let mut incident =
+        statuspost::incident_file::parse(&source, "x".into(), config, &mut Vec::new()).unwrap();
     incident.updates[0].body = "@aliceȺ errors".into();
     let found = lint::lint_update(&incident.updates[0], &incident, config);
     let handle = found

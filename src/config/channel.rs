@@ -12,6 +12,7 @@ use chrono::Duration;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::fields::Fields;
+use crate::model::channel::{Address, Channel, Email, Kind, Target, Tls};
 use crate::model::{Component, MaintenanceState, State};
 
 const KEYS: &[&str] = &[
@@ -38,130 +39,6 @@ const EMAIL_KEYS: &[&str] = &["smtp", "tls", "from", "to", "username_env", "pass
 pub const DEFAULT_WINDOW_MINUTES: i64 = 60;
 /// No network call may take longer: a hung receiver must not hang CI.
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 10;
-
-/// What a channel speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Slack,
-    Mattermost,
-    Teams,
-    Discord,
-    Webhook,
-    Email,
-}
-
-impl Kind {
-    pub const NAMES: [&'static str; 6] = [
-        "slack",
-        "mattermost",
-        "teams",
-        "discord",
-        "webhook",
-        "email",
-    ];
-
-    fn parse(name: &str) -> Option<Kind> {
-        Some(match name {
-            "slack" => Kind::Slack,
-            "mattermost" => Kind::Mattermost,
-            "teams" => Kind::Teams,
-            "discord" => Kind::Discord,
-            "webhook" => Kind::Webhook,
-            "email" => Kind::Email,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Kind::NAMES[self as usize]
-    }
-}
-
-/// An address to POST to: written in the config, or read from the environment at send time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Address {
-    Literal(String),
-    Env(String),
-}
-
-impl Address {
-    /// How the address may be shown: an environment variable by name only; a
-    /// written address by its scheme and host, as webhook paths and queries
-    /// usually carry a token.
-    pub fn shown(&self) -> String {
-        match self {
-            Address::Literal(url) => {
-                let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-                match rest.find(['/', '?', '#']) {
-                    Some(i) if rest.len() > i + 1 => format!("{scheme}://{}/…", &rest[..i]),
-                    _ => url.clone(),
-                }
-            }
-            Address::Env(name) => format!("${name}"),
-        }
-    }
-}
-
-/// How the SMTP connection is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tls {
-    /// Plain SMTP: for a relay on the same machine or a test server only.
-    None,
-    /// Connect in the clear, then upgrade; refuses a server that cannot.
-    StartTls,
-    /// TLS from the first byte (SMTPS, usually port 465).
-    Tls,
-}
-
-impl Tls {
-    const NAMES: [&'static str; 3] = ["none", "starttls", "tls"];
-
-    pub fn as_str(self) -> &'static str {
-        Tls::NAMES[self as usize]
-    }
-
-    fn default_port(self) -> u16 {
-        match self {
-            Tls::None => 25,
-            Tls::StartTls => 587,
-            Tls::Tls => 465,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email {
-    pub host: String,
-    pub port: u16,
-    pub tls: Tls,
-    pub from: String,
-    pub to: Vec<String>,
-    /// Names of the environment variables holding the credentials; both or neither.
-    pub credentials: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Http(Address),
-    Email(Email),
-}
-
-/// One `[[announce]]` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Channel {
-    /// What the state file calls it: `name`, else the kind. Stable and never a secret.
-    pub name: String,
-    pub kind: Kind,
-    pub target: Target,
-    /// Only incidents and maintenance touching one of these (indexes into `Config::components`).
-    pub components: Option<Vec<usize>>,
-    /// Only updates in one of these states (incident and maintenance state names).
-    pub states: Option<Vec<&'static str>>,
-    pub window: Duration,
-    pub timeout: Duration,
-    /// A template name under `templates/` instead of the kind's default.
-    pub template: Option<String>,
-}
 
 /// Every state an update can be in, incident and maintenance, as `states` takes them.
 fn state_names() -> Vec<&'static str> {

@@ -1,5 +1,7 @@
 //! Reading `statuspost.toml`.
 
+pub mod channel;
+
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -13,21 +15,6 @@ use crate::model::{Component, Config, Contact};
 use crate::source::Source;
 
 pub const FILE_NAME: &str = "statuspost.toml";
-
-/// Where values were written in the config file, for findings made after
-/// loading (`check`'s independence warnings), so that they point at the value
-/// without reading the file again. Byte ranges into `source.text`.
-#[derive(Debug, Clone)]
-pub struct Spans {
-    pub source: Arc<Source>,
-    pub base_url: Range<usize>,
-    pub contact_email: Option<Range<usize>>,
-    pub contact_url: Option<Range<usize>>,
-    /// One for each of `Config::primary_domains`, in order.
-    pub primary_domains: Vec<Range<usize>>,
-    /// One for each of `Config::components`, in order: where its `url` is, if it has one.
-    pub component_urls: Vec<Option<Range<usize>>>,
-}
 
 const KEYS: &[&str] = &[
     "title",
@@ -123,7 +110,7 @@ pub fn parse_with(
 
     let (components, component_urls): (Vec<Component>, Vec<_>) =
         parse_components(&f, diags).into_iter().unzip();
-    let announce = crate::announce::channel::parse(&f, &components, diags);
+    let announce = channel::parse(&f, &components, diags);
     let (primary_domains, primary_domain_spans) = f
         .string_list("primary_domains", diags)
         .unwrap_or_default()
@@ -170,7 +157,7 @@ pub fn parse_with(
         strings: std::sync::Arc::new(strings?),
         announce,
         fingerprint: crate::model::fingerprint(&printed),
-        spans: Spans {
+        spans: crate::model::Spans {
             source: Arc::new(source.clone()),
             base_url: base_url_span,
             contact_email,

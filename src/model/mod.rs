@@ -1,6 +1,8 @@
 //! The site as data: configuration, components, incidents and their updates.
 //! Pure data and the facts derived from it; no I/O, no clock.
 
+pub mod channel;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -164,11 +166,11 @@ pub struct Config {
     /// The words readers see, in the site's `language`.
     pub strings: std::sync::Arc<crate::i18n::Strings>,
     /// Where `statuspost announce` sends updates: `[[announce]]` entries.
-    pub announce: Vec<crate::announce::channel::Channel>,
+    pub announce: Vec<channel::Channel>,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
     /// Where values are written in the config file, for findings made after loading.
-    pub spans: crate::config::Spans,
+    pub spans: Spans,
 }
 
 impl Config {
@@ -564,4 +566,19 @@ impl Maintenance {
         };
         Some((start, end.min(now.max(start))))
     }
+}
+
+/// Where values were written in the config file, for findings made after
+/// loading (`check`'s independence warnings), so that they point at the value
+/// without reading the file again. Byte ranges into `source.text`.
+#[derive(Debug, Clone)]
+pub struct Spans {
+    pub source: std::sync::Arc<crate::source::Source>,
+    pub base_url: std::ops::Range<usize>,
+    pub contact_email: Option<std::ops::Range<usize>>,
+    pub contact_url: Option<std::ops::Range<usize>>,
+    /// One for each of `Config::primary_domains`, in order.
+    pub primary_domains: Vec<std::ops::Range<usize>>,
+    /// One for each of `Config::components`, in order: where its `url` is, if it has one.
+    pub component_urls: Vec<Option<std::ops::Range<usize>>>,
 }
