@@ -15,7 +15,7 @@
 //! changed is neither rendered nor read again, and stale files are found
 //! without walking the folder.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -37,7 +37,7 @@ const MANIFEST_HEADER: &str =
     "# This folder is written by `statuspost build`; files not produced by a build are removed.\n\
 # Each line: a fingerprint of what the file was made from, and its path.\n";
 
-/// Where rendered files go: a [`Stage`] on disk, or [`Memory`] for previews and tests.
+/// Where rendered files go: a [`Stage`] on disk, or a check that only reads them.
 pub trait Sink: Sync {
     /// A file this build produced. `fingerprint` identifies everything its
     /// bytes were made from, when that is known.
@@ -45,32 +45,6 @@ pub trait Sink: Sync {
     /// Whether `path` is on disk exactly as a build from the same inputs left
     /// it; if so, it is kept and need not be rendered again.
     fn reuse(&self, path: &str, fingerprint: u64) -> bool;
-}
-
-/// Every file of a built site in memory: path (with `/`) to bytes.
-#[derive(Debug, Default)]
-pub struct Memory {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl Memory {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Sink for Memory {
-    fn put(&self, path: &str, bytes: Vec<u8>, _fingerprint: Option<u64>) -> anyhow::Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string(), bytes);
-        Ok(())
-    }
-
-    fn reuse(&self, _path: &str, _fingerprint: u64) -> bool {
-        false
-    }
 }
 
 /// What a write changed.
@@ -306,15 +280,6 @@ fn crash_point() -> Option<usize> {
         .ok()?
         .parse()
         .ok()
-}
-
-/// Writes a whole in-memory site into `dir`.
-pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> anyhow::Result<Written> {
-    let stage = Stage::open(dir)?;
-    for (path, bytes) in files {
-        stage.put(path, bytes.clone(), None)?;
-    }
-    stage.commit()
 }
 
 /// A rendered path can never leave the output folder, whatever a slug contains.

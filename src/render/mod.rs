@@ -9,26 +9,12 @@ pub mod hosting;
 mod ics;
 mod pages;
 
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
 
 use crate::clock::Now;
 use crate::model::Site;
-use crate::output::{Memory, Sink};
+use crate::output::Sink;
 use crate::templates::Templates;
-
-/// Every file of the built site: path relative to the output folder (with `/`) to bytes.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub files: BTreeMap<String, Vec<u8>>,
-}
-
-impl Output {
-    pub fn add(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), bytes.into());
-    }
-}
 
 /// How many updates the feed carries: enough for any reader polling hourly
 /// through a busy incident, without the feed growing with the site's age.
@@ -40,15 +26,6 @@ pub const RECENT_DAYS: i64 = 14;
 /// At most this many of them, so a bad fortnight cannot make the home page
 /// heavy when it is read the most; the rest are a click away in the history.
 pub const RECENT_LIMIT: usize = 20;
-
-/// Renders the whole site in memory.
-pub fn render(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Output> {
-    let memory = Memory::default();
-    render_into(site, now, templates, &memory)?;
-    Ok(Output {
-        files: memory.into_files(),
-    })
-}
 
 /// What every fingerprinted file is made from besides its own content: the
 /// templates and the config (with its strings).

@@ -11,9 +11,9 @@ use std::path::{Component, Path, PathBuf};
 pub(super) enum Files {
     /// The output folder. A failed build never touches it, so it always holds the last good site.
     Disk(PathBuf),
-    /// A site rendered in memory (for tests).
+    /// A folder that lives as long as the server (for tests).
     #[cfg(test)]
-    Memory(crate::render::Output),
+    Temp(tempfile::TempDir),
 }
 
 impl Files {
@@ -21,7 +21,7 @@ impl Files {
         match self {
             Files::Disk(dir) => std::fs::read(locate(dir, key)?).ok(),
             #[cfg(test)]
-            Files::Memory(output) => output.files.get(key).cloned(),
+            Files::Temp(dir) => std::fs::read(locate(dir.path(), key)?).ok(),
         }
     }
 
@@ -29,7 +29,7 @@ impl Files {
         match self {
             Files::Disk(dir) => locate(dir, key).is_some(),
             #[cfg(test)]
-            Files::Memory(output) => output.files.contains_key(key),
+            Files::Temp(dir) => locate(dir.path(), key).is_some(),
         }
     }
 }

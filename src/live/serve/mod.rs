@@ -123,14 +123,20 @@ impl Live {
         }
     }
 
-    /// A server state without a rebuild loop: version 3 of `output`.
+    /// A server state without a rebuild loop: version 3 of `files` (path, text).
     #[cfg(test)]
-    fn in_memory(output: crate::render::Output, problem: Option<&str>) -> Live {
+    fn with_files(files: &[(&str, &str)], problem: Option<&str>) -> Live {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("a file in a folder")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
         let live = Live::default();
         {
             let mut state = live.lock();
             state.version = 3;
-            state.site = Some(Arc::new(Files::Memory(output)));
+            state.site = Some(Arc::new(Files::Temp(dir)));
             state.problem = problem.map(Arc::from);
         }
         live

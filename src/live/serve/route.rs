@@ -223,14 +223,8 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::render::Output;
-
     fn live_with(files: &[(&str, &str)], problem: Option<&str>) -> Live {
-        let mut output = Output::default();
-        for (path, text) in files {
-            output.add(*path, *text);
-        }
-        Live::in_memory(output, problem)
+        Live::with_files(files, problem)
     }
 
     fn get(live: &Live, target: &str) -> Response {
