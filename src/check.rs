@@ -18,7 +18,7 @@ use crate::templates::{TemplateError, Templates};
 
 /// What a finding means for the command that meets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Class {
+pub(crate) enum Class {
     /// The content or templates are wrong: nothing may be built from them.
     Invalid,
     /// A promised update is overdue: the site builds, and the author must post.
@@ -29,7 +29,7 @@ pub enum Class {
 
 /// A diagnostic and its class; every finding has a code (`lapsed`, `speculation`...).
 #[derive(Debug, Clone)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub class: Class,
     pub diagnostic: Diagnostic,
 }
@@ -40,7 +40,7 @@ impl Finding {
     }
 
     /// Diagnostics of loading (invalid content) or of templates, as findings.
-    pub fn of(diagnostic: Diagnostic) -> Finding {
+    pub(crate) fn of(diagnostic: Diagnostic) -> Finding {
         let class = if diagnostic.is_error() {
             Class::Invalid
         } else {
@@ -51,7 +51,7 @@ impl Finding {
 }
 
 /// The findings about `site` at `now` that need no rendering, sorted by file and position.
-pub fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
+pub(crate) fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
     let mut out: Vec<Finding> = promises(site, now);
     out.extend(
         lapse::future_dated(site, now)
@@ -68,7 +68,7 @@ pub fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
 /// What rendering every page in memory finds: templates that fail (invalid),
 /// and pages that carry no Content-Security-Policy (a site's own `base.html`
 /// may have dropped it). Nothing is written.
-pub fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Vec<Finding>> {
+pub(crate) fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Vec<Finding>> {
     let sink = PolicyCheck::default();
     if let Err(err) = crate::render::render_into(site, now, templates, &sink) {
         return match err.downcast::<TemplateError>() {
@@ -100,7 +100,7 @@ pub fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Result<Vec
 }
 
 /// Sorts findings by file and position so output is stable and readable.
-pub fn sort(findings: &mut [Finding]) {
+pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             &a.diagnostic.path,

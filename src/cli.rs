@@ -7,13 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Static status pages from incidents written in markdown.
 #[derive(Debug, Parser)]
 #[command(name = "statuspost", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the status page, its incident pages, history and feed into the output folder.
     Build(BuildArgs),
     /// Validate the content and report lapsed promises and wording problems (for scheduled CI).
@@ -36,7 +36,7 @@ pub enum Command {
 
 /// Options every command shares.
 #[derive(Debug, Args, Clone)]
-pub struct SiteArgs {
+pub(crate) struct SiteArgs {
     /// The site folder: where statuspost.toml and incidents/ are.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
@@ -46,7 +46,7 @@ pub struct SiteArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// Where to write the site (default: `site/` in the site folder).
@@ -58,13 +58,13 @@ pub struct BuildArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// How to print findings.
@@ -76,7 +76,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The folder to create the site in (default: the current folder).
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
@@ -89,7 +89,7 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// The incident's title, as customers will read it.
@@ -122,7 +122,7 @@ pub struct NewArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// The incident or maintenance: its file name without `.md`, or any part of it that matches only one.
@@ -156,14 +156,14 @@ pub struct UpdateArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImpactArg {
+pub(crate) enum ImpactArg {
     Minor,
     Major,
     Critical,
 }
 
 #[derive(Debug, Args)]
-pub struct PublishArgs {
+pub(crate) struct PublishArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// The repository to publish to: a URL or path, as `git push` takes it.
@@ -184,7 +184,7 @@ pub struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AnnounceArgs {
+pub(crate) struct AnnounceArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// Print exactly what would be sent where, and send nothing (the state file is not written).
@@ -193,7 +193,7 @@ pub struct AnnounceArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// The port on 127.0.0.1 to serve on; 0 picks a free one.
@@ -205,7 +205,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct WatchArgs {
+pub(crate) struct WatchArgs {
     #[command(flatten)]
     pub site: SiteArgs,
     /// Where to write the site (default: `site/` in the site folder).
@@ -214,7 +214,7 @@ pub struct WatchArgs {
 }
 
 impl ImpactArg {
-    pub fn to_model(self) -> crate::model::Impact {
+    pub(crate) fn to_model(self) -> crate::model::Impact {
         match self {
             ImpactArg::Minor => crate::model::Impact::Minor,
             ImpactArg::Major => crate::model::Impact::Major,

@@ -12,7 +12,7 @@ use crate::model::Impact;
 use crate::output::write_atomic;
 
 /// The settings of a new update block.
-pub struct NewUpdate<'a> {
+pub(crate) struct NewUpdate<'a> {
     /// `investigating`, `in_progress`...: an incident's or a maintenance window's state.
     pub state: &'a str,
     pub at: DateTime<Utc>,
@@ -28,7 +28,7 @@ fn quote(text: &str) -> String {
 }
 
 /// A datetime as authors read it: wall-clock time in the site's zone, with its offset.
-pub fn format_at(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn format_at(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz)
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
@@ -40,7 +40,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// One update block and its text, ending with a newline.
-pub fn update_block(update: &NewUpdate<'_>, tz: Tz) -> String {
+pub(crate) fn update_block(update: &NewUpdate<'_>, tz: Tz) -> String {
     let mut out = String::from("+++\n");
     out.push_str(&format!("state = {}\n", quote(update.state)));
     out.push_str(&format!("at = {}\n", format_at(update.at, tz)));
@@ -60,7 +60,7 @@ pub fn update_block(update: &NewUpdate<'_>, tz: Tz) -> String {
 }
 
 /// The whole text of a new incident file.
-pub fn new_incident(
+pub(crate) fn new_incident(
     title: &str,
     impact: Impact,
     components: &[String],
@@ -77,7 +77,7 @@ pub fn new_incident(
 }
 
 /// The whole text of a new maintenance file.
-pub fn new_maintenance(
+pub(crate) fn new_maintenance(
     title: &str,
     components: &[String],
     window: (DateTime<Utc>, DateTime<Utc>),
@@ -95,7 +95,7 @@ pub fn new_maintenance(
 }
 
 /// Makes a slug from a title: lowercase ASCII letters and digits joined by `-`, at most 60 characters.
-pub fn slugify(title: &str) -> String {
+pub(crate) fn slugify(title: &str) -> String {
     let mut slug = String::new();
     for word in title
         .to_lowercase()
@@ -118,7 +118,7 @@ pub fn slugify(title: &str) -> String {
 }
 
 /// Creates `path` with `text`, refusing to replace a file that exists.
-pub fn create(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn create(path: &Path, text: &str) -> anyhow::Result<()> {
     if path.exists() {
         anyhow::bail!(
             "`{}` already exists; statuspost never overwrites a file",
@@ -129,7 +129,7 @@ pub fn create(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// The bytes of an existing file with `addition` appended, in the file's own line endings.
-pub fn appended(original: &[u8], addition: &str) -> Vec<u8> {
+pub(crate) fn appended(original: &[u8], addition: &str) -> Vec<u8> {
     let crlf = original.windows(2).any(|w| w == b"\r\n");
     let mut out = original.to_vec();
     if !out.is_empty() && !out.ends_with(b"\n") {
@@ -144,7 +144,7 @@ pub fn appended(original: &[u8], addition: &str) -> Vec<u8> {
 }
 
 /// The bytes of a file with `addition` inserted at byte `at` of the original.
-pub fn inserted(original: &[u8], at: usize, addition: &str) -> Vec<u8> {
+pub(crate) fn inserted(original: &[u8], at: usize, addition: &str) -> Vec<u8> {
     let crlf = original.windows(2).any(|w| w == b"\r\n");
     let mut out = Vec::with_capacity(original.len() + addition.len() + 2);
     out.extend_from_slice(&original[..at]);
@@ -162,7 +162,7 @@ fn line_endings(text: &str, crlf: bool) -> Vec<u8> {
 }
 
 /// Replaces an author's file with new bytes atomically.
-pub fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // A symlinked incident is updated where it really lives; renaming over the link would replace it.
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();

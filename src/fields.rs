@@ -26,7 +26,7 @@ pub struct Fields<'a> {
 }
 
 /// Parses TOML text found at `base` in `source`. Syntax errors become diagnostics.
-pub fn parse<'a>(
+pub(crate) fn parse<'a>(
     source: &'a Source,
     range: Range<usize>,
     anchor: Range<usize>,

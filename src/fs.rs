@@ -15,10 +15,10 @@ use anyhow::Context;
 use walkdir::WalkDir;
 
 /// Larger than any incident a person writes, small enough that a stray dump cannot exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// The path an author should see for a file under the root.
-pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
+pub(crate) fn display_path(root: &Path, rel: &Path) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
         rel.to_path_buf()
     } else {
@@ -30,7 +30,7 @@ pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
 /// Emacs's `.#lock`, Vim's `.x.swp`), backups (`x~`), Vim's swap files and
 /// Emacs's auto-saves (`#x#`). Editors create these beside the file being
 /// edited, so they turn up in every folder an author works in.
-pub fn is_ignored(name: &OsStr) -> bool {
+pub(crate) fn is_ignored(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
         || name.ends_with('~')
@@ -41,7 +41,7 @@ pub fn is_ignored(name: &OsStr) -> bool {
 
 /// A file found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     /// Relative to the walked folder.
     pub rel: PathBuf,
     /// The walked folder joined with `rel`: the path to open.
@@ -50,14 +50,14 @@ pub struct Found {
 
 /// Something [`walk`] passed over other than by the name rule.
 #[derive(Debug)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// Relative to the walked folder.
     pub rel: PathBuf,
     pub reason: SkipReason,
 }
 
 #[derive(Debug)]
-pub enum SkipReason {
+pub(crate) enum SkipReason {
     /// A folder or entry that could not be read.
     Unreadable(std::io::Error),
     /// A symlink leading out of the folder the walk is confined to, to `target`.
@@ -68,7 +68,7 @@ pub enum SkipReason {
 
 /// What [`walk`] found.
 #[derive(Debug, Default)]
-pub struct Walked {
+pub(crate) struct Walked {
     /// Every file (anything that is not a folder: FIFOs too, for the reader
     /// to refuse by name), in the order `Path` sorts.
     pub files: Vec<Found>,
@@ -79,7 +79,7 @@ pub struct Walked {
 /// Symlinks are followed, each folder is walked once however many links lead
 /// to it, and with `within`, a symlink whose target is outside that folder is
 /// not followed but reported. A missing `dir` is an empty one.
-pub fn walk(dir: &Path, within: Option<&Path>) -> Walked {
+pub(crate) fn walk(dir: &Path, within: Option<&Path>) -> Walked {
     let within = within.map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()));
     let rel_of = |path: &Path| path.strip_prefix(dir).unwrap_or(path).to_path_buf();
     let mut visited = HashSet::new();
@@ -171,7 +171,7 @@ pub fn walk(dir: &Path, within: Option<&Path>) -> Walked {
 /// Every file under `dir` as (path relative to `dir` with `/` separators, path
 /// to open), for callers that treat anything unreadable as a failure: the
 /// name rule and symlinks as in [`walk`], unconfined.
-pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+pub(crate) fn walk_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let walked = walk(dir, None);
     if let Some(skipped) = walked.skipped.into_iter().next() {
         let path = dir.join(&skipped.rel);
@@ -196,7 +196,7 @@ pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 /// are listed, as a killed build leaves its temporary files hidden; `.git` is
 /// not, as a publishing checkout inside the output is not statuspost's.
 /// Symlinks are listed, not followed.
-pub fn walk_output(dir: &Path) -> anyhow::Result<Vec<(PathBuf, bool)>> {
+pub(crate) fn walk_output(dir: &Path) -> anyhow::Result<Vec<(PathBuf, bool)>> {
     let mut out = Vec::new();
     let entries = WalkDir::new(dir)
         .min_depth(1)
@@ -235,18 +235,18 @@ fn slashed(rel: &Path) -> String {
 }
 
 /// A file's size and modification time.
-pub type Stamp = (u64, Option<SystemTime>);
+pub(crate) type Stamp = (u64, Option<SystemTime>);
 
 /// A file's bytes, with its size and modification time as they were when it was opened.
 #[derive(Debug)]
-pub struct Contents {
+pub(crate) struct Contents {
     pub bytes: Vec<u8>,
     pub stamp: Stamp,
 }
 
 /// Why [`read`] gave no bytes.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     Io(std::io::Error),
     /// A FIFO, socket or device: opening a FIFO waits for a writer, reading a
     /// device may never end. `kind` is what it is, in words.
@@ -289,7 +289,7 @@ impl std::error::Error for ReadError {
 /// else is refused before it is opened, so a FIFO cannot stall a build.
 /// One `stat`, one open, one `fstat` and the reads: a site of thousands of
 /// files is read on every build.
-pub fn read(path: &Path, cap: u64) -> Result<Contents, ReadError> {
+pub(crate) fn read(path: &Path, cap: u64) -> Result<Contents, ReadError> {
     check_regular(&std::fs::metadata(path).map_err(ReadError::Io)?)?;
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     // Checked again on what was opened, in case the name now leads elsewhere.
@@ -319,7 +319,7 @@ pub fn read(path: &Path, cap: u64) -> Result<Contents, ReadError> {
 }
 
 /// As [`read`], as UTF-8 text, with an error that names the file.
-pub fn read_text(path: &Path, cap: u64) -> anyhow::Result<String> {
+pub(crate) fn read_text(path: &Path, cap: u64) -> anyhow::Result<String> {
     let contents =
         read(path, cap).with_context(|| format!("failed to read `{}`", path.display()))?;
     String::from_utf8(contents.bytes)

@@ -11,7 +11,7 @@ use crate::model::Site;
 
 /// The host of an absolute URL as the browser resolves it: lowercased, in
 /// ASCII (IDNA) for http(s), an IPv6 address in brackets.
-pub fn host(url: &str) -> Option<String> {
+pub(crate) fn host(url: &str) -> Option<String> {
     let url = url::Url::parse(url.trim()).ok()?;
     url.host_str().filter(|h| !h.is_empty()).map(str::to_string)
 }
@@ -20,7 +20,7 @@ pub fn host(url: &str) -> Option<String> {
 /// -> `acme.co.uk`, and `status.acme.github.io` -> `acme.github.io`, since
 /// github.io hands out names as a registry does. An IP address, or a name
 /// with nothing registrable in it (`localhost`), is its own domain.
-pub fn registrable(host: &str) -> String {
+pub(crate) fn registrable(host: &str) -> String {
     let host = host.trim_end_matches('.');
     match url::Host::parse(host) {
         Ok(url::Host::Domain(domain)) => {
@@ -32,7 +32,7 @@ pub fn registrable(host: &str) -> String {
 }
 
 /// Every way the site depends on something it should stand apart from.
-pub fn findings(site: &Site, root: &Path) -> Vec<Diagnostic> {
+pub(crate) fn findings(site: &Site, root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let config = &site.config;
     let spans = &config.spans;

@@ -12,7 +12,7 @@ const FUTURE_GRACE_MINUTES: i64 = 2;
 
 /// Updates dated after `now` (beyond a little clock skew): readers would see
 /// a time that has not happened yet, so `build` and `check` both warn.
-pub fn future_dated(site: &Site, now: Now) -> Vec<crate::diagnostic::Diagnostic> {
+pub(crate) fn future_dated(site: &Site, now: Now) -> Vec<crate::diagnostic::Diagnostic> {
     use crate::diagnostic::{Diagnostic, Severity};
     let mut out = Vec::new();
     for incident in &site.incidents {
@@ -40,10 +40,10 @@ pub fn future_dated(site: &Site, now: Now) -> Vec<crate::diagnostic::Diagnostic>
 }
 
 /// How soon before a promised update the author is warned.
-pub const DUE_SOON_MINUTES: i64 = 5;
+pub(crate) const DUE_SOON_MINUTES: i64 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Promise {
+pub(crate) enum Promise {
     /// The promised time is past.
     Lapsed { due: DateTime<Utc> },
     /// The promised time is within [`DUE_SOON_MINUTES`].
@@ -54,7 +54,7 @@ pub enum Promise {
 
 impl Promise {
     /// A stable name, for JSON and for noticing when a promise changes state.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Promise::Lapsed { .. } => "lapsed",
             Promise::DueSoon { .. } => "due-soon",
@@ -65,7 +65,7 @@ impl Promise {
 
 /// One open incident's promise, when it needs the author's attention.
 #[derive(Debug, Clone)]
-pub struct Finding<'a> {
+pub(crate) struct Finding<'a> {
     pub incident: &'a Incident,
     pub promise: Promise,
     pub now: Now,
@@ -73,7 +73,7 @@ pub struct Finding<'a> {
 
 impl Finding<'_> {
     /// "api-errors: the next update was promised for 14:50 BST, 12 minutes ago"
-    pub fn message(&self, tz: Tz) -> String {
+    pub(crate) fn message(&self, tz: Tz) -> String {
         let slug = &self.incident.slug;
         let at = |t: DateTime<Utc>| {
             let local = clock::local(t, tz);
@@ -100,7 +100,7 @@ impl Finding<'_> {
         }
     }
 
-    pub fn help(&self) -> &'static str {
+    pub(crate) fn help(&self) -> &'static str {
         match self.promise {
             Promise::Lapsed { .. } => "post an update now, even if nothing has changed: say so, and when the next one will come",
             Promise::DueSoon { .. } => "prepare the next update: `statuspost update <incident> <state>`",
@@ -110,7 +110,7 @@ impl Finding<'_> {
 }
 
 /// Every open incident whose promise is lapsed, due soon, or missing.
-pub fn evaluate(site: &Site, now: Now) -> Vec<Finding<'_>> {
+pub(crate) fn evaluate(site: &Site, now: Now) -> Vec<Finding<'_>> {
     let default = site.config.default_next_update;
     let mut findings = Vec::new();
     for incident in site.open_incidents() {

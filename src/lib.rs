@@ -1,39 +1,42 @@
 //! statuspost: a static site generator for public status pages.
 //!
-//! Data flows one way: [`load`] reads and validates the site into a
-//! [`model::Site`], [`render`] turns it into an in-memory [`render::Output`],
-//! and [`output`] writes that to disk. Only [`cmd`] reads the clock or picks
-//! an exit code.
+//! Data flows one way, and the modules are named after its stages: `load`
+//! reads and validates the site into a [`model::Site`]; `check` evaluates it
+//! (promises, wording, hosting); `render` turns it into bytes through the
+//! `templates`; `output` writes them to disk, changing only what changed;
+//! `live` rebuilds and serves a preview. Only `cmd` reads the clock or picks
+//! an exit code. The modules that are public are those the fuzz targets,
+//! benchmarks and tests drive directly; the rest are the crate's own.
 
-pub mod announce;
+pub(crate) mod announce;
 pub mod build;
-pub mod check;
-pub mod cli;
+pub(crate) mod check;
+pub(crate) mod cli;
 pub mod clock;
 mod cmd;
 pub mod config;
 pub mod diagnostic;
-pub mod edit;
-pub mod fields;
-pub mod fs;
+pub(crate) mod edit;
+pub(crate) mod fields;
+pub(crate) mod fs;
 pub mod i18n;
 pub mod incident_file;
-pub mod independence;
-pub mod lapse;
+pub(crate) mod independence;
+pub(crate) mod lapse;
 pub mod lint;
-mod live;
-pub mod load;
+pub(crate) mod live;
+pub(crate) mod load;
 pub mod maintenance_file;
 pub mod markdown;
 pub mod model;
-pub mod output;
-pub mod publish;
-pub mod render;
-mod report;
+pub(crate) mod output;
+pub(crate) mod publish;
+pub(crate) mod render;
+pub(crate) mod report;
 pub mod source;
-pub mod templates;
-pub mod uptime;
-pub mod view;
+pub(crate) mod templates;
+pub(crate) mod uptime;
+pub(crate) mod view;
 
 use clap::Parser;
 

@@ -16,22 +16,16 @@ use crate::model::{Config, Incident, Maintenance, Site};
 use crate::source::Source;
 
 /// Folder of incident files, relative to the site root.
-pub const INCIDENTS_DIR: &str = "incidents";
+pub(crate) const INCIDENTS_DIR: &str = "incidents";
 
 /// The result of loading: a site when there were no errors, and every diagnostic.
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub site: Option<Site>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Loaded {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
 /// Reads the site's config alone.
-pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+pub(crate) fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = display_path(root, Path::new(config::FILE_NAME));
     let bytes = match fs::read(&root.join(config::FILE_NAME), fs::MAX_FILE_BYTES) {
         Ok(contents) => contents.bytes,
@@ -86,14 +80,14 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
 }
 
 /// Loads and validates the whole site under `root`.
-pub fn load(root: &Path) -> Loaded {
+pub(crate) fn load(root: &Path) -> Loaded {
     load_cached(root, &mut Cache::default())
 }
 
 /// Parsed incident files kept between builds by `watch` and `serve`, so a
 /// rebuild re-reads only the files whose size or modification time changed.
 #[derive(Default)]
-pub struct Cache {
+pub(crate) struct Cache {
     files: HashMap<PathBuf, Cached>,
 }
 
@@ -132,7 +126,7 @@ fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 /// As [`load`], reusing what `cache` holds for files that have not changed.
-pub fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
+pub(crate) fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
     let mut diagnostics = Vec::new();
     let config = load_config(root, &mut diagnostics);
     let incident_list = incident_files(root, &mut diagnostics);
@@ -226,14 +220,14 @@ fn slug_of(rel: &Path) -> String {
 
 /// Every `*.md` under `incidents/`, sorted, relative to the root. Hidden files
 /// (editor swap and lock files) are skipped.
-pub fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub(crate) fn incident_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     content_files(root, Path::new(INCIDENTS_DIR), diags)
 }
 
 /// Every `*.md` under `dir` (relative to the root, the extension in any
 /// case), sorted, relative to the root. Any other file there, bar editors'
 /// files, gets a warning: an author who put it there expected it to be read.
-pub fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub(crate) fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let walked = fs::walk(&root.join(dir), Some(root));
     let not_read = |rel: &Path| {
         Diagnostic::file(
@@ -289,7 +283,7 @@ fn is_markdown(rel: &Path) -> bool {
 }
 
 /// Reads and decodes one file; problems become diagnostics.
-pub fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Source> {
+pub(crate) fn read_source(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Source> {
     read_source_stamped(root, rel, diags).0
 }
 

@@ -25,7 +25,7 @@ use anyhow::{bail, Context};
 /// Marks a folder as statuspost's output (so that pruning never deletes files
 /// from a folder someone pointed `--output-dir` at by mistake) and lists what
 /// the last build produced.
-pub const MARKER: &str = ".statuspost-output";
+pub(crate) const MARKER: &str = ".statuspost-output";
 
 /// Present while a build is staging; found at the start of a build, it means
 /// the last one was killed, and the whole folder is checked for stale files.
@@ -38,7 +38,7 @@ const MANIFEST_HEADER: &str =
 # Each line: a fingerprint of what the file was made from, and its path.\n";
 
 /// Where rendered files go: a [`Stage`] on disk, or a check that only reads them.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// A file this build produced. `fingerprint` identifies everything its
     /// bytes were made from, when that is known.
     fn put(&self, path: &str, bytes: Vec<u8>, fingerprint: Option<u64>) -> anyhow::Result<()>;
@@ -71,7 +71,7 @@ enum Staged {
 }
 
 /// A build in progress in an output folder. Dropped without [`Stage::commit`], it cleans up.
-pub struct Stage {
+pub(crate) struct Stage {
     dir: PathBuf,
     /// What the last complete build produced, with each file's fingerprint (0 when unknown).
     previous: Option<HashMap<String, u64>>,
@@ -81,7 +81,7 @@ pub struct Stage {
 
 impl Stage {
     /// Opens `dir`, which must be missing, empty, or an earlier output.
-    pub fn open(dir: &Path) -> anyhow::Result<Stage> {
+    pub(crate) fn open(dir: &Path) -> anyhow::Result<Stage> {
         let fresh = prepare(dir)?;
         // A folder just made has nothing stale in it, so nothing to walk.
         let previous = if fresh {
@@ -127,7 +127,7 @@ impl Stage {
     }
 
     /// Moves every staged file into place and removes files no longer produced.
-    pub fn commit(mut self) -> anyhow::Result<Written> {
+    pub(crate) fn commit(mut self) -> anyhow::Result<Written> {
         let mut files = std::mem::take(self.files.get_mut().unwrap_or_else(|e| e.into_inner()));
         // Pages before what links to them, so that a build killed half way
         // never leaves a link to a page that is not there yet.
@@ -272,14 +272,22 @@ impl Drop for Stage {
     }
 }
 
-/// For the crash tests only: `STATUSPOST_CRASH_AFTER_RENAMES=N` makes a build
-/// die (as if killed) after moving N files into place, so tests can check the
-/// site at every point of a commit rather than at points a timer happens to hit.
+/// For the crash tests only, and only in the debug builds the tests run:
+/// `STATUSPOST_TEST_CRASH_AFTER_RENAMES=N` makes a build die (as if killed)
+/// after moving N files into place, so tests can check the site at every point
+/// of a commit rather than at points a timer happens to hit. A release binary
+/// has no such switch.
+#[cfg(debug_assertions)]
 fn crash_point() -> Option<usize> {
-    std::env::var("STATUSPOST_CRASH_AFTER_RENAMES")
+    std::env::var("STATUSPOST_TEST_CRASH_AFTER_RENAMES")
         .ok()?
         .parse()
         .ok()
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_point() -> Option<usize> {
+    None
 }
 
 /// A rendered path can never leave the output folder, whatever a slug contains.
@@ -338,7 +346,7 @@ fn prepare(dir: &Path) -> anyhow::Result<bool> {
 
 /// Writes `bytes` to `path` through a temporary file and a rename, flushed to
 /// the disk first: for authors' files, which exist nowhere else until committed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_with(path, bytes, true)
 }
 

@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 
 use crate::output::MARKER;
 
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub remote: &'a str,
     pub branch: &'a str,
     pub message: &'a str,
@@ -23,7 +23,7 @@ pub struct Options<'a> {
 
 /// What one publish changed on the branch.
 #[derive(Debug, Default)]
-pub struct Published {
+pub(crate) struct Published {
     pub added: Vec<String>,
     pub changed: Vec<String>,
     pub removed: Vec<String>,
@@ -65,7 +65,7 @@ fn run(dir: Option<&Path>, args: &[&str]) -> anyhow::Result<String> {
 }
 
 /// Commits the contents of `site` as the new tip of `options.branch` of `options.remote` and pushes it.
-pub fn publish(site: &Path, options: &Options<'_>) -> anyhow::Result<Published> {
+pub(crate) fn publish(site: &Path, options: &Options<'_>) -> anyhow::Result<Published> {
     let work = Checkout(std::env::temp_dir().join(format!(
         "statuspost-publish-{}-{}",
         std::process::id(),

@@ -12,14 +12,14 @@ use chrono_tz::Tz;
 
 use crate::model::{Impact, Site, State};
 
-pub const DAYS: usize = 90;
+pub(crate) const DAYS: usize = 90;
 
 /// How much of a partial outage counts as downtime.
-pub const PARTIAL_WEIGHT: f64 = 0.3;
+pub(crate) const PARTIAL_WEIGHT: f64 = 0.3;
 
 /// What a day looked like for one component, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DayKind {
+pub(crate) enum DayKind {
     NoData,
     Operational,
     Maintenance,
@@ -29,7 +29,7 @@ pub enum DayKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Day {
+pub(crate) struct Day {
     pub date: NaiveDate,
     pub kind: DayKind,
     /// Minutes of degraded performance, partial outage and major outage.
@@ -40,7 +40,7 @@ pub struct Day {
 }
 
 #[derive(Debug, Clone)]
-pub struct ComponentUptime {
+pub(crate) struct ComponentUptime {
     pub days: Vec<Day>,
     /// Over the counted days, from 0 to 100; `None` when no day is counted.
     pub percent: Option<f64>,
@@ -70,7 +70,7 @@ fn impact_slot(impact: Impact) -> usize {
 /// A stretch of time at one impact slot: from, to, slot.
 type Span = (DateTime<Utc>, DateTime<Utc>, usize);
 
-pub fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
+pub(crate) fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
     let tz = site.config.timezone;
     let today = now.with_timezone(&tz).date_naive();
     let first = today - Duration::days(DAYS as i64 - 1);

@@ -12,7 +12,7 @@ use crate::model::{ComponentStatus, Incident, Site};
 
 /// An instant, ready for `<time datetime="{{ t.iso }}">{{ t.full }}</time>`.
 #[derive(Serialize, Clone)]
-pub struct TimeView {
+pub(crate) struct TimeView {
     /// UTC, RFC 3339: what `datetime` attributes and machines read.
     pub iso: String,
     /// `22 Nov 2026`
@@ -24,7 +24,7 @@ pub struct TimeView {
 }
 
 impl TimeView {
-    pub fn new(t: DateTime<Utc>, tz: Tz, strings: &Strings) -> TimeView {
+    pub(crate) fn new(t: DateTime<Utc>, tz: Tz, strings: &Strings) -> TimeView {
         let local = clock::local(t, tz);
         let date = strings.format("date", &local);
         let time = strings.format("time", &local);
@@ -38,7 +38,7 @@ impl TimeView {
 }
 
 #[derive(Serialize)]
-pub struct SiteView {
+pub(crate) struct SiteView {
     pub title: String,
     pub description: Option<String>,
     pub base_url: String,
@@ -57,20 +57,20 @@ pub struct SiteView {
 
 /// A component by id and name.
 #[derive(Serialize, Clone)]
-pub struct ComponentRef {
+pub(crate) struct ComponentRef {
     pub id: String,
     pub name: String,
 }
 
 /// A link a translated sentence puts where its language wants it.
 #[derive(Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     pub href: String,
     pub text: String,
 }
 
 #[derive(Serialize, Clone)]
-pub struct StatusView {
+pub(crate) struct StatusView {
     /// `operational`, `degraded_performance`, ...: for CSS classes.
     pub key: &'static str,
     pub label: String,
@@ -79,7 +79,7 @@ pub struct StatusView {
 }
 
 impl StatusView {
-    pub fn new(s: ComponentStatus, strings: &Strings) -> Self {
+    pub(crate) fn new(s: ComponentStatus, strings: &Strings) -> Self {
         StatusView {
             key: s.as_str(),
             label: status_label(s, strings),
@@ -89,22 +89,25 @@ impl StatusView {
 }
 
 /// An incident state's words: "Investigating".
-pub fn state_label(state: crate::model::State, strings: &Strings) -> String {
+pub(crate) fn state_label(state: crate::model::State, strings: &Strings) -> String {
     strings.text(&format!("state_{}", state.as_str()), &[])
 }
 
 /// A maintenance state's words: "In progress".
-pub fn maintenance_state_label(state: crate::model::MaintenanceState, strings: &Strings) -> String {
+pub(crate) fn maintenance_state_label(
+    state: crate::model::MaintenanceState,
+    strings: &Strings,
+) -> String {
     strings.text(&format!("maintenance_{}", state.as_str()), &[])
 }
 
 /// What a component's status is called, for "Impact is now: Partial outage".
-pub fn status_label(s: ComponentStatus, strings: &Strings) -> String {
+pub(crate) fn status_label(s: ComponentStatus, strings: &Strings) -> String {
     strings.text(&format!("status_{}", s.as_str()), &[])
 }
 
 #[derive(Serialize)]
-pub struct ComponentView {
+pub(crate) struct ComponentView {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
@@ -117,7 +120,7 @@ pub struct ComponentView {
 
 /// One day of a component's history bar.
 #[derive(Serialize)]
-pub struct DayView {
+pub(crate) struct DayView {
     /// 0 no data, 1 operational, 2 maintenance, 3 degraded, 4 partial outage, 5 major outage: the CSS class.
     pub k: u8,
     /// What a screen reader says, and a tooltip shows: "22 Nov 2026: 35m partial outage".
@@ -171,7 +174,7 @@ impl DayView {
 }
 
 #[derive(Serialize)]
-pub struct GroupView {
+pub(crate) struct GroupView {
     /// `None` for components configured without a group.
     pub name: Option<String>,
     pub status: StatusView,
@@ -179,7 +182,7 @@ pub struct GroupView {
 }
 
 #[derive(Serialize, Clone)]
-pub struct UpdateView {
+pub(crate) struct UpdateView {
     pub anchor: String,
     pub state: &'static str,
     pub state_label: String,
@@ -197,7 +200,7 @@ pub struct UpdateView {
 }
 
 #[derive(Serialize, Clone)]
-pub struct IncidentView {
+pub(crate) struct IncidentView {
     pub slug: String,
     /// Relative to the site root: `incidents/<slug>/`.
     pub url: String,
@@ -227,7 +230,7 @@ pub struct IncidentView {
 const BODY_HEADING_BASE: u8 = 4;
 
 impl IncidentView {
-    pub fn new(incident: &Incident, site: &Site) -> IncidentView {
+    pub(crate) fn new(incident: &Incident, site: &Site) -> IncidentView {
         let config = &site.config;
         let tz = config.timezone;
         let strings = &config.strings;
@@ -310,7 +313,7 @@ impl IncidentView {
 impl SiteView {
     /// What every page shares. It holds nothing that depends on the clock, so
     /// that pages other than the home page change only when their content does.
-    pub fn new(site: &Site) -> SiteView {
+    pub(crate) fn new(site: &Site) -> SiteView {
         let c = &site.config;
         let contact_label = c.contact.url.as_deref().map(|u| {
             u.trim_start_matches("https://")
@@ -343,7 +346,7 @@ impl SiteView {
 }
 
 /// Components in configured order, grouped by their first appearance.
-pub fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
+pub(crate) fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
     let statuses = site.component_statuses(now);
     let uptime = crate::uptime::compute(site, now);
     let mut groups: Vec<(Option<String>, ComponentStatus, Vec<ComponentView>)> = Vec::new();
@@ -379,13 +382,13 @@ pub fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
 }
 
 /// A month of history: `2026-11`, in the site's zone.
-pub fn month_key(t: DateTime<Utc>, tz: Tz) -> (i32, u32) {
+pub(crate) fn month_key(t: DateTime<Utc>, tz: Tz) -> (i32, u32) {
     let local = clock::local(t, tz);
     (local.year(), local.month())
 }
 
 /// "November 2026", in the site's language.
-pub fn month_label(year: i32, month: u32, strings: &Strings) -> String {
+pub(crate) fn month_label(year: i32, month: u32, strings: &Strings) -> String {
     match chrono::NaiveDate::from_ymd_opt(year, month, 1) {
         Some(first) => strings.format(
             "month_year",
@@ -397,7 +400,7 @@ pub fn month_label(year: i32, month: u32, strings: &Strings) -> String {
 
 /// What the pre-written update templates (`templates/updates/*.md`) see.
 #[derive(Serialize)]
-pub struct UpdateTemplateView {
+pub(crate) struct UpdateTemplateView {
     pub title: String,
     pub state: &'static str,
     pub impact: &'static str,
@@ -420,7 +423,7 @@ pub struct UpdateTemplateView {
 }
 
 impl UpdateTemplateView {
-    pub fn new(
+    pub(crate) fn new(
         config: &crate::model::Config,
         title: &str,
         state: crate::model::State,
@@ -469,7 +472,7 @@ impl UpdateTemplateView {
 
 impl UpdateTemplateView {
     /// The same for a maintenance window, with its start and end in the site's zone.
-    pub fn maintenance(
+    pub(crate) fn maintenance(
         config: &crate::model::Config,
         title: &str,
         components: &[usize],
@@ -501,7 +504,7 @@ impl UpdateTemplateView {
 }
 
 /// "A", "A and B", "A, B and C"; "our services" when none are named.
-pub fn join_names(names: &[String]) -> String {
+pub(crate) fn join_names(names: &[String]) -> String {
     match names {
         [] => "our services".to_string(),
         [one] => one.clone(),
@@ -509,17 +512,8 @@ pub fn join_names(names: &[String]) -> String {
     }
 }
 
-/// Every incident's view, in the site's order, built on every core.
-pub fn incident_views(site: &Site) -> Vec<IncidentView> {
-    use rayon::prelude::*;
-    site.incidents
-        .par_iter()
-        .map(|i| IncidentView::new(i, site))
-        .collect()
-}
-
 #[derive(Serialize, Clone)]
-pub struct MaintenanceUpdateView {
+pub(crate) struct MaintenanceUpdateView {
     pub anchor: String,
     pub state: &'static str,
     pub state_label: String,
@@ -529,7 +523,7 @@ pub struct MaintenanceUpdateView {
 }
 
 #[derive(Serialize, Clone)]
-pub struct MaintenanceView {
+pub(crate) struct MaintenanceView {
     pub slug: String,
     /// Relative to the site root: `maintenance/<slug>/`.
     pub url: String,
@@ -546,7 +540,11 @@ pub struct MaintenanceView {
 }
 
 impl MaintenanceView {
-    pub fn new(m: &crate::model::Maintenance, site: &Site, now: DateTime<Utc>) -> MaintenanceView {
+    pub(crate) fn new(
+        m: &crate::model::Maintenance,
+        site: &Site,
+        now: DateTime<Utc>,
+    ) -> MaintenanceView {
         let config = &site.config;
         let tz = config.timezone;
         let strings = &config.strings;

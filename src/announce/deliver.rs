@@ -9,11 +9,11 @@ use super::message::Message;
 use crate::model::channel::{Address, Channel, Email, Target, Tls};
 
 /// Reads an environment variable; passed in so that tests and the command decide where secrets come from.
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Why a send failed, fit to print: never a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(pub String);
+pub(crate) struct Failure(pub String);
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,7 +22,7 @@ impl std::fmt::Display for Failure {
 }
 
 /// What a message is sent with.
-pub struct Envelope<'a> {
+pub(crate) struct Envelope<'a> {
     pub channel: &'a Channel,
     /// For e-mail: a Message-ID that is the same for the same update and channel,
     /// so a mail client shows a message sent twice (after a crash) once.
@@ -31,7 +31,11 @@ pub struct Envelope<'a> {
     pub date: std::time::SystemTime,
 }
 
-pub fn send(envelope: &Envelope<'_>, message: &Message, env: Env<'_>) -> Result<(), Failure> {
+pub(crate) fn send(
+    envelope: &Envelope<'_>,
+    message: &Message,
+    env: Env<'_>,
+) -> Result<(), Failure> {
     let channel = envelope.channel;
     let timeout = channel.timeout.to_std().unwrap_or(Duration::from_secs(10));
     match (&channel.target, message) {

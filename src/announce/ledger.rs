@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
 
 /// Relative to the site root.
-pub const PATH: &str = ".statuspost/announced.toml";
+pub(crate) const PATH: &str = ".statuspost/announced.toml";
 
 const HEADER: &str = "\
 # Written by `statuspost announce`: the updates already announced, one line per
@@ -30,7 +30,7 @@ const HEADER: &str = "\
 
 /// What happened to one update on one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// Delivered: the receiver accepted it.
     Sent(DateTime<Utc>),
     /// Older than the channel's window when first seen: recorded so it is never sent.
@@ -55,7 +55,7 @@ impl Mark {
     }
 
     /// Whether the update is done with on that channel.
-    pub fn is_final(self) -> bool {
+    pub(crate) fn is_final(self) -> bool {
         !matches!(self, Mark::Retry(_))
     }
 
@@ -84,7 +84,7 @@ impl std::fmt::Display for Mark {
 
 /// The state file, in memory; [`Ledger::record`] writes it back.
 #[derive(Debug)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     path: PathBuf,
     marks: BTreeMap<String, Mark>,
 }
@@ -97,7 +97,7 @@ impl Ledger {
     /// Reads the state file under `root`; a missing one is empty. A file that
     /// is not what this writes (a merge conflict left in it, a hand edit) is
     /// reported with its line and column.
-    pub fn load(root: &Path) -> Result<Ledger, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<Ledger, Vec<Diagnostic>> {
         let path = root.join(PATH);
         let shown = crate::fs::display_path(root, Path::new(PATH));
         let bytes = match std::fs::read(&path) {
@@ -169,17 +169,17 @@ impl Ledger {
         }
     }
 
-    pub fn get(&self, channel: &str, update: &str) -> Option<Mark> {
+    pub(crate) fn get(&self, channel: &str, update: &str) -> Option<Mark> {
         self.marks.get(&key(channel, update)).copied()
     }
 
     /// Records one mark and writes the file, before anything else is sent.
-    pub fn record(&mut self, channel: &str, update: &str, mark: Mark) -> anyhow::Result<()> {
+    pub(crate) fn record(&mut self, channel: &str, update: &str, mark: Mark) -> anyhow::Result<()> {
         self.record_all([(channel, update, mark)])
     }
 
     /// Records marks and writes the file once; nothing is written for none.
-    pub fn record_all<'a>(
+    pub(crate) fn record_all<'a>(
         &mut self,
         marks: impl IntoIterator<Item = (&'a str, &'a str, Mark)>,
     ) -> anyhow::Result<()> {

@@ -15,7 +15,7 @@ use crate::view::{self, TimeView};
 
 /// A message ready for its channel.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Message {
+pub(crate) enum Message {
     /// POSTed as `application/json`.
     Json(serde_json::Value),
     Email {
@@ -58,7 +58,7 @@ struct Context {
 }
 
 /// The default template of each kind; a channel's `template` replaces it.
-pub fn template_name(kind: Kind) -> &'static str {
+pub(crate) fn template_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Slack => "announce/slack.txt",
         Kind::Mattermost => "announce/mattermost.md",
@@ -205,7 +205,7 @@ fn colour(item: &Item<'_>) -> u32 {
 }
 
 /// Renders `channel`'s message for `item`. `now` is what the webhook's page status is computed at.
-pub fn render(
+pub(crate) fn render(
     site: &Site,
     channel: &Channel,
     item: &Item<'_>,

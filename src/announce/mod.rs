@@ -8,10 +8,10 @@
 //! the state file the moment it is known. A channel that fails stops only
 //! itself: its unsent updates are marked for the next run, the others go on.
 
-pub mod deliver;
-pub mod ledger;
-pub mod message;
-pub mod plan;
+pub(crate) mod deliver;
+pub(crate) mod ledger;
+pub(crate) mod message;
+pub(crate) mod plan;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -25,7 +25,7 @@ use crate::model::Site;
 use crate::templates::Templates;
 
 /// Renders the message of every planned send (`None` for the updates only recorded).
-pub fn render_all(
+pub(crate) fn render_all(
     site: &Site,
     planned: &[Planned<'_>],
     templates: &Templates,
@@ -48,7 +48,7 @@ pub fn render_all(
 }
 
 /// What happened to one planned update, as it happens.
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     Sent {
         channel: &'a str,
         update: &'a str,
@@ -59,10 +59,10 @@ pub enum Event<'a> {
         count: usize,
         window: chrono::Duration,
     },
+    /// Its failure is reported once per channel, at the end of the run.
     Failed {
         channel: &'a str,
         update: &'a str,
-        failure: &'a Failure,
     },
     /// Not tried because the channel failed earlier in this run; sent on the next.
     Postponed {
@@ -72,7 +72,7 @@ pub enum Event<'a> {
 }
 
 /// A channel that failed in this run.
-pub struct ChannelFailure {
+pub(crate) struct ChannelFailure {
     pub channel: String,
     pub failure: Failure,
     /// Updates left for the next run, the failed one included.
@@ -80,7 +80,7 @@ pub struct ChannelFailure {
 }
 
 #[derive(Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub sent: usize,
     pub skipped: usize,
     pub failures: Vec<ChannelFailure>,
@@ -89,7 +89,7 @@ pub struct Report {
 /// Sends what `planned` says with the `messages` from [`render_all`], recording
 /// each outcome in `ledger` before the next send. An error is the state file
 /// failing to be written: then nothing more is sent.
-pub fn deliver_all(
+pub(crate) fn deliver_all(
     site: &Site,
     planned: &[Planned<'_>],
     messages: &[Option<Message>],
@@ -172,7 +172,6 @@ pub fn deliver_all(
                         on_event(Event::Failed {
                             channel: name,
                             update: &update,
-                            failure: &failure,
                         });
                         report.failures.push(ChannelFailure {
                             channel: name.to_string(),

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 
 use super::ledger::{Ledger, Mark};
 use crate::model::channel::Channel;
-use crate::model::{MaintenanceState, Site, Subject};
+use crate::model::{Site, Subject};
 
 /// One update of an incident or a maintenance window.
 #[derive(Debug, Clone, Copy)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     pub subject: Subject<'a>,
     /// Index into the subject's `updates`.
     pub index: usize,
@@ -17,7 +17,7 @@ pub struct Item<'a> {
 
 impl<'a> Item<'a> {
     /// The id the state file keeps: `incidents/<slug>#<anchor>`; stable while the update's state and time are.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self.subject {
             Subject::Incident(i) => {
                 format!("incidents/{}#{}", i.slug, i.updates[self.index].anchor)
@@ -28,7 +28,7 @@ impl<'a> Item<'a> {
         }
     }
 
-    pub fn at(&self) -> DateTime<Utc> {
+    pub(crate) fn at(&self) -> DateTime<Utc> {
         match self.subject {
             Subject::Incident(i) => i.updates[self.index].at,
             Subject::Maintenance(m) => m.updates[self.index].at,
@@ -36,23 +36,16 @@ impl<'a> Item<'a> {
     }
 
     /// The update's state as `states` filters name it.
-    pub fn state_name(&self) -> &'static str {
+    pub(crate) fn state_name(&self) -> &'static str {
         match self.subject {
             Subject::Incident(i) => i.updates[self.index].state.as_str(),
             Subject::Maintenance(m) => m.updates[self.index].state.as_str(),
         }
     }
 
-    pub fn maintenance_state(&self) -> Option<MaintenanceState> {
-        match self.subject {
-            Subject::Incident(_) => None,
-            Subject::Maintenance(m) => Some(m.updates[self.index].state),
-        }
-    }
-
     /// Every component the subject has touched up to this update: whoever was
     /// told a component is down is also told when it is back.
-    pub fn components(&self) -> Vec<usize> {
+    pub(crate) fn components(&self) -> Vec<usize> {
         match self.subject {
             Subject::Incident(i) => {
                 let mut all: Vec<usize> = (0..=self.index)
@@ -66,7 +59,7 @@ impl<'a> Item<'a> {
         }
     }
 
-    pub fn body(&self) -> &'a str {
+    pub(crate) fn body(&self) -> &'a str {
         match self.subject {
             Subject::Incident(i) => &i.updates[self.index].body,
             Subject::Maintenance(m) => &m.updates[self.index].body,
@@ -76,14 +69,14 @@ impl<'a> Item<'a> {
 
 /// What to do with one update on one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Send,
     /// Older than the channel's window, never announced: record it without sending.
     Skip,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Planned<'a> {
+pub(crate) struct Planned<'a> {
     /// Index into `Config::announce`.
     pub channel: usize,
     pub item: Item<'a>,
@@ -111,7 +104,7 @@ fn items(site: &Site) -> Vec<Item<'_>> {
     keyed.into_iter().map(|(_, _, it)| it).collect()
 }
 
-pub fn wants(channel: &Channel, item: &Item<'_>) -> bool {
+pub(crate) fn wants(channel: &Channel, item: &Item<'_>) -> bool {
     let state = item.state_name();
     channel.states.as_ref().is_none_or(|s| s.contains(&state))
         && channel
@@ -122,7 +115,7 @@ pub fn wants(channel: &Channel, item: &Item<'_>) -> bool {
 
 /// For each channel in order, its updates oldest first. Updates dated after
 /// `now` wait for a later run; filtered-out updates are not recorded at all.
-pub fn plan<'a>(site: &'a Site, ledger: &Ledger, now: DateTime<Utc>) -> Vec<Planned<'a>> {
+pub(crate) fn plan<'a>(site: &'a Site, ledger: &Ledger, now: DateTime<Utc>) -> Vec<Planned<'a>> {
     let items = items(site);
     let mut out = Vec::new();
     for (n, channel) in site.config.announce.iter().enumerate() {

@@ -12,7 +12,7 @@ use crate::load;
 use crate::model::channel::{Address, Channel, Target};
 use crate::templates::Templates;
 
-pub fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let loaded = load::load(root);
     let Some(site) = loaded.site else {
@@ -66,9 +66,7 @@ pub fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
                     plural(count),
                     crate::clock::duration_spec(window)
                 ),
-                Event::Failed {
-                    channel, update, ..
-                } => format!("failed    {channel}  {update}"),
+                Event::Failed { channel, update } => format!("failed    {channel}  {update}"),
                 Event::Postponed { channel, update } => {
                     format!("postponed {channel}  {update}  (the channel failed)")
                 }

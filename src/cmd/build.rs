@@ -6,7 +6,7 @@ use crate::cli::BuildArgs;
 use crate::cmd::{self, Outcome};
 use crate::diagnostic::Severity;
 
-pub fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     let built = match build::build(root, &dir, &|tz| cmd::now(&args.site, tz))? {

@@ -11,7 +11,7 @@ use crate::cmd::{self, Outcome};
 use crate::diagnostic::Diagnostic;
 use crate::load;
 
-pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let loaded = load::load(root);
     let mut findings: Vec<Finding> = loaded.diagnostics.into_iter().map(Finding::of).collect();

@@ -57,7 +57,7 @@ group = "Data"
 # states = ["investigating", "resolved"]       # optional: only updates in these states
 "#;
 
-pub fn run(args: InitArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
     let dir = &args.dir;
     let now = match &args.now {
         Some(text) => crate::clock::parse_now(text, chrono_tz::UTC)

@@ -23,7 +23,7 @@ pub(crate) use crate::report::{plural, summary};
 
 /// How a command ended; the one place that becomes an exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Ok,
     /// A promised update is overdue, or `--deny-warnings` met a warning (`check`).
     Lapsed,
@@ -34,7 +34,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn code(self) -> i32 {
+    pub(crate) fn code(self) -> i32 {
         match self {
             Outcome::Ok => 0,
             Outcome::Lapsed => 1,
@@ -44,7 +44,7 @@ impl Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> Outcome {
+pub(crate) fn run(cli: Cli) -> Outcome {
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
@@ -73,7 +73,7 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 /// "Now": the `--now` flag in the site's zone, or the system clock. Only commands read the clock.
-pub fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
+pub(crate) fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
     match &args.now {
         Some(text) => clock::parse_now(text, tz).map_err(|e| anyhow::anyhow!("--now: {e}")),
         None => Ok(chrono::Utc::now()),
@@ -81,7 +81,7 @@ pub fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
 }
 
 /// The site's config, or `None` after reporting why it cannot be read.
-pub fn config(root: &std::path::Path) -> Option<crate::model::Config> {
+pub(crate) fn config(root: &std::path::Path) -> Option<crate::model::Config> {
     let mut diagnostics = Vec::new();
     let config = crate::load::load_config(root, &mut diagnostics);
     report(&diagnostics);
@@ -89,7 +89,10 @@ pub fn config(root: &std::path::Path) -> Option<crate::model::Config> {
 }
 
 /// Component ids from the command line as indexes, or a message listing the valid ones.
-pub fn component_ids(config: &crate::model::Config, ids: &[String]) -> Result<Vec<usize>, String> {
+pub(crate) fn component_ids(
+    config: &crate::model::Config,
+    ids: &[String],
+) -> Result<Vec<usize>, String> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         match config.component_index(id) {
@@ -107,7 +110,7 @@ pub fn component_ids(config: &crate::model::Config, ids: &[String]) -> Result<Ve
 }
 
 /// The promised next update for a new update: `--next`, else the site's default.
-pub fn next_update(
+pub(crate) fn next_update(
     next: Option<&str>,
     config: &crate::model::Config,
 ) -> Result<Option<String>, String> {
@@ -120,7 +123,7 @@ pub fn next_update(
 }
 
 /// Opens `path` in the author's editor and waits for it to close.
-pub fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .map_err(|_| anyhow::anyhow!("--edit needs $VISUAL or $EDITOR to name your editor"))?;
@@ -141,7 +144,7 @@ pub fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Prints a one-line refusal to stderr and returns the invalid-input outcome.
-pub fn refuse(message: &str) -> Outcome {
+pub(crate) fn refuse(message: &str) -> Outcome {
     let _ = writeln!(std::io::stderr().lock(), "{message}");
     Outcome::Invalid
 }

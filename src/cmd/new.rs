@@ -15,7 +15,7 @@ use crate::source::Source;
 use crate::templates::Templates;
 use crate::view::UpdateTemplateView;
 
-pub fn run(args: NewArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);

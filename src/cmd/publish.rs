@@ -5,7 +5,7 @@ use crate::cli::PublishArgs;
 use crate::cmd::{self, Outcome};
 use crate::publish::{self, Options};
 
-pub fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     // Never publish a site that does not validate or did not build: the old one stays up.

@@ -10,7 +10,7 @@ use crate::cmd::{self, Outcome};
 use crate::live::serve::{Live, Server};
 use crate::live::watch;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     let live = Arc::new(Live::default());

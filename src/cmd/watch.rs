@@ -4,7 +4,7 @@ use crate::cli::WatchArgs;
 use crate::cmd::{self, Outcome};
 use crate::live::watch;
 
-pub fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     // With `--now`, every build and check in the session sees that same instant.

@@ -58,17 +58,17 @@ const WATCHED_DIRS: [&str; 4] = [
 /// rebuild whose result is the final state anyway. Short, because it is part
 /// of every change's wait: on a site of 1,000 incidents the rebuild itself
 /// takes 20 to 30 ms, and the change must be on disk within 50.
-pub const QUIET: Duration = Duration::from_millis(10);
+pub(crate) const QUIET: Duration = Duration::from_millis(10);
 
 /// The longest a rebuild waits for quiet, so a file written continuously
 /// (a log, a slow copy) still gets built.
-pub const MAX_WAIT: Duration = Duration::from_secs(1);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// How often open incidents' promises are checked when nothing changes.
-pub const PROMISE_CHECK: Duration = Duration::from_secs(30);
+pub(crate) const PROMISE_CHECK: Duration = Duration::from_secs(30);
 
 /// What the loop builds, and where.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     /// The site folder, as the author named it: diagnostics show paths under it.
     pub root: &'a Path,
     pub out_dir: &'a Path,
@@ -78,7 +78,7 @@ pub struct Options<'a> {
 
 /// What a changed path can affect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// Under `incidents/` or `maintenance/` (the folders themselves included).
     Incident,
     /// `statuspost.toml`, or the site's strings under `i18n/`.
@@ -91,7 +91,7 @@ pub enum ChangeKind {
 
 /// Sorts one path from the watcher. `root` and `out_dir` must be absolute and
 /// canonical, as the watcher's paths are.
-pub fn classify(root: &Path, out_dir: &Path, path: &Path) -> ChangeKind {
+pub(crate) fn classify(root: &Path, out_dir: &Path, path: &Path) -> ChangeKind {
     if path.starts_with(out_dir) {
         return ChangeKind::Ignored;
     }
@@ -473,7 +473,7 @@ fn canonical_out_dir(out_dir: &Path) -> PathBuf {
 /// Builds the site, then rebuilds it after every change until the watcher
 /// fails, calling `on_built` after every attempt, good or not. Between changes,
 /// checks open incidents' promises every [`PROMISE_CHECK`].
-pub fn rebuild_on_change(
+pub(crate) fn rebuild_on_change(
     options: &Options<'_>,
     on_built: &mut dyn FnMut(&Rebuilt<'_>),
 ) -> anyhow::Result<Infallible> {

@@ -93,7 +93,7 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// Statuspage's names for an incident's state; `verifying` is its `monitoring`.
-pub fn state_name(state: State) -> &'static str {
+pub(crate) fn state_name(state: State) -> &'static str {
     match state {
         State::Investigating => "investigating",
         State::Identified => "identified",
@@ -391,7 +391,7 @@ impl<'a> Api<'a> {
 }
 
 /// `api/v2/*.json`: path and bytes.
-pub fn files(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn files(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let api = Api::new(site, now);
     let page = api.page();
     let status = status(site, now);
@@ -517,7 +517,7 @@ fn maintenance_statuses(m: &Maintenance, index: usize) -> Vec<(usize, ComponentS
 /// `affected_components`). A maintenance update is sent, as Statuspage does,
 /// as an `incident` with `impact` "maintenance" and the window's
 /// `scheduled_for` and `scheduled_until`.
-pub fn webhook(
+pub(crate) fn webhook(
     site: &Site,
     now: DateTime<Utc>,
     subject: Subject<'_>,

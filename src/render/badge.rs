@@ -5,7 +5,7 @@ use crate::model::ComponentStatus;
 /// Widths from character counts: the badge must not load a font to measure text.
 const CHAR_WIDTH: usize = 7;
 
-pub fn svg(status: ComponentStatus) -> Vec<u8> {
+pub(super) fn svg(status: ComponentStatus) -> Vec<u8> {
     let label = "status";
     let (message, colour) = match status {
         ComponentStatus::Operational => ("operational", "#1a7f37"),

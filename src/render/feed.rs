@@ -13,7 +13,7 @@ use crate::view::TimeView;
 
 /// Which updates a feed carries, and what it is called.
 #[derive(Clone)]
-pub struct FeedSpec {
+pub(super) struct FeedSpec {
     pub title: String,
     pub description: String,
     /// The feed's own path, for its self link.
@@ -33,14 +33,14 @@ struct Item {
 type Entry<'a> = (chrono::DateTime<chrono::Utc>, (&'a str, &'a str), Ref<'a>);
 
 /// The updates one feed carries: the newest, bounded, newest first.
-pub struct Selection<'a> {
+pub(super) struct Selection<'a> {
     refs: Vec<Entry<'a>>,
 }
 
 impl Selection<'_> {
     /// Everything the feed is made from: when it has not changed, neither has
     /// the feed, and a rebuild after one edit need not render it again.
-    pub fn fingerprint(&self, base: u64, spec: &FeedSpec, site: &Site) -> u64 {
+    pub(super) fn fingerprint(&self, base: u64, spec: &FeedSpec, site: &Site) -> u64 {
         let mut parts: Vec<Vec<u8>> = vec![
             base.to_le_bytes().to_vec(),
             spec.title.as_bytes().to_vec(),
@@ -64,7 +64,7 @@ impl Selection<'_> {
 }
 
 /// Picks the newest updates the feed carries.
-pub fn select<'a>(site: &'a Site, spec: &FeedSpec) -> Selection<'a> {
+pub(super) fn select<'a>(site: &'a Site, spec: &FeedSpec) -> Selection<'a> {
     let wanted = |components: &[usize]| spec.component.is_none_or(|c| components.contains(&c));
     // Ties at the same minute are ordered by slug and anchor, so order never depends on load order.
     // Borrowed keys: twelve feeds over every update of a large site must not allocate per update.
@@ -188,7 +188,7 @@ fn body(site: &Site, incident: &Incident, update: &Update, index: usize) -> Stri
     html
 }
 
-pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
+pub(super) fn rss<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
     let entries = items(site, selection);
     let items = entries
@@ -236,7 +236,7 @@ pub fn rss<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Ve
     out
 }
 
-pub fn atom<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
+pub(super) fn atom<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>) -> Vec<u8> {
     let base = &site.config.base_url;
     let items = items(site, selection);
     let entries: Vec<atom::Entry> = items

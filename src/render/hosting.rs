@@ -7,12 +7,12 @@ use crate::model::Site;
 /// How long readers' browsers and CDNs may keep a page, feed or JSON file:
 /// short, so a new update reaches them within a minute of publishing. The
 /// site has no content-addressed files (CSS is inlined), so nothing gets longer.
-pub const MAX_AGE_SECONDS: u32 = 60;
+pub(crate) const MAX_AGE_SECONDS: u32 = 60;
 
 /// Pages run no script and load nothing from elsewhere; the policy says so, so
 /// that even injected markup could not. (`connect-src 'self'` lets auditing
 /// tools fetch robots.txt from the page; with no script allowed, nothing else can.)
-pub const CONTENT_SECURITY_POLICY: &str =
+pub(crate) const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Pages: `serve` adds its reload script to files of this type and no others.
@@ -63,7 +63,7 @@ fn base_path(url: &str) -> &str {
         .trim_end_matches('/')
 }
 
-pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let base = &site.config.base_url;
     let mut out = vec![(".nojekyll".to_string(), Vec::new())];
     // A custom domain on GitHub Pages needs a CNAME file; its own domains and other hosts ignore it.

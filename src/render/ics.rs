@@ -46,7 +46,7 @@ fn line(out: &mut String, content: &str) {
     out.push_str("\r\n");
 }
 
-pub fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
+pub(super) fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
     let config = &site.config;
     let strings = &config.strings;
     let domain = host(&config.base_url).unwrap_or_else(|| "statuspost".into());

@@ -2,10 +2,10 @@
 //! the clock or the disk: the same site, templates and "now" give the same
 //! bytes, handed to a [`Sink`] as each page is ready.
 
-pub mod api;
+pub(crate) mod api;
 mod badge;
 mod feed;
-pub mod hosting;
+pub(crate) mod hosting;
 mod ics;
 mod pages;
 
@@ -18,14 +18,14 @@ use crate::templates::Templates;
 
 /// How many updates the feed carries: enough for any reader polling hourly
 /// through a busy incident, without the feed growing with the site's age.
-pub const FEED_ITEMS: usize = 50;
+pub(crate) const FEED_ITEMS: usize = 50;
 
 /// How far back the home page lists resolved incidents.
-pub const RECENT_DAYS: i64 = 14;
+pub(crate) const RECENT_DAYS: i64 = 14;
 
 /// At most this many of them, so a bad fortnight cannot make the home page
 /// heavy when it is read the most; the rest are a click away in the history.
-pub const RECENT_LIMIT: usize = 20;
+pub(crate) const RECENT_LIMIT: usize = 20;
 
 /// What every fingerprinted file is made from besides its own content: the
 /// templates and the config (with its strings).
@@ -38,7 +38,7 @@ fn base_fingerprint(site: &Site, templates: &Templates) -> u64 {
 
 /// Renders the site into `sink`. Pages whose inputs are unchanged since the
 /// sink's last build are not rendered again (see [`Sink::reuse`]).
-pub fn render_into(
+pub(crate) fn render_into(
     site: &Site,
     now: Now,
     templates: &Templates,

@@ -59,13 +59,13 @@ struct MaintenancePage<'a> {
 
 /// `404.html`: served by static hosts at any missing path, so its links are absolute.
 #[derive(Serialize)]
-pub struct NotFound<'a> {
+pub(super) struct NotFound<'a> {
     pub site: &'a SiteView,
     pub root: String,
 }
 
 /// Renders one page; templates see the fields of `data` and the site's strings as `t`.
-pub fn page<T: Serialize>(
+pub(super) fn page<T: Serialize>(
     templates: &Templates,
     name: &str,
     data: &T,
@@ -76,7 +76,12 @@ pub fn page<T: Serialize>(
     Ok(out)
 }
 
-pub fn render(site: &Site, now: Now, templates: &Templates, sink: &dyn Sink) -> anyhow::Result<()> {
+pub(super) fn render(
+    site: &Site,
+    now: Now,
+    templates: &Templates,
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
     let site_view = SiteView::new(site);
     let t_table = site.config.strings.to_value();
     let t = Value::new(&t_table)?;

@@ -20,7 +20,7 @@ use tera::{Kwargs, State, Tera, TeraResult};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// The default templates, in `templates/` of this repository.
-pub const BUILTIN: &[(&str, &str)] = &[
+pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     (
         "components.html",
@@ -109,7 +109,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Folder of a site's own templates, relative to the site root.
-pub const DIR: &str = "templates";
+pub(crate) const DIR: &str = "templates";
 
 /// The most a template may write for one page: a template that loops without
 /// end fails with its name instead of filling the disk or the memory.
@@ -118,7 +118,7 @@ const PAGE_BUDGET: usize = 64 * 1024 * 1024;
 /// Templates that are wrong: the author's to fix, like invalid content, each
 /// located in the file the author wrote.
 #[derive(Debug)]
-pub struct TemplateError(pub Vec<Diagnostic>);
+pub(crate) struct TemplateError(pub Vec<Diagnostic>);
 
 impl std::fmt::Display for TemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -137,14 +137,14 @@ impl std::error::Error for TemplateError {}
 /// A value converted for templates once and shared by every page that shows
 /// it: cloning one is a reference count, not a copy.
 #[derive(Clone)]
-pub struct Value(tera::Value);
+pub(crate) struct Value(tera::Value);
 
 impl Value {
-    pub fn new(value: &(impl Serialize + ?Sized)) -> anyhow::Result<Value> {
+    pub(crate) fn new(value: &(impl Serialize + ?Sized)) -> anyhow::Result<Value> {
         Ok(Value(tera::Value::try_from_serializable(value)?))
     }
 
-    pub fn list(items: Vec<Value>) -> Value {
+    pub(crate) fn list(items: Vec<Value>) -> Value {
         Value(tera::Value::from(
             items.into_iter().map(|v| v.0).collect::<Vec<_>>(),
         ))
@@ -159,19 +159,19 @@ impl From<&str> for Value {
 
 /// The names one template sees, each bound to a [`Value`].
 #[derive(Clone, Default)]
-pub struct Vars(tera::Context);
+pub(crate) struct Vars(tera::Context);
 
 impl Vars {
-    pub fn new() -> Vars {
+    pub(crate) fn new() -> Vars {
         Vars::default()
     }
 
     /// Each field of `view` (a struct or map) as a name of its own.
-    pub fn of(view: &(impl Serialize + ?Sized)) -> anyhow::Result<Vars> {
+    pub(crate) fn of(view: &(impl Serialize + ?Sized)) -> anyhow::Result<Vars> {
         Ok(Vars(tera::Context::from_serialize(view)?))
     }
 
-    pub fn set(mut self, name: &'static str, value: &Value) -> Vars {
+    pub(crate) fn set(mut self, name: &'static str, value: &Value) -> Vars {
         self.0.insert_value(name, value.0.clone());
         self
     }
@@ -185,7 +185,7 @@ struct Source {
     path: Option<PathBuf>,
 }
 
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
     sources: Vec<Source>,
     /// A hash of every template's text: pages from the same templates and content are the same.
@@ -194,7 +194,7 @@ pub struct Templates {
 
 impl Templates {
     /// Compiles the built-in templates with the site's overrides in place.
-    pub fn load(root: &Path) -> anyhow::Result<Templates> {
+    pub(crate) fn load(root: &Path) -> anyhow::Result<Templates> {
         let mut sources: Vec<Source> = BUILTIN
             .iter()
             .map(|(name, text)| Source {
@@ -253,7 +253,7 @@ impl Templates {
     }
 
     /// Renders template `name` with `vars`, appended to `out`.
-    pub fn render(&self, name: &str, vars: &Vars, out: &mut Vec<u8>) -> anyhow::Result<()> {
+    pub(crate) fn render(&self, name: &str, vars: &Vars, out: &mut Vec<u8>) -> anyhow::Result<()> {
         let start = out.len();
         let mut budget = Budget {
             out,
@@ -274,14 +274,18 @@ impl Templates {
     }
 
     /// Renders template `name` with each field of `view` as a name.
-    pub fn render_view(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
+    pub(crate) fn render_view(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
         let mut out = Vec::new();
         self.render(name, &Vars::of(view)?, &mut out)?;
         String::from_utf8(out).context("a template wrote text that is not UTF-8")
     }
 
     /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.
-    pub fn render_update(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
+    pub(crate) fn render_update(
+        &self,
+        name: &str,
+        view: &impl Serialize,
+    ) -> anyhow::Result<String> {
         let text = self.render_view(&format!("updates/{name}.md"), view)?;
         // Templates end with a newline and may leave blank lines where a condition was false.
         Ok(text.trim().to_string())
@@ -523,7 +527,7 @@ fn fill_value(value: &tera::Value, out: &mut String) {
 
 /// HTML-escapes `text` exactly as the pages' templates escape every value:
 /// Tera's `fast_escape` is this same function.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     escape_into(text, &mut out);
     out

@@ -149,7 +149,7 @@ fn a_build_that_dies_at_every_point_of_its_commit_leaves_a_working_site() {
         let status = Command::new(env!("CARGO_BIN_EXE_statuspost"))
             .args(["build", "--now", "2026-11-22T12:00:00Z"])
             .current_dir(site.root())
-            .env("STATUSPOST_CRASH_AFTER_RENAMES", n.to_string())
+            .env("STATUSPOST_TEST_CRASH_AFTER_RENAMES", n.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()

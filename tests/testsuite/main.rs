@@ -1,5 +1,8 @@
 //! Integration tests: real sites built by the real binary in temporary folders.
 
+// A test binary has no API: `pub` in its helpers only shares them between modules.
+#![allow(unreachable_pub)]
+
 mod support;
 
 mod announce;
