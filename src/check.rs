@@ -178,41 +178,31 @@ fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
         if !incident.is_open() && incident.latest().at < recent {
             continue;
         }
-        let summary_lines: Vec<&str> = incident.summary.lines().collect();
-        for f in lint::template_notes(&incident.summary) {
-            out.push(
+        // A finding's line counts from the start of the text it was found in.
+        let mut add = |text: &str, first_line: usize, findings: Vec<lint::Finding>| {
+            let lines: Vec<&str> = text.lines().collect();
+            out.extend(findings.into_iter().map(|f| {
+                let snippet = lines.get(f.line).copied().unwrap_or_default();
                 Diagnostic::file(
                     Severity::Warning,
                     incident.path.clone(),
-                    incident.summary_line + f.line,
+                    first_line + f.line,
                     f.col,
                     f.message,
                 )
-                .with_snippet(
-                    summary_lines.get(f.line).copied().unwrap_or_default(),
-                    f.len,
-                )
+                .with_snippet(snippet, f.len)
                 .with_code(f.code)
-                .with_help(f.help),
-            );
-        }
+                .with_help(f.help)
+            }));
+        };
+        add(
+            &incident.summary,
+            incident.summary_line,
+            lint::template_notes(&incident.summary),
+        );
         for update in &incident.updates {
-            let lines: Vec<&str> = update.body.lines().collect();
-            for f in lint::lint_update(update, incident, &site.config) {
-                let snippet = lines.get(f.line).copied().unwrap_or_default();
-                out.push(
-                    Diagnostic::file(
-                        Severity::Warning,
-                        incident.path.clone(),
-                        update.body_line + f.line,
-                        f.col,
-                        f.message,
-                    )
-                    .with_snippet(snippet, f.len)
-                    .with_code(f.code)
-                    .with_help(f.help),
-                );
-            }
+            let findings = lint::lint_update(update, incident, &site.config);
+            add(&update.body, update.body_line, findings);
         }
     }
     out

@@ -28,6 +28,24 @@ pub struct Block {
     pub body: Range<usize>,
 }
 
+impl Block {
+    /// The block's settings as TOML fields; `what` names it in diagnostics ("update block").
+    pub(crate) fn fields<'a>(
+        &self,
+        source: &'a Source,
+        what: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<fields::Fields<'a>> {
+        fields::parse(
+            source,
+            self.settings.clone(),
+            self.open.clone(),
+            what,
+            diags,
+        )
+    }
+}
+
 /// A file whose fences do not pair up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
@@ -125,13 +143,7 @@ pub fn parse(
     };
     let tz = config.timezone;
     let head = &blocks[0];
-    let header = fields::parse(
-        source,
-        head.settings.clone(),
-        head.open.clone(),
-        "incident block",
-        diags,
-    );
+    let header = head.fields(source, "incident block", diags);
     let mut title = None;
     let mut impact = None;
     let mut components = None;
@@ -204,13 +216,7 @@ fn parse_update(
     tz: chrono_tz::Tz,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Update> {
-    let f = fields::parse(
-        source,
-        block.settings.clone(),
-        block.open.clone(),
-        "update block",
-        diags,
-    )?;
+    let f = block.fields(source, "update block", diags)?;
     f.deny_unknown(UPDATE_KEYS, diags);
     if f.has("title") {
         diags.push(Diagnostic::error(source, block.open.clone(), "this block has a `title`, but only the first block of a file describes the incident")

@@ -52,19 +52,7 @@ pub(crate) fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Co
             return None;
         }
     };
-    let source = match Source::decode(&path, bytes) {
-        Ok(source) => source,
-        Err(e) => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                path,
-                e.line,
-                e.col,
-                e.message,
-            ));
-            return None;
-        }
-    };
+    let source = decode(path, bytes, diags)?;
     let mut site_strings = |lang: &str| {
         let rel = Path::new(crate::i18n::DIR).join(format!("{lang}.toml"));
         // Anything by that name is read, so that a folder or a pipe there is an error, not no file.
@@ -317,7 +305,12 @@ fn read_source_stamped(
             return (None, None);
         }
     };
-    let source = match Source::decode(&path, contents.bytes) {
+    (decode(path, contents.bytes, diags), Some(contents.stamp))
+}
+
+/// A file's bytes as text, or a diagnostic at the first byte that is not UTF-8.
+fn decode(path: PathBuf, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<Source> {
+    match Source::decode(&path, bytes) {
         Ok(source) => Some(source),
         Err(e) => {
             diags.push(Diagnostic::file(
@@ -329,8 +322,7 @@ fn read_source_stamped(
             ));
             None
         }
-    };
-    (source, Some(contents.stamp))
+    }
 }
 
 /// A slug becomes a folder name on every host, so it must be a plain, safe name.

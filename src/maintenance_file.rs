@@ -4,7 +4,6 @@
 //! `completed` or `cancelled`.
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::fields;
 use crate::incident_file::{
     self, body_of, read_at, read_components, read_next_update, resolve_time,
 };
@@ -36,13 +35,7 @@ pub fn parse(
         }
     };
     let head = &blocks[0];
-    let f = fields::parse(
-        source,
-        head.settings.clone(),
-        head.open.clone(),
-        "maintenance block",
-        diags,
-    )?;
+    let f = head.fields(source, "maintenance block", diags)?;
     f.deny_unknown(HEAD_KEYS, diags);
     let title = f
         .required_string("title", "\"Database upgrade\"", diags)
@@ -77,13 +70,7 @@ pub fn parse(
 
     let mut updates = Vec::new();
     for block in &blocks[1..] {
-        let Some(u) = fields::parse(
-            source,
-            block.settings.clone(),
-            block.open.clone(),
-            "maintenance update block",
-            diags,
-        ) else {
+        let Some(u) = block.fields(source, "maintenance update block", diags) else {
             continue;
         };
         u.deny_unknown(UPDATE_KEYS, diags);

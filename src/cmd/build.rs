@@ -2,21 +2,16 @@ use std::io::Write;
 
 use crate::build::{self, Outcome as BuildOutcome};
 use crate::check::{self, Class};
-use crate::cli::BuildArgs;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{BuildArgs, SiteArgs};
 use crate::cmd::{self, Outcome};
 use crate::diagnostic::Severity;
 
 pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
-    let root = &args.site.root;
-    let dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
-    let built = match build::build(root, &dir, &|tz| cmd::now(&args.site, tz))? {
-        BuildOutcome::Invalid(diagnostics) => {
-            cmd::report(&diagnostics);
-            return Ok(Outcome::Invalid);
-        }
-        BuildOutcome::Built(built) => built,
+    let Some((built, dir)) = build_and_report(&args.site, args.output_dir.as_deref())? else {
+        return Ok(Outcome::Invalid);
     };
-    report_findings(&built, root);
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
     if args.timings {
@@ -32,9 +27,30 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// Builds the site into `output_dir` (default `site/`) and reports what
+/// `check` would say of it; `None` when the content is invalid, which is
+/// reported and leaves the output folder as it was.
+pub(super) fn build_and_report(
+    site: &SiteArgs,
+    output_dir: Option<&Path>,
+) -> anyhow::Result<Option<(Box<build::Built>, PathBuf)>> {
+    let root = &site.root;
+    let dir = output_dir.map_or_else(|| root.join("site"), Path::to_path_buf);
+    match build::build(root, &dir, &|tz| cmd::now(site, tz))? {
+        BuildOutcome::Invalid(diagnostics) => {
+            cmd::report(&diagnostics);
+            Ok(None)
+        }
+        BuildOutcome::Built(built) => {
+            report_findings(&built, root);
+            Ok(Some((built, dir)))
+        }
+    }
+}
+
 /// What `check` would say of a site that built: a lapsed promise does not stop
 /// a build, so here it is a warning, but it is never left unsaid.
-pub(super) fn report_findings(built: &build::Built, root: &std::path::Path) {
+fn report_findings(built: &build::Built, root: &Path) {
     let root_findings = check::findings(&built.site, built.now, root);
     let mut diagnostics = built.warnings.clone();
     diagnostics.extend(root_findings.into_iter().map(|f| {

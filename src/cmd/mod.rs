@@ -122,6 +122,12 @@ pub(crate) fn next_update(
     }
 }
 
+/// When an update at `at` promises the next one, from its `--next` (already checked).
+pub(crate) fn promised_at(next: Option<&str>, at: clock::Now) -> Option<clock::Now> {
+    next.and_then(|n| clock::parse_duration(n).ok())
+        .map(|d| at + d)
+}
+
 /// Opens `path` in the author's editor and waits for it to close.
 pub(crate) fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
     let editor = std::env::var("VISUAL")

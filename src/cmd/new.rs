@@ -60,23 +60,17 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         _ => None,
     };
 
+    // The author's words, or the state's template as a first draft.
+    let body = |template: &str, view: &dyn Fn() -> UpdateTemplateView| match &args.message {
+        Some(message) => Ok(message.clone()),
+        None => templates.render_update(template, &view()),
+    };
     let (dir, date, text) = match window {
         Some(window) => {
             // Announcing a window promises nothing until the work starts.
-            let body = match &args.message {
-                Some(message) => message.clone(),
-                None => {
-                    let view = UpdateTemplateView::maintenance(
-                        &config,
-                        &args.title,
-                        &components,
-                        window,
-                        at,
-                        None,
-                    );
-                    templates.render_update("maintenance/scheduled", &view)?
-                }
-            };
+            let body = body("maintenance/scheduled", &|| {
+                UpdateTemplateView::maintenance(&config, &args.title, &components, window, at, None)
+            })?;
             let first = NewUpdate {
                 state: "scheduled",
                 at,
@@ -97,25 +91,18 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
                     "error: a new incident needs --impact minor, major or critical",
                 ));
             };
-            let next_at = next
-                .as_deref()
-                .and_then(|n| crate::clock::parse_duration(n).ok())
-                .map(|d| at + d);
-            let body = match &args.message {
-                Some(message) => message.clone(),
-                None => {
-                    let view = UpdateTemplateView::new(
-                        &config,
-                        &args.title,
-                        crate::model::State::Investigating,
-                        impact,
-                        &components,
-                        at,
-                        next_at,
-                    );
-                    templates.render_update("investigating", &view)?
-                }
-            };
+            let next_at = cmd::promised_at(next.as_deref(), at);
+            let body = body("investigating", &|| {
+                UpdateTemplateView::new(
+                    &config,
+                    &args.title,
+                    crate::model::State::Investigating,
+                    impact,
+                    &components,
+                    at,
+                    next_at,
+                )
+            })?;
             let first = NewUpdate {
                 state: "investigating",
                 at,

@@ -1,23 +1,17 @@
 //! `statuspost publish`: build, then push the site to a separate repository.
 
-use crate::build::{self, Outcome as BuildOutcome};
 use crate::cli::PublishArgs;
 use crate::cmd::{self, Outcome};
 use crate::publish::{self, Options};
 
 pub(super) fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
-    let root = &args.site.root;
-    let dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     // Never publish a site that does not validate or did not build: the old one stays up.
-    let built = match build::build(root, &dir, &|tz| cmd::now(&args.site, tz))? {
-        BuildOutcome::Invalid(diagnostics) => {
-            cmd::report(&diagnostics);
-            eprintln!("error: nothing was published");
-            return Ok(Outcome::Invalid);
-        }
-        BuildOutcome::Built(built) => built,
+    let Some((built, dir)) =
+        super::build::build_and_report(&args.site, args.output_dir.as_deref())?
+    else {
+        eprintln!("error: nothing was published");
+        return Ok(Outcome::Invalid);
     };
-    super::build::report_findings(&built, root);
     eprintln!("{}", cmd::summary(&built, &dir));
     let default_message = format!(
         "Publish the status page: {} incident{}",

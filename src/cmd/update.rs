@@ -113,10 +113,7 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         }
     };
     let impact = args.impact.map(|i| i.to_model());
-    let next_at = next
-        .as_deref()
-        .and_then(|n| crate::clock::parse_duration(n).ok())
-        .map(|d| at + d);
+    let next_at = cmd::promised_at(next.as_deref(), at);
 
     let templates = Templates::load(root)?;
     let view = |state: State| {
@@ -328,10 +325,7 @@ fn maintenance(
             Err(message) => return Ok(cmd::refuse(&message)),
         }
     };
-    let next_at = next
-        .as_deref()
-        .and_then(|n| crate::clock::parse_duration(n).ok())
-        .map(|d| at + d);
+    let next_at = cmd::promised_at(next.as_deref(), at);
     let body = match &args.message {
         Some(message) => message.clone(),
         None => {

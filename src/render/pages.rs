@@ -198,6 +198,13 @@ pub(super) fn render(
         Ok((Value::new(&t_table)?, Value::new(&site_view)?))
     };
     let up_two = Value::from("../../");
+    // What every incident and month page sees besides its own values.
+    let page_vars = |t: &Value, site: &Value| {
+        Vars::new()
+            .set("t", t)
+            .set("site", site)
+            .set("root", &up_two)
+    };
     let maintenance_values = maintenance_views
         .iter()
         .map(Value::new)
@@ -214,11 +221,7 @@ pub(super) fn render(
                     let incident = &site.incidents[j];
                     let value = Value::new(&IncidentView::new(incident, site))?;
                     if stale[j] {
-                        let vars = Vars::new()
-                            .set("t", t)
-                            .set("site", site_value)
-                            .set("root", &up_two)
-                            .set("incident", &value);
+                        let vars = page_vars(t, site_value).set("incident", &value);
                         let mut page = Vec::new();
                         templates.render("incident.html", &vars, &mut page)?;
                         sink.put(
@@ -240,10 +243,7 @@ pub(super) fn render(
                     .map(|&j| maintenance_values[j].clone())
                     .collect(),
             );
-            let vars = Vars::new()
-                .set("t", t)
-                .set("site", site_value)
-                .set("root", &up_two)
+            let vars = page_vars(t, site_value)
                 .set("month", &Value::from(link.label.as_str()))
                 .set("incidents", &Value::list(values))
                 .set("maintenance", &maintenance)
