@@ -89,7 +89,10 @@ unpack() {
             if has unzip; then
                 unzip -q "$1" -d "$2"
             elif has powershell.exe; then
-                powershell.exe -NoProfile -Command "Expand-Archive -LiteralPath '$1' -DestinationPath '$2'"
+                # PowerShell reads Windows paths, not Git Bash's /tmp/...
+                zip_path=$(cygpath -w "$1" 2>/dev/null || echo "$1")
+                into=$(cygpath -w "$2" 2>/dev/null || echo "$2")
+                powershell.exe -NoProfile -Command "Expand-Archive -LiteralPath '$zip_path' -DestinationPath '$into'"
             else
                 fail "unzip is needed to unpack $1"
             fi
