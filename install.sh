@@ -159,8 +159,10 @@ main() {
     mkdir -p "$install_dir" || fail "could not create $install_dir"
     dest="$install_dir/statuspost$exe"
     # Copied beside the old one and renamed over it: a running statuspost keeps its file,
-    # and an interrupted install leaves the old one whole.
-    cp "$tmp/unpacked/$binary" "$dest.new.$$" || fail "could not write to $install_dir"
+    # and an interrupted install leaves the old one whole. The archive's modification time
+    # is kept: builds fingerprint the program by size and time, so the same release
+    # installed again (a CI cache that expired) still trusts the pages it wrote.
+    cp -p "$tmp/unpacked/$binary" "$dest.new.$$" || fail "could not write to $install_dir"
     chmod 755 "$dest.new.$$"
     mv -f "$dest.new.$$" "$dest" || { rm -f "$dest.new.$$"; fail "could not install $dest"; }
     say "installed statuspost $version to $dest"

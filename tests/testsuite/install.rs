@@ -421,7 +421,13 @@ fn installer_installs_this_machines_build_and_it_runs() {
         ]
     );
 
-    // Again, over the installed one: replaced whole, and the temporary files are gone.
+    // Again, over the installed one: replaced whole, the temporary files gone, and the
+    // modification time still the archive's, which build fingerprints include.
+    let installed = std::fs::metadata(dir.join("statuspost"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
     let again = run_installer(
         &[
             ("STATUSPOST_DOWNLOAD_URL", &url),
@@ -436,6 +442,13 @@ fn installer_installs_this_machines_build_and_it_runs() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(left, ["statuspost"]);
+    assert_eq!(
+        std::fs::metadata(dir.join("statuspost"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        installed
+    );
 }
 
 #[test]
