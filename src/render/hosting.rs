@@ -5,8 +5,10 @@
 use crate::model::Site;
 
 /// How long readers' browsers and CDNs may keep a page, feed or JSON file:
-/// short, so a new update reaches them within a minute of publishing. The
-/// site has no content-addressed files (CSS is inlined), so nothing gets longer.
+/// short, so a new update reaches them within a minute of publishing on hosts
+/// that read `_headers` (GitHub Pages does not, and keeps every file for 10
+/// minutes). The site has no content-addressed files (CSS is inlined), so
+/// nothing gets longer.
 pub(crate) const MAX_AGE_SECONDS: u32 = 60;
 
 /// Pages run no script and load nothing from elsewhere; the policy says so, so

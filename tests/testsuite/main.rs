@@ -12,6 +12,7 @@ mod errors;
 mod feed;
 mod hosting;
 mod i18n;
+mod install;
 mod interrupt;
 mod maintenance;
 mod properties;

@@ -62,6 +62,124 @@ fn readme_announce_example_is_a_valid_config() {
     );
 }
 
+/// The lines of the fenced block after `marker`, which may be indented (in a list item).
+fn indented_block(readme: &str, marker: &str) -> String {
+    let from = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README has no {marker}"));
+    let mut lines = readme[from..]
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("```"));
+    let fence = lines.next().unwrap();
+    let indent = fence.len() - fence.trim_start().len();
+    lines
+        .take_while(|l| l.trim() != "```")
+        .map(|l| format!("{}\n", l.get(indent..).unwrap_or("")))
+        .collect()
+}
+
+#[test]
+fn readme_installer_commands_run_as_written() {
+    use crate::install::{
+        genuine, host_target, missing_installer_tools, on_path, repo_file, serve_release, Dist,
+        Server, VERSION,
+    };
+    if let Some(why) = missing_installer_tools().or_else(|| {
+        on_path("curl")
+            .is_none()
+            .then(|| "the README's installer line needs curl".to_string())
+    }) {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let dist = Dist::load();
+    let Some(target) = host_target(&dist) else {
+        eprintln!("skipped: no prebuilt target for this machine");
+        return;
+    };
+    let readme = repo_file("README.md");
+    let block = indented_block(&readme, "<!-- install: installer -->");
+    // The release, as GitHub would serve it, on loopback: install.sh itself, then the
+    // checksums and this machine's archive that it fetches.
+    let server = Server::start();
+    serve_release(&server, &dist, genuine(&dist, &target));
+    server.put(&format!("/v{VERSION}/install.sh"), repo_file("install.sh"));
+    let github = "https://github.com/statuspost_owner/statuspost/releases/download";
+    assert!(block.contains(github), "{block}");
+    let script = block.replace(github, &server.url());
+
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join(".local/bin");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = std::process::Command::new("sh")
+        .arg("-ec")
+        .arg(&script)
+        .env("HOME", home.path())
+        .env("PATH", path)
+        .env("STATUSPOST_DOWNLOAD_URL", server.url())
+        .env_remove("STATUSPOST_VERSION")
+        .env_remove("STATUSPOST_INSTALL_DIR")
+        .env_remove("STATUSPOST_TARGET")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{script}\n{stdout}\n{stderr}");
+    assert_eq!(stdout.trim(), format!("statuspost {VERSION}"), "{stderr}");
+    assert!(bin.join("statuspost").is_file());
+    assert!(server
+        .requests()
+        .contains(&format!("/v{VERSION}/{}", dist.archive(VERSION, &target))));
+}
+
+#[test]
+fn readme_action_example_uses_the_actions_inputs() {
+    use crate::install::{repo_file, VERSION};
+    let readme = repo_file("README.md");
+    let action = repo_file("action.yml");
+    let inputs: Vec<&str> = action
+        .split("\ninputs:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\noutputs:\n").next())
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':'))
+        .map(|l| l.trim().trim_end_matches(':'))
+        .collect();
+    assert_eq!(inputs, ["version", "command"]);
+    let mut uses = 0;
+    for (i, _) in readme.match_indices("- uses: statuspost_owner/statuspost@v0\n") {
+        uses += 1;
+        let rest = &readme[i..];
+        let step: Vec<&str> = rest
+            .lines()
+            .take_while(|l| !l.trim().starts_with("```"))
+            .collect();
+        let with: Vec<(&str, &str)> = step
+            .iter()
+            .skip_while(|l| l.trim() != "with:")
+            .skip(1)
+            .filter_map(|l| l.trim().split_once(':'))
+            .collect();
+        assert!(!with.is_empty(), "{step:?}");
+        for (key, value) in with {
+            assert!(inputs.contains(&key), "the action has no input {key}");
+            if key == "version" {
+                let value = value.split('#').next().unwrap().trim();
+                assert_eq!(value, VERSION);
+            }
+        }
+    }
+    assert_eq!(
+        uses, 2,
+        "README's action examples: Install and Keeping the promise"
+    );
+}
+
 fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .arg("-C")
