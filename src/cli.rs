@@ -32,6 +32,8 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Rebuild on every change and warn when a promised update lapses, without a server.
     Watch(WatchArgs),
+    /// What is open and promised, and whether the published site already serves the latest update.
+    Status(StatusArgs),
 }
 
 /// Options every command shares.
@@ -73,6 +75,23 @@ pub(crate) struct CheckArgs {
     /// Exit 1 on any warning, not only on a lapsed promise.
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+/// Exit codes: 0 the published site serves the latest update, 1 it does not
+/// (yet), 3 it could not be read.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Read the published site here instead of the config's `base_url`.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Ask again every 2 seconds until the site serves the latest update, for at most this long (`2m`).
+    #[arg(long, value_name = "DURATION")]
+    pub wait: Option<String>,
+    /// How to print.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod init;
 mod new;
 mod publish;
 mod serve;
+mod status;
 mod update;
 mod watch;
 
@@ -55,6 +56,7 @@ pub(crate) fn run(cli: Cli) -> Outcome {
         Command::Announce(args) => announce::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Watch(args) => watch::run(args),
+        Command::Status(args) => status::run(args),
     };
     match result {
         Ok(outcome) => outcome,

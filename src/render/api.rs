@@ -88,6 +88,17 @@ struct ApiIncident<'a> {
     components: Vec<Component<'a>>,
 }
 
+/// `page.updated_at` of the API: the time of the latest update. Content time,
+/// not the clock (unchanged content, unchanged files), and so the stamp that
+/// `statuspost status` compares with the published site's.
+pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
+    site.incidents
+        .iter()
+        .map(|i| i.latest().at)
+        .max()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
 fn time(t: DateTime<Utc>) -> String {
     crate::clock::iso_millis(t)
 }
@@ -142,15 +153,7 @@ impl<'a> Api<'a> {
             name: &c.title,
             url: c.base_url.clone(),
             time_zone: c.timezone.name(),
-            // Content time, not the clock: unchanged content, unchanged files.
-            updated_at: self
-                .site
-                .incidents
-                .iter()
-                .map(|i| i.latest().at)
-                .max()
-                .map(time)
-                .unwrap_or_else(|| time(DateTime::<Utc>::UNIX_EPOCH)),
+            updated_at: time(updated_at(self.site)),
         }
     }
 

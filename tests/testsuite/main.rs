@@ -19,5 +19,6 @@ mod properties;
 mod publish;
 mod readme;
 mod serve;
+mod status;
 mod templates;
 mod workflow;
