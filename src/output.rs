@@ -356,6 +356,22 @@ fn write_atomic_fast(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
+    let tmp = write_tmp_pid(path, bytes, durable)?;
+    if let Err(err) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err).with_context(|| format!("failed to write `{}`", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes `bytes`, flushed to the disk, to a temporary file beside `path`
+/// (`.NAME.tmp-PID`, hidden so no walk reads it), for the caller to move
+/// into place. Nothing is left behind when it fails.
+pub(crate) fn write_tmp_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    write_tmp_pid(path, bytes, true)
+}
+
+fn write_tmp_pid(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<PathBuf> {
     let parent = create_parent(path)?;
     let name = path
         .file_name()
@@ -368,13 +384,13 @@ fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result
         if durable {
             file.sync_data()?;
         }
-        std::fs::rename(&tmp, path)
+        Ok(())
     })();
     if let Err(err) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(err).with_context(|| format!("failed to write `{}`", path.display()));
     }
-    Ok(())
+    Ok(tmp)
 }
 
 /// The last complete build's files and fingerprints, unless a build was

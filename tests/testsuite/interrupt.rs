@@ -257,3 +257,31 @@ fn a_new_incident_killed_at_any_point_is_whole_or_absent() {
     // Whatever survived builds.
     site.build("2026-11-22T11:00:00Z");
 }
+
+const WEBHOOKS: &str = "+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks to the Public API arrive late.\n";
+
+// Issue 15: `update` renamed its new file over a read-only incident (mode
+// 444, as its owner), so the protection did nothing.
+#[cfg(unix)]
+#[test]
+fn update_refuses_a_read_only_incident() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = TestSite::new();
+    site.incident("w", WEBHOOKS);
+    let path = site.path("incidents/w.md");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    site.run(&[
+        "update",
+        "w",
+        "identified",
+        "--message",
+        "Found it.",
+        "--now",
+        "2026-11-22T10:20:00Z",
+    ])
+    .expect_code(3)
+    .expect_stderr("`incidents/w.md` is read-only");
+    assert_eq!(site.read("incidents/w.md"), WEBHOOKS);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444);
+}
