@@ -111,3 +111,51 @@ fn concurrent_news_with_one_title_both_survive() {
         }
     }
 }
+
+fn incident(i: usize) -> String {
+    format!(
+        "+++\ntitle = \"Incident {i}\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"resolved\"\nat = 2026-{:02}-{:02}T10:00:00Z\n+++\nSome requests failed for a while; the cause is fixed.\n",
+        1 + i % 11,
+        1 + i % 27
+    )
+}
+
+// Issue 15: `serve` and a `build` in another terminal writing one output
+// folder failed with "No such file or directory", each renaming the other's
+// temporary files away.
+#[test]
+fn two_builds_into_one_folder_both_finish_and_leave_a_whole_site() {
+    let site = TestSite::new();
+    for i in 0..300 {
+        site.incident(&format!("i{i:03}"), &incident(i));
+    }
+    let build = args(&["build", "--now", "2026-11-22T12:00:00Z"]);
+    for round in 0..4 {
+        // Each round changes every page, so both builds have everything to write.
+        site.write(
+            "statuspost.toml",
+            crate::support::CONFIG
+                .replace("Acme Cloud Status", &format!("Acme Cloud Status {round}")),
+        );
+        let outputs = together(&site, &[build.clone(), build.clone()]);
+        for out in &outputs {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {stderr}");
+            assert!(!stderr.contains("No such file"), "round {round}: {stderr}");
+        }
+        for i in 0..300 {
+            let page = site.read(&format!("site/incidents/i{i:03}/index.html"));
+            assert!(
+                page.contains(&format!("Acme Cloud Status {round}")),
+                "round {round}: i{i:03} is stale"
+            );
+        }
+        let leftovers: Vec<String> = site
+            .snapshot()
+            .into_iter()
+            .map(|(p, _)| p.display().to_string())
+            .filter(|p| p.contains("statuspost-tmp") || p.contains("statuspost-building"))
+            .collect();
+        assert!(leftovers.is_empty(), "round {round}: {leftovers:?}");
+    }
+}
