@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use chrono_tz::Tz;
 
 use crate::clock::Now;
@@ -92,9 +93,17 @@ impl Session {
             .as_ref()
             .expect("templates were just loaded")
             .1;
+        if let Some(read) = reads(root, out_dir) {
+            anyhow::bail!(
+                "refusing to build into `{}`: it is inside `{}`, which the site reads",
+                out_dir.display(),
+                read.display()
+            );
+        }
         // Rendering and staging overlap: each page is compared and staged as it is rendered.
         let stage = Stage::open(out_dir)?;
         render::render_into(&site, now, templates, &stage)?;
+        copy_static(root, &stage)?;
         let t_render = t0.elapsed();
         let written = stage.commit()?;
         let timings = Timings {
@@ -111,6 +120,82 @@ impl Session {
             timings,
         })))
     }
+}
+
+/// The folder the site reads that `out_dir` is (or is inside), if any: the
+/// root itself or one of its source folders. Writing there, a build would
+/// read its own output back (as templates, incidents, static files).
+pub(crate) fn reads(root: &Path, out_dir: &Path) -> Option<PathBuf> {
+    let root = absolute(root);
+    let out = absolute(out_dir);
+    if out == root {
+        return Some(root);
+    }
+    [
+        load::INCIDENTS_DIR,
+        crate::maintenance_file::DIR,
+        crate::templates::DIR,
+        crate::i18n::DIR,
+        STATIC_DIR,
+    ]
+    .into_iter()
+    .map(|d| root.join(d))
+    .find(|d| out.starts_with(d))
+}
+
+/// `path` made absolute with links resolved, as far as it exists: an output
+/// folder not made yet is compared by where it would be.
+fn absolute(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut missing = Vec::new();
+    let mut existing = path.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return missing.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path,
+        }
+    }
+}
+
+/// The site's own files, copied verbatim to the same paths in the output.
+pub(crate) const STATIC_DIR: &str = "static";
+
+/// Copies `static/` into the output after every page is staged, so that a
+/// static file where a page is generated is found and refused, not silently
+/// replaced or replacing. Copied files are the build's own: one removed from
+/// `static/` is removed from the output.
+fn copy_static(root: &Path, stage: &Stage) -> anyhow::Result<()> {
+    let dir = root.join(STATIC_DIR);
+    let files = crate::fs::walk_static(&dir, root)?;
+    if files.is_empty() {
+        return Ok(());
+    }
+    let generated: std::collections::HashSet<String> = stage
+        .produced()
+        .into_iter()
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    for (rel, path) in files {
+        let shown = crate::fs::display_path(root, Path::new(STATIC_DIR)).join(&rel);
+        // Case-insensitive hosts would serve one for the other.
+        if generated.contains(&rel.to_ascii_lowercase()) {
+            anyhow::bail!(
+                "`{}` would replace the page statuspost generates at `{rel}`; rename or remove it",
+                shown.display()
+            );
+        }
+        let contents = crate::fs::read(&path, crate::fs::MAX_FILE_BYTES)
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("failed to read `{}`", shown.display()))?;
+        crate::output::Sink::put(stage, &rel, contents.bytes, None)?;
+    }
+    Ok(())
 }
 
 /// Sizes and times of the site's template files: when they change, templates are compiled again.

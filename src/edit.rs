@@ -119,13 +119,121 @@ pub(crate) fn slugify(title: &str) -> String {
 
 /// Creates `path` with `text`, refusing to replace a file that exists.
 pub(crate) fn create(path: &Path, text: &str) -> anyhow::Result<()> {
-    if path.exists() {
-        anyhow::bail!(
+    match try_create(path, text)? {
+        Created::Yes => Ok(()),
+        Created::Taken => anyhow::bail!(
             "`{}` already exists; statuspost never overwrites a file",
             path.display()
-        );
+        ),
     }
-    write_atomic(path, text.as_bytes())
+}
+
+/// Whether [`try_create`] made the file.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Created {
+    Yes,
+    /// Another file took the name first; nothing was written.
+    Taken,
+}
+
+/// Creates `path` with `text`, never replacing a file that exists, even one
+/// made by another process a moment ago: the text goes to a temporary file
+/// that is then hard-linked to its name, which fails rather than replaces.
+pub(crate) fn try_create(path: &Path, text: &str) -> anyhow::Result<Created> {
+    let tmp = crate::output::write_tmp_durable(path, text.as_bytes())?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(Created::Yes),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(Created::Taken),
+        // A file system without hard links: `create_new` still never replaces,
+        // at the cost of a file cut short should the process die mid-write.
+        Err(_) => match std::fs::File::create_new(path) {
+            Ok(mut file) => {
+                use std::io::Write;
+                file.write_all(text.as_bytes())
+                    .and_then(|()| file.sync_data())
+                    .with_context(|| format!("failed to write `{}`", path.display()))?;
+                Ok(Created::Yes)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(Created::Taken),
+            Err(err) => Err(err).with_context(|| format!("failed to write `{}`", path.display())),
+        },
+    }
+}
+
+/// An author's file held for one read-modify-write: other statuspost
+/// processes wait at [`lock`] until it is dropped, so no update is lost.
+pub(crate) struct Locked {
+    _file: std::fs::File,
+    /// Where the file really lives (a symlinked incident is locked and replaced there).
+    target: std::path::PathBuf,
+}
+
+/// Takes the file at `path` for one update. A lock on the file itself, not a
+/// lock file beside it, so nothing is left behind; as each update renames a
+/// new file into place, a process that waited for the lock checks that it
+/// holds the file now at `path` and otherwise waits again on that one.
+pub(crate) fn lock(path: &Path) -> anyhow::Result<Locked> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    // A bounded number of tries: each one is another process's whole update.
+    for _ in 0..1000 {
+        let file = std::fs::File::open(&target)
+            .with_context(|| format!("failed to read `{}`", path.display()))?;
+        file.lock()
+            .with_context(|| format!("failed to lock `{}`", path.display()))?;
+        let held = file.metadata()?;
+        let now = std::fs::metadata(&target)
+            .with_context(|| format!("failed to read `{}`", path.display()))?;
+        if same_file(&held, &now) {
+            if now.permissions().readonly() {
+                // Renaming over it would succeed and make the protection mean nothing.
+                anyhow::bail!(
+                    "`{}` is read-only; statuspost does not change a protected file (make it writable to update it)",
+                    path.display()
+                );
+            }
+            remove_leftovers(&target);
+            return Ok(Locked {
+                _file: file,
+                target,
+            });
+        }
+    }
+    anyhow::bail!("`{}` kept changing; try again", path.display())
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// Removes the temporary files (`.NAME.tmp-PID`) a killed update of this file
+/// left beside it: with the lock held, no live update of it has one.
+fn remove_leftovers(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name();
+        let entry_name = entry_name.to_string_lossy();
+        if entry_name
+            .strip_prefix(&prefix)
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The bytes of an existing file with `addition` appended, in the file's own line endings.
@@ -161,15 +269,14 @@ fn line_endings(text: &str, crlf: bool) -> Vec<u8> {
     }
 }
 
-/// Replaces an author's file with new bytes atomically.
-pub(crate) fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    // A symlinked incident is updated where it really lives; renaming over the link would replace it.
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();
-    write_atomic(&target, bytes)
+/// Replaces an author's file, held with [`lock`], with new bytes atomically.
+pub(crate) fn replace(locked: &Locked, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let target = &locked.target;
+    let permissions = std::fs::metadata(target).map(|m| m.permissions()).ok();
+    write_atomic(target, bytes)
         .with_context(|| format!("failed to update `{}`", path.display()))?;
     if let Some(permissions) = permissions {
-        let _ = std::fs::set_permissions(&target, permissions);
+        let _ = std::fs::set_permissions(target, permissions);
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use walkdir::WalkDir;
 
 /// Larger than any incident a person writes, small enough that a stray dump cannot exhaust memory.
@@ -211,6 +211,66 @@ pub(crate) fn walk_output(dir: &Path) -> anyhow::Result<Vec<(PathBuf, bool)>> {
         out.push((rel.to_path_buf(), entry.file_type().is_dir()));
     }
     out.sort_by_cached_key(|(rel, _)| path_key(rel));
+    Ok(out)
+}
+
+/// Every file under `dir` (the site's `static/`), as (path relative to `dir`
+/// with `/` separators, path to open), for copying as they are: hidden files
+/// are kept (`.well-known/`), editor files and `.git` are not. Symlinks are
+/// followed only within `root`, as a link out of the site would publish
+/// whatever it points at. A missing `dir` is an empty one.
+pub(crate) fn walk_static(dir: &Path, root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = Vec::new();
+    let entries = WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| {
+            // The name rule of `is_ignored`, but for the leading dot alone.
+            let name = e.file_name().to_string_lossy();
+            let editors = match name.strip_prefix('.') {
+                Some(rest) if !rest.is_empty() => {
+                    is_ignored(OsStr::new(rest)) || rest.starts_with('#')
+                }
+                _ => is_ignored(e.file_name()),
+            };
+            !(editors
+                || name == ".git"
+                || name == ".DS_Store"
+                || crate::output::is_temp(e.file_name()))
+        });
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err)
+                if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound)
+                    && err.path() == Some(dir) =>
+            {
+                return Ok(Vec::new())
+            }
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).display().to_string();
+                return Err(anyhow::Error::new(err).context(format!("failed to read `{path}`")));
+            }
+        };
+        if entry.path_is_symlink() {
+            let target = entry.path().canonicalize()?;
+            if !target.starts_with(&root) {
+                bail!(
+                    "`{}` is a symlink to `{}`, outside the site",
+                    entry.path().display(),
+                    target.display()
+                );
+            }
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        out.push((slashed(rel), entry.into_path()));
+    }
+    out.sort();
     Ok(out)
 }
 

@@ -13,7 +13,12 @@
 //! The output folder's marker file lists what the last build produced, with a
 //! fingerprint of each page's inputs, so that a page whose inputs have not
 //! changed is neither rendered nor read again, and stale files are found
-//! without walking the folder.
+//! without walking the folder. A build in progress journals each file it may
+//! add before writing it, so that a build killed half way leaves a record of
+//! what it wrote: a build removes only files it can prove a build wrote, and
+//! never a file someone put in the output folder by hand.
+//!
+//! One build at a time writes a folder: the others wait on its lock file.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -27,14 +32,23 @@ use anyhow::{bail, Context};
 /// the last build produced.
 pub(crate) const MARKER: &str = ".statuspost-output";
 
-/// Present while a build is staging; found at the start of a build, it means
-/// the last one was killed, and the whole folder is checked for stale files.
+/// Present while a build is staging, with the pid of the build and the paths
+/// it may add; found at the start of a build, it means the last one was
+/// killed: what it lists is the build's own, and fingerprints are not trusted.
 const BUILDING: &str = ".statuspost-building";
+
+/// Held (with `File::lock`) by the build writing the folder. Never rewritten,
+/// so that builds from the same inputs leave byte-identical folders.
+const LOCK: &str = ".statuspost-lock";
+
+/// How long a build waits for another one writing the same folder: far more
+/// than a build takes, so only a stuck process makes it give up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 const TMP_SUFFIX: &str = ".statuspost-tmp";
 
 const MANIFEST_HEADER: &str =
-    "# This folder is written by `statuspost build`; files not produced by a build are removed.\n\
+    "# This folder is written by `statuspost build`; files a build no longer produces are removed.\n\
 # Each line: a fingerprint of what the file was made from, and its path.\n";
 
 /// Where rendered files go: a [`Stage`] on disk, or a check that only reads them.
@@ -76,28 +90,60 @@ pub(crate) struct Stage {
     /// What the last complete build produced, with each file's fingerprint (0 when unknown).
     previous: Option<HashMap<String, u64>>,
     files: Mutex<Vec<(String, Staged, u64)>>,
+    /// The open [`BUILDING`] file, appended to before a file not in `previous` is written.
+    journal: Mutex<std::fs::File>,
     committed: bool,
+    /// Released when the stage is dropped.
+    _lock: std::fs::File,
 }
 
 impl Stage {
     /// Opens `dir`, which must be missing, empty, or an earlier output.
     pub(crate) fn open(dir: &Path) -> anyhow::Result<Stage> {
         let fresh = prepare(dir)?;
-        // A folder just made has nothing stale in it, so nothing to walk.
+        let lock = lock(dir)?;
+        let interrupted = dir.join(BUILDING).exists();
+        // A folder just made has nothing stale in it.
         let previous = if fresh {
             Some(HashMap::new())
         } else {
-            read_manifest(dir)
+            read_manifest(dir, interrupted)
         };
-        // Until this build commits, the manifest cannot be trusted: a build
-        // killed half way may leave temporary files that it does not list.
-        write_atomic_fast(&dir.join(BUILDING), b"")?;
+        if interrupted {
+            sweep(dir)?;
+        }
+        let journal_path = dir.join(BUILDING);
+        let mut journal = std::fs::File::create(&journal_path)
+            .with_context(|| format!("failed to write `{}`", journal_path.display()))?;
+        writeln!(journal, "# pid {}", std::process::id())
+            .with_context(|| format!("failed to write `{}`", journal_path.display()))?;
         Ok(Stage {
             dir: dir.to_path_buf(),
             previous,
             files: Mutex::new(Vec::new()),
+            journal: Mutex::new(journal),
             committed: false,
+            _lock: lock,
         })
+    }
+
+    /// Records that this build may write `path`, before it does: should the
+    /// build be killed, the next one knows the file is a build's own.
+    fn journal(&self, path: &str) -> anyhow::Result<()> {
+        if self.previous.as_ref().is_some_and(|p| p.contains_key(path)) {
+            return Ok(());
+        }
+        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        // One write per line, unbuffered: a kill leaves whole lines and at most one cut short.
+        journal
+            .write_all(format!("{path}\n").as_bytes())
+            .with_context(|| format!("failed to write `{}`", self.dir.join(BUILDING).display()))
+    }
+
+    /// Every path this build has produced so far.
+    pub(crate) fn produced(&self) -> HashSet<String> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.iter().map(|(path, _, _)| path.clone()).collect()
     }
 
     fn record(&self, path: &str, staged: Staged, fingerprint: u64) {
@@ -173,9 +219,11 @@ impl Stage {
             }
             return Err(err);
         }
+        // Without a list of what the last build wrote, nothing can be proved
+        // stale: stale pages stay until a later build lists them.
         written.removed = match &self.previous {
             Some(previous) => prune_listed(&self.dir, previous, &produced)?,
-            None => prune(&self.dir, &produced)?,
+            None => Vec::new(),
         };
         let mut manifest = String::from(MANIFEST_HEADER);
         files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -211,6 +259,7 @@ impl Sink for Stage {
     fn put(&self, path: &str, bytes: Vec<u8>, fingerprint: Option<u64>) -> anyhow::Result<()> {
         let fingerprint = fingerprint.unwrap_or(0);
         let target = self.dir.join(safe_relative(path)?);
+        self.journal(path)?;
         // A file the last build did not produce is (nearly always) not there:
         // written straight to its place, with no read, temporary file or rename.
         // Nothing links to it until the pages that do are committed, and a failed
@@ -264,10 +313,10 @@ impl Drop for Stage {
         for (_, staged, _) in files.iter() {
             if let Staged::Created(tmp) | Staged::New(tmp) | Staged::Changed(tmp) = staged {
                 let _ = std::fs::remove_file(tmp);
+                // Folders made for new pages would otherwise outlive a failed build.
+                remove_empty_parents(&self.dir, tmp);
             }
         }
-        // Folders made for new pages would otherwise outlive a failed build.
-        remove_empty_dirs(&self.dir);
         let _ = std::fs::remove_file(self.dir.join(BUILDING));
     }
 }
@@ -314,7 +363,11 @@ fn write_tmp(target: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = parent.join(format!(".{name}{TMP_SUFFIX}"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
+    if let Err(err) = std::fs::write(&tmp, bytes) {
+        // A full disk must not leave half a file for a later build to keep.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err).with_context(|| format!("failed to write `{}`", tmp.display()));
+    }
     Ok(tmp)
 }
 
@@ -325,8 +378,10 @@ fn prepare(dir: &Path) -> anyhow::Result<bool> {
         return Ok(false);
     }
     match std::fs::read_dir(dir) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
+        Ok(entries) => {
+            // Another build starting at the same moment may have made these already.
+            let ours = |name: &std::ffi::OsStr| name == LOCK || is_temp(name);
+            if entries.flatten().any(|e| !ours(&e.file_name())) {
                 bail!(
                     "refusing to write into `{}`: it has files that statuspost did not write (no `{MARKER}` file); \
                      empty it or choose another --output-dir",
@@ -356,6 +411,22 @@ fn write_atomic_fast(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
+    let tmp = write_tmp_pid(path, bytes, durable)?;
+    if let Err(err) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err).with_context(|| format!("failed to write `{}`", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes `bytes`, flushed to the disk, to a temporary file beside `path`
+/// (`.NAME.tmp-PID`, hidden so no walk reads it), for the caller to move
+/// into place. Nothing is left behind when it fails.
+pub(crate) fn write_tmp_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    write_tmp_pid(path, bytes, true)
+}
+
+fn write_tmp_pid(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<PathBuf> {
     let parent = create_parent(path)?;
     let name = path
         .file_name()
@@ -368,29 +439,118 @@ fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result
         if durable {
             file.sync_data()?;
         }
-        std::fs::rename(&tmp, path)
+        Ok(())
     })();
     if let Err(err) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(err).with_context(|| format!("failed to write `{}`", path.display()));
     }
-    Ok(())
+    Ok(tmp)
 }
 
-/// The last complete build's files and fingerprints, unless a build was
-/// interrupted since, in which case nothing is known for sure.
-fn read_manifest(dir: &Path) -> Option<HashMap<String, u64>> {
-    if dir.join(BUILDING).exists() {
-        return None;
-    }
+/// What builds wrote into `dir`: the last complete build's files and
+/// fingerprints, and after an interrupted build also what it journaled, with
+/// fingerprints unknown (it may have replaced files since). `None` when the
+/// list is lost.
+fn read_manifest(dir: &Path, interrupted: bool) -> Option<HashMap<String, u64>> {
     let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
     let mut out = HashMap::new();
     for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let (fingerprint, path) = line.split_once(' ')?;
-        out.insert(path.to_string(), u64::from_str_radix(fingerprint, 16).ok()?);
+        // A line that does not parse proves nothing about its file.
+        if let Some((fingerprint, path)) = line.split_once(' ') {
+            if let Ok(fingerprint) = u64::from_str_radix(fingerprint, 16) {
+                out.insert(path.to_string(), fingerprint);
+            }
+        }
     }
-    // A marker without a list (a fresh folder) leaves nothing to compare: walk the folder once.
-    (!out.is_empty()).then_some(out)
+    if interrupted {
+        for fingerprint in out.values_mut() {
+            *fingerprint = 0;
+        }
+        let journal = std::fs::read_to_string(dir.join(BUILDING)).unwrap_or_default();
+        // The last line, cut short by a kill, names no file the build wrote.
+        let whole = journal.rfind('\n').map_or("", |end| &journal[..end]);
+        for line in whole.lines().filter(|l| !l.starts_with("# ")) {
+            out.insert(line.to_string(), 0);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `name` is a temporary file of statuspost's: a build's
+/// `.NAME.statuspost-tmp` or an atomic write's `.NAME.tmp-PID`. Such a file
+/// is never published, and a later run removes it.
+pub(crate) fn is_temp(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    rest.ends_with(TMP_SUFFIX)
+        || rest.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
+            !stem.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Removes the temporary files a killed or failed build left, and the
+/// folders that leaves empty: with the lock held, no live build has any.
+fn sweep(dir: &Path) -> anyhow::Result<()> {
+    for (rel, is_dir) in crate::fs::walk_output(dir)? {
+        if is_dir || !rel.file_name().is_some_and(is_temp) {
+            continue;
+        }
+        let path = dir.join(&rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => remove_empty_parents(dir, &path),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(err).with_context(|| format!("failed to remove `{}`", path.display()))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes the output folder's lock, waiting for another build that holds it.
+fn lock(dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    let started = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(err).with_context(|| format!("failed to lock `{}`", path.display()))
+            }
+        }
+        let holder = std::fs::read_to_string(dir.join(BUILDING))
+            .ok()
+            .and_then(|j| j.lines().next()?.strip_prefix("# pid ").map(str::to_string))
+            .map_or_else(String::new, |pid| format!(" (pid {pid})"));
+        if started.elapsed() > LOCK_WAIT {
+            bail!(
+                "another statuspost is still building into `{}`{holder} after {} minutes; stop it, or build into another --output-dir",
+                dir.display(),
+                LOCK_WAIT.as_secs() / 60
+            );
+        }
+        if !said {
+            // The output layer says so itself: a build waiting in silence looks hung.
+            eprintln!(
+                "another statuspost is building into {}/{holder}; waiting",
+                dir.display()
+            );
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Removes the files the last build produced and this one did not, and the
@@ -431,41 +591,40 @@ fn prune_listed(
     Ok(removed)
 }
 
-/// Removes files (and then empty folders) that this build did not produce.
-fn prune(dir: &Path, produced: &HashSet<String>) -> anyhow::Result<Vec<String>> {
-    let files = list(dir)?;
-    let mut removed = Vec::new();
-    for rel in files {
-        let rel_str = rel.to_string_lossy().replace('\\', "/");
-        if rel_str == MARKER || rel_str == BUILDING || produced.contains(&rel_str) {
-            continue;
-        }
-        std::fs::remove_file(dir.join(&rel))
-            .with_context(|| format!("failed to remove stale `{}`", dir.join(&rel).display()))?;
-        removed.push(rel_str);
-    }
-    removed.sort();
-    remove_empty_dirs(dir);
-    Ok(removed)
-}
-
-/// Every file in the output folder but a publishing checkout's (`.git`), whose history is not ours to prune.
-fn list(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    Ok(crate::fs::walk_output(dir)?
-        .into_iter()
-        .filter(|(_, is_dir)| !is_dir)
-        .map(|(rel, _)| rel)
-        .collect())
-}
-
-/// Removes the folders under `dir` that are empty, innermost first, so that
-/// a folder holding only empty folders goes too.
-fn remove_empty_dirs(dir: &Path) {
-    let Ok(entries) = crate::fs::walk_output(dir) else {
-        return;
-    };
-    for (rel, _) in entries.iter().rev().filter(|(_, is_dir)| *is_dir) {
+/// Removes the folders from `path`'s up to `dir` that are empty.
+fn remove_empty_parents(dir: &Path, path: &Path) {
+    let mut parent = path.parent();
+    while let Some(p) = parent.filter(|p| *p != dir && p.starts_with(dir)) {
         // Fails when not empty, which is what we want.
-        let _ = std::fs::remove_dir(dir.join(rel));
+        if std::fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names() {
+        for name in [
+            ".index.html.statuspost-tmp",
+            ".statuspost-output.tmp-4242",
+            ".w.md.tmp-1",
+        ] {
+            assert!(is_temp(std::ffi::OsStr::new(name)), "{name}");
+        }
+        for name in [
+            "index.html",
+            "x.statuspost-tmp",
+            ".tmp-12",
+            ".w.md.tmp-",
+            ".w.md.tmp-12a",
+            ".well-known",
+        ] {
+            assert!(!is_temp(std::ffi::OsStr::new(name)), "{name}");
+        }
     }
 }

@@ -176,7 +176,12 @@ fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
         let entry = entry?;
         let name = entry.file_name();
         let name_str = name.to_string_lossy();
-        if name == ".git" || name_str.starts_with(".statuspost") || name_str == MARKER {
+        // A temporary file is half a page, whoever left it.
+        if name == ".git"
+            || name_str.starts_with(".statuspost")
+            || name_str == MARKER
+            || crate::output::is_temp(&name)
+        {
             continue;
         }
         let source = entry.path();

@@ -36,6 +36,14 @@ pub(super) fn build_and_report(
 ) -> anyhow::Result<Option<(Box<build::Built>, PathBuf)>> {
     let root = &site.root;
     let dir = output_dir.map_or_else(|| root.join("site"), Path::to_path_buf);
+    if let Some(read) = build::reads(root, &dir) {
+        cmd::refuse(&format!(
+            "error: the output folder `{}` is inside a folder the site reads (`{}`); a build would read its own output back\n  = help: choose another --output-dir, such as `site`",
+            dir.display(),
+            read.display()
+        ));
+        return Ok(None);
+    }
     match build::build(root, &dir, &|tz| cmd::now(site, tz))? {
         BuildOutcome::Invalid(diagnostics) => {
             cmd::report(&diagnostics);

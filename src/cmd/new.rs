@@ -119,11 +119,8 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let rel = free_path(
-        root,
-        dir,
-        &format!("{}-{}", local_date(date, tz), edit::slugify(&args.title)),
-    );
+    let stem = format!("{}-{}", local_date(date, tz), edit::slugify(&args.title));
+    let mut rel = free_path(root, dir, &stem);
     let display = crate::fs::display_path(root, &rel);
     // What we write must read back: never leave the author a file the build rejects.
     let mut diagnostics = Vec::new();
@@ -142,7 +139,20 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         cmd::report(&diagnostics);
         anyhow::bail!("the new file would not be valid; nothing was written");
     }
-    edit::create(&root.join(&rel), &text)?;
+    // Another `new` with the same title may take the name between looking and
+    // writing: then the next free name, a bounded number of times.
+    let mut tries = 0;
+    while edit::try_create(&root.join(&rel), &text)? == edit::Created::Taken {
+        tries += 1;
+        if tries == 100 {
+            anyhow::bail!(
+                "`{}` and the next 100 names are taken; nothing was written",
+                display.display()
+            );
+        }
+        rel = free_path(root, dir, &stem);
+    }
+    let display = crate::fs::display_path(root, &rel);
     println!("{}", display.display());
     if args.edit {
         cmd::open_editor(&root.join(&rel))?;

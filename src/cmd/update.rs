@@ -27,6 +27,9 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     };
     let full = root.join(&rel);
     let display = crate::fs::display_path(root, &rel);
+    // Held until the new bytes are in place: another `update` of this incident
+    // started at the same moment appends to what this one writes, not to what it read.
+    let locked = edit::lock(&display)?;
     let original = std::fs::read(&full)
         .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", display.display()))?;
     let mut diagnostics = Vec::new();
@@ -40,7 +43,7 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         .to_string_lossy()
         .into_owned();
     if rel.starts_with(crate::maintenance_file::DIR) {
-        return maintenance(&args, &config, &rel, &source, &original, slug);
+        return maintenance(&args, &config, &locked, &rel, &source, &original, slug);
     }
     let Some(state) = State::parse(&args.state) else {
         let mut names = State::NAMES.to_vec();
@@ -155,7 +158,8 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
 
     // What we write must read back, with the new update as the latest.
     check_reads_back(&bytes, &display, &slug, &config, &incident)?;
-    edit::replace(&full, &bytes)?;
+    edit::replace(&locked, &display, &bytes)?;
+    drop(locked);
     let mut stderr = std::io::stderr().lock();
     for w in warnings {
         let _ = writeln!(stderr, "{w}");
@@ -278,6 +282,7 @@ fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
 fn maintenance(
     args: &UpdateArgs,
     config: &crate::model::Config,
+    locked: &edit::Locked,
     rel: &std::path::Path,
     source: &Source,
     original: &[u8],
@@ -364,7 +369,7 @@ fn maintenance(
             display.display()
         );
     }
-    edit::replace(&root.join(rel), &bytes)?;
+    edit::replace(locked, &display, &bytes)?;
     println!("{}", display.display());
     if args.edit {
         cmd::open_editor(&root.join(rel))?;

@@ -8,6 +8,7 @@ mod support;
 mod announce;
 mod browser;
 mod build;
+mod concurrency;
 mod errors;
 mod feed;
 mod hosting;

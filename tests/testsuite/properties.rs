@@ -1135,7 +1135,7 @@ impl GenIncident {
 
 /// A title as a TOML string: a literal string when it can be one, else a basic string.
 fn toml_title(title: &str) -> String {
-    if title.len() % 3 == 0
+    if title.len().is_multiple_of(3)
         && !title.contains(['\'', '\n', '\r'])
         && !title.chars().any(char::is_control)
     {
