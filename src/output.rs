@@ -78,7 +78,7 @@ impl Written {
 
 enum Staged {
     Unchanged,
-    /// Written in place: it did not exist (see [`Stage::put`]).
+    /// Put in place at once: it did not exist (see [`Stage::put`]).
     Created(PathBuf),
     New(PathBuf),
     Changed(PathBuf),
@@ -156,20 +156,17 @@ impl Stage {
 
     /// Writes a file that must not exist yet; `None` when it does.
     fn write_new(&self, target: &Path, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
-        create_parent(target)?;
-        let mut file = match std::fs::File::create_new(target) {
-            Ok(file) => file,
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
-            Err(err) => {
-                return Err(err).with_context(|| format!("failed to write `{}`", target.display()))
-            }
-        };
-        if let Err(err) = file.write_all(bytes) {
-            drop(file);
-            let _ = std::fs::remove_file(target);
-            return Err(err).with_context(|| format!("failed to write `{}`", target.display()));
+        // Written whole under a hidden name, then linked to its own: a build
+        // killed mid-write leaves no visible page cut short, and a link, unlike
+        // a rename, never replaces a file that is there after all.
+        let tmp = write_tmp(target, bytes)?;
+        let linked = std::fs::hard_link(&tmp, target);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(Some(target.to_path_buf())),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("failed to write `{}`", target.display())),
         }
-        Ok(Some(target.to_path_buf()))
     }
 
     /// Moves every staged file into place and removes files no longer produced.
@@ -261,10 +258,10 @@ impl Sink for Stage {
         let target = self.dir.join(safe_relative(path)?);
         self.journal(path)?;
         // A file the last build did not produce is (nearly always) not there:
-        // written straight to its place, with no read, temporary file or rename.
-        // Nothing links to it until the pages that do are committed, and a failed
-        // build removes it. `create_new` never replaces a file that is there after
-        // all (one put by hand, or another spelling on a case-insensitive disk).
+        // put in its place at once, with no read of an old one. Nothing links to
+        // it until the pages that do are committed, and a failed build removes
+        // it. It never replaces a file that is there after all (one put by hand,
+        // or another spelling on a case-insensitive disk).
         if self
             .previous
             .as_ref()
