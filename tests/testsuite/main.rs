@@ -10,6 +10,7 @@ mod browser;
 mod build;
 mod errors;
 mod feed;
+mod hostile;
 mod hosting;
 mod i18n;
 mod interrupt;

@@ -1,0 +1,189 @@
+//! Hostile and careless input (issue 15): whatever an author pastes or names a
+//! file, every output stays well-formed and the terminal shows, not obeys, it.
+
+use crate::support::TestSite;
+
+const NOW: &str = "2026-11-22T14:40:00Z";
+
+/// Characters XML 1.0 forbids anywhere in a document, raw or as a reference:
+/// a strict parser (and so a feed reader) rejects the whole feed for one.
+fn forbidden_in_xml(c: u32) -> bool {
+    !(c == 0x9
+        || c == 0xA
+        || c == 0xD
+        || (0x20..=0xD7FF).contains(&c)
+        || (0xE000..=0xFFFD).contains(&c)
+        || (0x10000..=0x10FFFF).contains(&c))
+}
+
+/// Fails unless `text` holds only characters XML allows, raw and in `&#...;` references.
+fn assert_xml_chars(name: &str, text: &str) {
+    for (at, c) in text.char_indices() {
+        assert!(
+            !forbidden_in_xml(c as u32),
+            "{name}: raw U+{:04X} at byte {at}",
+            c as u32
+        );
+    }
+    let mut rest = text;
+    while let Some(i) = rest.find("&#") {
+        rest = &rest[i + 2..];
+        let end = rest.find(';').unwrap_or(0);
+        let number = &rest[..end];
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16),
+            None => number.parse(),
+        };
+        if let Ok(value) = value {
+            assert!(
+                !forbidden_in_xml(value),
+                "{name}: reference &#{number}; to a character XML forbids"
+            );
+        }
+    }
+}
+
+fn no_terminal_controls(name: &str, text: &str) {
+    for c in text.chars() {
+        assert!(
+            !c.is_control() || c == '\n' || c == '\t',
+            "{name}: raw U+{:04X} in {text:?}",
+            c as u32
+        );
+    }
+}
+
+// Issue 15, item 1: an update with pasted terminal colours (ESC) or a `&#1;`
+// reference built fine, but feed.xml, feed.atom and the component feeds were
+// not well-formed XML, so feed readers rejected the whole feed.
+#[test]
+fn control_characters_in_content_keep_every_output_well_formed() {
+    let site = TestSite::new();
+    site.incident(
+        "api-errors",
+        "+++\ntitle = \"Errors \\u001b[31mon\\u001b[0m the API\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T14:05:00Z\n+++\nThe API returns \x1b[31merrors\x1b[0m to some callers &#1; &#x1B; `\x07`.\n",
+    );
+    site.write(
+        "maintenance/2026-11-30-db.md",
+        "+++\ntitle = \"Database \\u0001upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-30T01:00:00Z\nends = 2026-11-30T02:00:00Z\n+++\nFail\x1b[0mover &#27; once.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-20T09:00:00Z\n+++\nScheduled\x08 upgrade.\n",
+    );
+    let run = site.build(NOW);
+    let err = run.stderr();
+    assert!(err.contains("warning[control-character]"), "{err}");
+    assert!(err.contains("--> incidents/api-errors.md:2:16"), "{err}");
+    assert!(err.contains("--> incidents/api-errors.md:10:17"), "{err}");
+    assert!(err.contains("--> incidents/api-errors.md:10:56"), "{err}");
+    assert!(
+        err.contains("--> maintenance/2026-11-30-db.md:7:5"),
+        "{err}"
+    );
+    no_terminal_controls("stderr", &err);
+
+    for feed in [
+        "site/feed.xml",
+        "site/feed.atom",
+        "site/components/api/feed.xml",
+        "site/components/db/feed.xml",
+    ] {
+        let text = site.read(feed);
+        assert_xml_chars(feed, &text);
+        let parsed = feed_rs::parser::parse(text.as_bytes()).expect(feed);
+        let all: String = parsed
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} {}",
+                    e.title.as_ref().map_or("", |t| &t.content),
+                    e.summary.as_ref().map_or("", |t| &t.content),
+                    e.content
+                        .as_ref()
+                        .and_then(|c| c.body.as_deref())
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        // The author's visible words all survive.
+        for words in ["errors", "to some callers", "the API", "upgrade", "over"] {
+            if feed.contains("db") && words.contains("API")
+                || feed.contains("api/") && words == "over"
+                || feed.contains("api/") && words == "upgrade"
+            {
+                continue;
+            }
+            assert!(all.contains(words), "{feed} lost {words:?}: {all}");
+        }
+    }
+    for page in [
+        "site/index.html",
+        "site/incidents/api-errors/index.html",
+        "site/maintenance/2026-11-30-db/index.html",
+        "site/maintenance.ics",
+        "site/api/v2/incidents.json",
+    ] {
+        let text = site.read(page);
+        assert_xml_chars(page, &text);
+        assert!(
+            !text.contains("\\u001b") && !text.contains("\\u0001"),
+            "{page}"
+        );
+    }
+    let calendar: icalendar::Calendar = site
+        .read("site/maintenance.ics")
+        .parse()
+        .expect("valid iCalendar");
+    assert_eq!(calendar.components.len(), 1);
+}
+
+// Issue 15, item 3: a contributor's file name with terminal escapes could clear
+// or retitle the maintainer's terminal, because diagnostics echoed it raw.
+#[test]
+fn terminal_escapes_in_names_and_lines_are_shown_escaped() {
+    let site = TestSite::new();
+    site.incident(
+        "x\x1b]0;pwned\x07\x1b[2J",
+        "+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigatng\"\nat = 2026-11-22T14:05:00Z\n+++\nText \x1b[2J.\n",
+    );
+    let run = site.run(&["build", "--now", NOW]).expect_code(2);
+    let err = run.stderr();
+    no_terminal_controls("stderr", &err);
+    assert!(err.contains("x\\u{1b}]0;pwned\\u{7}\\u{1b}[2J.md"), "{err}");
+}
+
+// Issue 15, item 7: an invalid `--now` is the user's mistake, not a failure
+// of the machine, and exited 3.
+#[test]
+fn an_invalid_now_is_invalid_input() {
+    let site = TestSite::new();
+    site.run(&["build", "--now", "yesterday-ish"])
+        .expect_code(2)
+        .expect_stderr("--now");
+    site.run(&["check", "--now", "2026-13-45T99:00:00Z"])
+        .expect_code(2);
+}
+
+// Issue 15, item 4: `date = "%H"` (and formats needing a time, a zone or a
+// timestamp) panicked with exit 101 when formatting a day.
+#[test]
+fn date_formats_that_need_more_than_a_date_are_rejected_where_they_are() {
+    for format in ["%H", "%s", "%z", "%Z", "%c", "%r", "%+", "%.3f", "%-d %Q"] {
+        let site = TestSite::empty();
+        site.write(
+            "statuspost.toml",
+            format!("language = \"de\"\n{}", crate::support::CONFIG),
+        );
+        site.write("i18n/de.toml", format!("\ndate = \"%-d. %B {format}\"\n"));
+        let run = site.run(&["build", "--now", NOW]).expect_code(2);
+        let err = run.stderr();
+        assert!(err.contains("--> i18n/de.toml:2:8"), "{format}: {err}");
+        assert!(err.contains("`date`"), "{format}: {err}");
+    }
+    // A time format may of course show the time and zone.
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        format!("language = \"de\"\n{}", crate::support::CONFIG),
+    );
+    site.write("i18n/de.toml", "time = \"%H:%M:%S %Z %z\"\n");
+    site.build(NOW);
+}
