@@ -146,6 +146,11 @@ pub(crate) fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                 let mut diags = Vec::new();
                 let is_maintenance = rel.starts_with(crate::maintenance_file::DIR);
                 let (source, stamp) = read_source_stamped(root, rel, &mut diags);
+                if let Some(source) = &source {
+                    for span in crate::markdown::hidden_characters(&source.text) {
+                        diags.push(crate::fields::hidden_warning(source, span));
+                    }
+                }
                 let item = source.and_then(|source| {
                     if is_maintenance {
                         crate::maintenance_file::parse(&source, slug_of(rel), config, &mut diags)

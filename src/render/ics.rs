@@ -25,6 +25,8 @@ fn text(value: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // RFC 5545 allows no control character in TEXT but tab.
+            c if crate::markdown::is_hidden(c) => {}
             c => out.push(c),
         }
     }
