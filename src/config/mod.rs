@@ -269,14 +269,34 @@ fn valid_id(id: &str) -> bool {
 
 fn check_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!("`base_url` must start with https:// or http://, found \"{url}\"")
-        })?;
-    if rest.is_empty() || rest.starts_with('/') || url.contains(['"', '<', '>', ' ', '\'', '\\']) {
+    // Every address the site writes (links, feeds, the calendar, robots.txt,
+    // _headers, sitemap.xml) starts with it: a line break in it would add
+    // lines to those files, such as an ATTENDEE to every calendar event.
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`base_url` must be one address, with no space, line break or control character; found {:?}",
+            c
+        ));
+    }
+    if url.contains(['"', '<', '>', '\'', '\\', '`']) {
         return Err(format!("`base_url` is not a valid address: \"{url}\""));
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| format!("`base_url` is not a valid address ({e}): \"{url}\""))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "`base_url` must start with https:// or http://, found \"{url}\""
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty)
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(format!(
+            "`base_url` must be a site's address, with a host and no query, fragment or password: \"{url}\""
+        ));
     }
     Ok(url.trim_end_matches('/').to_string())
 }

@@ -114,6 +114,23 @@ pub(super) fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
         line(&mut out, "TRANSP:TRANSPARENT");
         line(&mut out, "END:VEVENT");
     }
+    if !site.maintenance.iter().any(|m| m.ends >= since) {
+        // RFC 5545 requires a component in every calendar, and strict readers
+        // refuse an empty one: UTC's time zone is one that changes nothing.
+        for l in [
+            "BEGIN:VTIMEZONE",
+            "TZID:UTC",
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0000",
+            "TZOFFSETTO:+0000",
+            "TZNAME:UTC",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ] {
+            line(&mut out, l);
+        }
+    }
     line(&mut out, "END:VCALENDAR");
     out.into_bytes()
 }

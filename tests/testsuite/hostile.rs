@@ -189,3 +189,63 @@ fn date_formats_that_need_more_than_a_date_are_rejected_where_they_are() {
     site.write("i18n/de.toml", "time = \"%H:%M:%S %Z %z\"\n");
     site.build(NOW);
 }
+
+// Issue 15, item 2: a `base_url` with a line break was accepted and added
+// lines to maintenance.ics (an injected ATTENDEE), robots.txt, _headers and
+// sitemap.xml.
+#[test]
+fn a_base_url_with_a_line_break_is_refused_where_it_is() {
+    for url in [
+        "https://status.acme.net\\r\\nATTENDEE:mailto:all@acme.net",
+        "https://status.acme.net/\\tx",
+        "https://status acme.net",
+        "ftp://status.acme.net",
+        "https://",
+    ] {
+        let site = TestSite::empty();
+        site.write(
+            "statuspost.toml",
+            crate::support::CONFIG.replace("https://status.acme-status.net", url),
+        );
+        site.write(
+            "maintenance/2026-11-30-db.md",
+            "+++\ntitle = \"DB\"\ncomponents = [\"db\"]\nstarts = 2026-11-30T01:00:00Z\nends = 2026-11-30T02:00:00Z\n+++\n",
+        );
+        let run = site.run(&["build", "--now", NOW]).expect_code(2);
+        let err = run.stderr();
+        assert!(err.contains("--> statuspost.toml:2:12"), "{url}: {err}");
+        assert!(err.contains("`base_url`"), "{url}: {err}");
+        assert!(!site.exists("site/maintenance.ics"), "{url}");
+    }
+}
+
+// Issue 15, item 2: every calendar value is escaped and folded as RFC 5545
+// requires, and a calendar with no windows is still a valid one (a VCALENDAR
+// needs at least one component).
+#[test]
+fn calendar_values_are_escaped_and_folded_and_an_empty_calendar_is_valid() {
+    let site = TestSite::new();
+    site.build(NOW);
+    let ics = site.read("site/maintenance.ics");
+    let calendar: icalendar::Calendar = ics.parse().expect("valid iCalendar");
+    assert!(!calendar.components.is_empty(), "{ics}");
+    assert!(ics.contains("\r\nBEGIN:VTIMEZONE\r\n"), "{ics}");
+
+    let title = "Switch; router, \\\\ core\\nATTENDEE:mailto:all@acme.net ".repeat(4);
+    site.write(
+        "maintenance/2026-11-30-db.md",
+        format!("+++\ntitle = \"{title}\"\ncomponents = [\"db\"]\nstarts = 2026-11-30T01:00:00Z\nends = 2026-11-30T02:00:00Z\n+++\n"),
+    );
+    site.build(NOW);
+    let ics = site.read("site/maintenance.ics");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+        assert!(!line.starts_with("ATTENDEE"), "{ics}");
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("SUMMARY:Maintenance: Switch\\; router\\, \\\\ core\\nATTENDEE:mailto:all@acme.net Switch"),
+        "{unfolded}"
+    );
+}
