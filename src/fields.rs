@@ -37,7 +37,12 @@ pub(crate) fn parse<'a>(
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
-            let span = e.span().unwrap_or(0..0);
+            let mut span = e.span().unwrap_or(0..0);
+            if span.is_empty() && e.message().contains("recursion limit") {
+                // toml gives no place for nesting too deep; the line that nests
+                // most is where the author's problem is.
+                span = deepest_line(text);
+            }
             let span = range.start + span.start..range.start + span.end;
             diags.push(Diagnostic::error(
                 source,
@@ -54,6 +59,24 @@ pub(crate) fn parse<'a>(
         anchor,
         what,
     })
+}
+
+/// The line of `text` with the most dots and brackets, where a key or value
+/// nests deepest.
+fn deepest_line(text: &str) -> Range<usize> {
+    let mut start = 0;
+    let mut best = (0, 0..0);
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if depth > best.0 {
+            best = (depth, start..start + 1);
+        }
+        start += line.len();
+    }
+    best.1
 }
 
 /// toml's messages are written for TOML experts; most are fine, a few deserve words an author knows.

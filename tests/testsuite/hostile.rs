@@ -249,3 +249,53 @@ fn calendar_values_are_escaped_and_folded_and_an_empty_calendar_is_valid() {
         "{unfolded}"
     );
 }
+
+fn rejected_config(config: &str, expected: &[&str]) {
+    let site = TestSite::empty();
+    site.write("statuspost.toml", config);
+    for command in ["check", "build"] {
+        let run = site.run(&[command, "--now", NOW]).expect_code(2);
+        let err = run.stderr();
+        for e in expected {
+            assert!(err.contains(e), "{command}: missing {e:?} in {err}");
+        }
+    }
+    assert!(!site.exists("site/index.html"));
+}
+
+// Issue 15, item 6: a 100,000-part dotted key on line 5 was reported at the
+// top of the file, where there is nothing wrong.
+#[test]
+fn a_key_nested_too_deep_is_reported_on_its_line() {
+    let mut lines: Vec<String> = crate::support::CONFIG.lines().map(String::from).collect();
+    lines.insert(4, format!("{} = 1", vec!["a"; 100_000].join(".")));
+    rejected_config(&lines.join("\n"), &["--> statuspost.toml:5:1"]);
+}
+
+// Issue 15, item 6: a 300-character component id passed `check`, then failed
+// the build at write time with "File name too long".
+#[test]
+fn a_component_id_too_long_for_a_file_name_is_refused() {
+    let id = "d".repeat(300);
+    rejected_config(
+        &crate::support::CONFIG.replace("id = \"db\"", &format!("id = \"{id}\"")),
+        &["--> statuspost.toml:23:6", "64"],
+    );
+}
+
+// Issue 15, item 6: groups that differ only in case, or a component whose id
+// is a group's, gave duplicate ids in api/v2/components.json.
+#[test]
+fn ids_the_api_derives_are_unique() {
+    rejected_config(
+        &crate::support::CONFIG.replace("group = \"Data\"", "group = \"platform\""),
+        &["--> statuspost.toml:25:9", "`Platform`", "group-platform"],
+    );
+    rejected_config(
+        &format!(
+            "{}\n[[components]]\nid = \"group-data\"\nname = \"X\"\n",
+            crate::support::CONFIG
+        ),
+        &["--> statuspost.toml:28:6", "group-data"],
+    );
+}
