@@ -175,11 +175,14 @@ fn parse_components(
 ) -> Vec<(Component, Option<Range<usize>>)> {
     let mut components = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Each group's derived id, with the name and place that first gave it.
+    let mut groups: HashMap<String, (String, Range<usize>)> = HashMap::new();
+    let mut id_spans: Vec<(String, Range<usize>)> = Vec::new();
     for c in f.tables("components", "[[components]] entry", diags) {
         c.deny_unknown(COMPONENT_KEYS, diags);
         let id = c.required_string("id", "\"api\"", diags);
         let name = c.required_string("name", "\"Public API\"", diags);
-        let group = c.string("group", diags).map(|(s, _)| s);
+        let group = c.string("group", diags);
         let description = c.string("description", diags).map(|(s, _)| s);
         let (url, url_span) = c.string("url", diags).unzip();
         let since = match c.datetime_or_string("since", diags) {
@@ -220,6 +223,18 @@ fn parse_components(
             );
             continue;
         }
+        if id.len() > MAX_ID_LEN {
+            diags.push(
+                Diagnostic::error(
+                    c.source(),
+                    span,
+                    format!("component id is {} characters long; ids are at most {MAX_ID_LEN}", id.len()),
+                )
+                .with_help("an id names a folder (`components/<id>/`), and file systems limit names: use a short one, e.g. \"object-storage\""),
+            );
+            continue;
+        }
+        id_spans.push((id.clone(), span.clone()));
         if let Some(first) = seen.insert(id.clone(), span.start) {
             let (line, _) = c.source().line_col(first);
             diags.push(
@@ -235,11 +250,28 @@ fn parse_components(
             continue;
         }
         let Some((name, _)) = name else { continue };
+        if let Some((group_name, group_span)) = &group {
+            let derived = group_id(group_name);
+            match groups.get(&derived) {
+                Some((first, _)) if first != group_name => diags.push(
+                    Diagnostic::error(
+                        c.source(),
+                        group_span.clone(),
+                        format!("groups `{first}` and `{group_name}` would share the id `{derived}`"),
+                    )
+                    .with_help(format!("a group's id in the API is made from its name; write `{first}` here too, or give the group a name of its own")),
+                ),
+                Some(_) => {}
+                None => {
+                    groups.insert(derived, (group_name.clone(), group_span.clone()));
+                }
+            }
+        }
         components.push((
             Component {
                 id,
                 name,
-                group,
+                group: group.map(|(g, _)| g),
                 description,
                 url,
                 since,
@@ -247,7 +279,36 @@ fn parse_components(
             url_span,
         ));
     }
+    // Components and groups share the API's list of ids.
+    for (id, span) in &id_spans {
+        if let Some((group_name, _)) = groups.get(id) {
+            diags.push(
+                Diagnostic::error(
+                    f.source(),
+                    span.clone(),
+                    format!("component id `{id}` is also the id of the group `{group_name}`"),
+                )
+                .with_help(
+                    "components and groups share one list of ids in the API: choose another id",
+                ),
+            );
+        }
+    }
     components
+}
+
+/// Ids name folders (`components/<id>/`), which file systems limit to 255 bytes
+/// once other parts are added; 64 leaves room and is ample for a name.
+pub(crate) const MAX_ID_LEN: usize = 64;
+
+/// Groups have no id of their own in the config; theirs is derived from the name.
+pub(crate) fn group_id(name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("group-{slug}")
 }
 
 /// BCP 47 in shape (`de`, `pt-BR`, `zh-Hant`): it names a file and goes in `<html lang>`.
