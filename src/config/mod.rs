@@ -342,13 +342,13 @@ fn check_base_url(url: &str) -> Result<String, String> {
     if url.contains(['"', '<', '>', '\'', '\\', '`']) {
         return Err(format!("`base_url` is not a valid address: \"{url}\""));
     }
-    let parsed = url::Url::parse(url)
-        .map_err(|e| format!("`base_url` is not a valid address ({e}): \"{url}\""))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
+    if !url.starts_with("https://") && !url.starts_with("http://") {
         return Err(format!(
             "`base_url` must start with https:// or http://, found \"{url}\""
         ));
     }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| format!("`base_url` is not a valid address ({e}): \"{url}\""))?;
     if parsed.host_str().is_none_or(str::is_empty)
         || parsed.query().is_some()
         || parsed.fragment().is_some()
