@@ -299,3 +299,40 @@ fn ids_the_api_derives_are_unique() {
         &["--> statuspost.toml:28:6", "group-data"],
     );
 }
+
+// Issue 15, item 8: one incident with 20,000 updates took 2 s to render (40,000:
+// 7.6 s), work that grows with the square of the count; a file is now limited.
+#[test]
+fn an_incident_with_too_many_updates_is_refused_at_the_first_over_the_limit() {
+    let site = TestSite::new();
+    let mut text =
+        String::from("+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n");
+    for i in 0..1_001 {
+        text.push_str(&format!(
+            "+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nUpdate {i}.\n\n"
+        ));
+    }
+    site.incident("long", &text);
+    // The head is 6 lines and each update 6: update 1,001 opens on line 6,007.
+    site.run(&["build", "--now", NOW])
+        .expect_code(2)
+        .expect_stderr("this is update 1001; one incident file may have at most 1000")
+        .expect_stderr("--> incidents/long.md:6007:1");
+}
+
+// Issue 15, item 8: a 10 MB file of 5 million short lines took 9.5 s and 4.3 GB.
+#[test]
+fn a_file_with_too_many_lines_is_refused() {
+    let site = TestSite::new();
+    let text = format!(
+        "+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\n{}",
+        "a\n".repeat(60_000)
+    );
+    site.write("maintenance/long.md", &text);
+    site.incident("long", &text);
+    site.run(&["build", "--now", NOW])
+        .expect_code(2)
+        .expect_stderr("the file has more than 50000 lines")
+        .expect_stderr("--> incidents/long.md:50001:1")
+        .expect_stderr("--> maintenance/long.md:50001:1");
+}
