@@ -43,6 +43,21 @@ pub fn parse_with(
     site_strings: &mut dyn FnMut(&str) -> Option<Source>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Config> {
+    parse_lenient(source, site_strings, diags)
+        .filter(|(_, valid)| *valid)
+        .map(|(config, _)| config)
+}
+
+/// As [`parse_with`], but a config with errors is still returned (with
+/// `false`) wherever its TOML could be read, with a stand-in for each value
+/// that is wrong (UTC for a bad zone, English for bad strings): enough to check
+/// the incident files against it, so one run reports the config's problems and
+/// theirs. Such a config must never be built from.
+pub(crate) fn parse_lenient(
+    source: &Source,
+    site_strings: &mut dyn FnMut(&str) -> Option<Source>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Config, bool)> {
     let before = diags.len();
     let whole = 0..source.text.len();
     let f = fields::parse(source, whole, 0..0, "site configuration", diags)?;
@@ -137,24 +152,27 @@ pub fn parse_with(
         diags,
     );
 
-    if diags[before..].iter().any(Diagnostic::is_error) {
-        return None;
-    }
+    let valid = !diags[before..].iter().any(Diagnostic::is_error);
     let mut printed: Vec<&[u8]> = vec![source.text.as_bytes()];
     if let Some(file) = &site_file {
         printed.push(file.text.as_bytes());
     }
-    let (base_url, base_url_span) = base_url?;
-    Some(Config {
-        title: title?.0,
+    let (base_url, base_url_span) =
+        base_url.unwrap_or_else(|| ("https://invalid.invalid".to_string(), 0..0));
+    let strings = strings.unwrap_or_else(|| {
+        crate::i18n::Strings::load("en", None, None, &mut Vec::new())
+            .expect("English is built in and valid")
+    });
+    let config = Config {
+        title: title.map(|(t, _)| t).unwrap_or_default(),
         base_url,
-        timezone: timezone?,
+        timezone: timezone.unwrap_or(chrono_tz::UTC),
         description,
         default_next_update,
         contact,
         components,
         primary_domains,
-        strings: std::sync::Arc::new(strings?),
+        strings: std::sync::Arc::new(strings),
         announce,
         fingerprint: crate::model::fingerprint(&printed),
         spans: crate::model::Spans {
@@ -165,7 +183,8 @@ pub fn parse_with(
             primary_domains: primary_domain_spans,
             component_urls,
         },
-    })
+    };
+    Some((config, valid))
 }
 
 /// The components, each with where its `url` is written.

@@ -336,3 +336,29 @@ fn a_file_with_too_many_lines_is_refused() {
         .expect_stderr("--> incidents/long.md:50001:1")
         .expect_stderr("--> maintenance/long.md:50001:1");
 }
+
+// Issue 15, item 5: with a bad time zone in the config, a bad incident and a
+// bad template, only the config was reported; fixing it showed the next, and so on.
+#[test]
+fn problems_in_the_config_content_and_templates_are_reported_in_one_run() {
+    let site = TestSite::empty();
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG.replace("Europe/London", "Europe/Londn"),
+    );
+    site.incident(
+        "x",
+        "+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigatng\"\nat = 2026-11-22T10:00:00Z\n+++\nText.\n",
+    );
+    site.write(
+        "templates/base.html",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>{{ site.title }}</title></head>\n<body>{% block main %}{% endblock main %}</body></html>\n",
+    );
+    for command in ["check", "build"] {
+        site.run(&[command, "--now", NOW])
+            .expect_code(2)
+            .expect_stderr("error: unknown time zone `Europe/Londn`\n  --> statuspost.toml:3:12")
+            .expect_stderr("error: unknown state `investigatng`\n  --> incidents/x.md:8:9")
+            .expect_stderr("error: Block `title` is not defined in any parent template");
+    }
+}
