@@ -139,9 +139,12 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Paths, messages and lines come from contributors: a control character in
+        // them would be obeyed by the terminal, so every one is shown escaped.
+        let message = escape_controls(&self.message);
         match self.code {
-            Some(code) => writeln!(f, "{label}[{code}]: {}", self.message)?,
-            None => writeln!(f, "{label}: {}", self.message)?,
+            Some(code) => writeln!(f, "{label}[{code}]: {message}")?,
+            None => writeln!(f, "{label}: {message}")?,
         }
         // The arrow, pipes and help line up on the gutter's width, as in rustc.
         let gutter = self.line.to_string();
@@ -150,18 +153,19 @@ impl fmt::Display for Diagnostic {
         } else {
             1
         });
-        writeln!(f, "{pad} --> {}", self.location())?;
+        writeln!(f, "{pad} --> {}", escape_controls(&self.location()))?;
         if let Some(snippet) = &self.snippet {
             // A tab's width depends on the terminal; shown as one space, it is one column
             // on both lines, as `col` counts it.
-            let shown = snippet.replace('\t', " ");
-            let (before, under) = caret_columns(&shown, self.col, self.width);
+            let snippet = snippet.replace('\t', " ");
+            let shown = escape_controls(&snippet);
+            let (before, under) = caret_columns(&snippet, self.col, self.width);
             writeln!(f, "{pad} |")?;
             writeln!(f, "{gutter} | {shown}")?;
             writeln!(f, "{pad} | {}{}", " ".repeat(before), "^".repeat(under))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "{pad} = help: {help}")?;
+            writeln!(f, "{pad} = help: {}", escape_controls(help))?;
         }
         Ok(())
     }
@@ -173,14 +177,44 @@ impl fmt::Display for Diagnostic {
 /// terminal and combining marks none, so the caret is placed by display width.
 fn caret_columns(line: &str, col: usize, width: usize) -> (usize, usize) {
     // Past the end of the line (a span at its end) every column is one wide; a
-    // control character is printed as is, and counted as one, as a tab is.
+    // control character takes the width of its escape.
     let mut widths = line
         .chars()
-        .map(|c| UnicodeWidthChar::width(c).unwrap_or(1))
+        .map(|c| {
+            if is_shown_escaped(c) {
+                c.escape_unicode().count()
+            } else {
+                UnicodeWidthChar::width(c).unwrap_or(1)
+            }
+        })
         .chain(std::iter::repeat(1));
     let before = widths.by_ref().take(col.saturating_sub(1)).sum();
     let under: usize = widths.take(width.max(1)).sum();
     (before, under.max(1))
+}
+
+/// Whether a terminal would act on `c` rather than show it; a line break is
+/// kept, as messages may span lines.
+fn is_shown_escaped(c: char) -> bool {
+    c.is_control() && c != '\n'
+}
+
+/// `text` with every character a terminal would obey written as `\u{1b}`, so
+/// that printing a contributor's file name or line can neither clear nor retitle
+/// the terminal.
+pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_shown_escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_shown_escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Sorts diagnostics by file and position so output is stable and readable.
@@ -285,5 +319,20 @@ mod tests {
         let text = Diagnostic::error(&src, at..src.text.len() - 1, "m").to_string();
         assert!(text.contains("--> a.md:1:4"), "{text}");
         assert!(text.contains("1 |  k = 障\n  |    ^^^^\n"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_still_lines_up() {
+        // Regression (issue 15): a line or path with ESC was printed raw.
+        let src = Source::new(Path::new("a\x1b[2J.md"), "t = \"\x1b[31m\" x\n".into());
+        let at = src.text.find('x').unwrap();
+        let text = Diagnostic::error(&src, at..at + 1, "m\x07").to_string();
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+        assert!(text.contains("error: m\\u{7}\n"), "{text}");
+        assert!(text.contains("--> a\\u{1b}[2J.md:1:13"), "{text}");
+        assert!(
+            text.contains("1 | t = \"\\u{1b}[31m\" x\n  |                  ^\n"),
+            "{text}"
+        );
     }
 }

@@ -37,7 +37,12 @@ pub(crate) fn parse<'a>(
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
-            let span = e.span().unwrap_or(0..0);
+            let mut span = e.span().unwrap_or(0..0);
+            if span.is_empty() && e.message().contains("recursion limit") {
+                // toml gives no place for nesting too deep; the line that nests
+                // most is where the author's problem is.
+                span = deepest_line(text);
+            }
             let span = range.start + span.start..range.start + span.end;
             diags.push(Diagnostic::error(
                 source,
@@ -54,6 +59,24 @@ pub(crate) fn parse<'a>(
         anchor,
         what,
     })
+}
+
+/// The line of `text` with the most dots and brackets, where a key or value
+/// nests deepest.
+fn deepest_line(text: &str) -> Range<usize> {
+    let mut start = 0;
+    let mut best = (0, 0..0);
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if depth > best.0 {
+            best = (depth, start..start + 1);
+        }
+        start += line.len();
+    }
+    best.1
 }
 
 /// toml's messages are written for TOML experts; most are fine, a few deserve words an author knows.
@@ -133,11 +156,24 @@ impl<'a> Fields<'a> {
         .with_help(format!("add a line such as `{key} = {example}`"))
     }
 
+    /// A string without the hidden characters an escape such as `\u001b` can put
+    /// in it, and a warning that it had some.
+    fn visible(&self, s: &str, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> String {
+        let clean = crate::markdown::without_hidden(s);
+        if clean.len() != s.len() {
+            diags.push(hidden_warning(self.source, span));
+        }
+        clean.into_owned()
+    }
+
     /// A string value with its span in the file.
     pub fn string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<(String, Range<usize>)> {
         let value = self.get(key)?;
         match value.as_ref() {
-            DeValue::String(s) => Some((s.to_string(), self.span_of(value))),
+            DeValue::String(s) => {
+                let span = self.span_of(value);
+                Some((self.visible(s, span.clone(), diags), span))
+            }
             _ => {
                 diags.push(self.type_error(key, value, "a string in quotes"));
                 None
@@ -182,7 +218,10 @@ impl<'a> Fields<'a> {
         let mut ok = true;
         for item in items.iter() {
             match item.as_ref() {
-                DeValue::String(s) => out.push((s.to_string(), self.span_of(item))),
+                DeValue::String(s) => {
+                    let span = self.span_of(item);
+                    out.push((self.visible(s, span.clone(), diags), span));
+                }
                 _ => {
                     diags.push(self.type_error(key, item, "a list of strings"));
                     ok = false;
@@ -202,7 +241,9 @@ impl<'a> Fields<'a> {
         let span = self.span_of(value);
         match value.as_ref() {
             DeValue::Datetime(d) => Some((DateOrText::Date(*d), span)),
-            DeValue::String(s) => Some((DateOrText::Text(s.to_string()), span)),
+            DeValue::String(s) => {
+                Some((DateOrText::Text(self.visible(s, span.clone(), diags)), span))
+            }
             _ => {
                 diags.push(self.type_error(key, value, "a datetime such as 2026-11-22T14:05:00Z"));
                 None
@@ -291,4 +332,17 @@ fn describe(value: &DeValue<'_>) -> String {
         DeValue::Array(_) => "a list".into(),
         DeValue::Table(_) => "a table".into(),
     }
+}
+
+/// The warning for an invisible control character, which is left out of every output.
+pub(crate) fn hidden_warning(source: &Source, span: Range<usize>) -> Diagnostic {
+    Diagnostic::warning(
+        source,
+        span,
+        "an invisible control character is left out of the site",
+    )
+    .with_code("control-character")
+    .with_help(
+        "it often comes with text pasted from a terminal (colours) or another program: delete it",
+    )
 }

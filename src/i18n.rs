@@ -604,6 +604,22 @@ fn read_plural(
     }
 }
 
+/// Whether chrono can format `pattern` for what `key` is formatted with: a
+/// day's date for `date`, a date, time and zone for the others.
+fn formats_what_it_is_given(key: &str, pattern: &str) -> bool {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default();
+    let moment = day
+        .and_hms_opt(14, 20, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .with_timezone(&chrono_tz::Europe::London);
+    let items = StrftimeItems::new(pattern);
+    let ok = write!(out, "{}", moment.format_with_items(items.clone())).is_ok();
+    ok && (key != "date" || write!(out, "{}", day.format_with_items(items)).is_ok())
+}
+
 /// A value is checked against its English original: the same placeholders at
 /// most, a date format chrono can format, a known direction and plural rule.
 fn check(
@@ -664,6 +680,13 @@ fn check(
             diags.push(
                 Diagnostic::error(source, span.clone(), format!("`{key}` is not a date format chrono understands: \"{s}\""))
                     .with_help("use strftime codes such as %-d (day), %b (month name), %Y (year), %H:%M (time), %Z (zone)"),
+            );
+        } else if DATE_FORMATS.contains(&key) && !formats_what_it_is_given(key, s) {
+            // `date` also dates a day of the uptime bars, which has no time or
+            // zone: chrono fails there (and `to_string` panics) on `%H`, `%z`, `%s`...
+            diags.push(
+                Diagnostic::error(source, span.clone(), format!("`{key}` needs more than a day's date to show: \"{s}\""))
+                    .with_help("`date` shows a day alone: use only %-d, %d, %e, %a, %A, %b, %B, %m, %y and %Y, and put the time and zone in `time`"),
             );
         }
         if key == "dir" && s != "ltr" && s != "rtl" {

@@ -26,6 +26,14 @@ pub(crate) struct Loaded {
 
 /// Reads the site's config alone.
 pub(crate) fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    load_config_lenient(root, diags)
+        .filter(|(_, valid)| *valid)
+        .map(|(config, _)| config)
+}
+
+/// As [`load_config`], with a config that has errors too, if its TOML could
+/// be read (see [`config::parse_lenient`]), and whether it is valid.
+fn load_config_lenient(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Config, bool)> {
     let path = display_path(root, Path::new(config::FILE_NAME));
     let bytes = match fs::read(&root.join(config::FILE_NAME), fs::MAX_FILE_BYTES) {
         Ok(contents) => contents.bytes,
@@ -62,7 +70,7 @@ pub(crate) fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Co
             .flatten()
     };
     let mut file_diags = Vec::new();
-    let config = config::parse_with(&source, &mut site_strings, &mut file_diags);
+    let config = config::parse_lenient(&source, &mut site_strings, &mut file_diags);
     diags.extend(file_diags);
     config
 }
@@ -116,7 +124,11 @@ fn stamp(path: &Path) -> Option<Stamp> {
 /// As [`load`], reusing what `cache` holds for files that have not changed.
 pub(crate) fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
     let mut diagnostics = Vec::new();
-    let config = load_config(root, &mut diagnostics);
+    // A config with errors is still used to check the content, so that one run
+    // reports every problem; the site is built only from a valid one.
+    let config = load_config_lenient(root, &mut diagnostics);
+    let config_valid = config.as_ref().is_some_and(|(_, valid)| *valid);
+    let config = config.map(|(config, _)| config);
     let incident_list = incident_files(root, &mut diagnostics);
     let maintenance_list = content_files(
         root,
@@ -146,6 +158,11 @@ pub(crate) fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
                 let mut diags = Vec::new();
                 let is_maintenance = rel.starts_with(crate::maintenance_file::DIR);
                 let (source, stamp) = read_source_stamped(root, rel, &mut diags);
+                if let Some(source) = &source {
+                    for span in crate::markdown::hidden_characters(&source.text) {
+                        diags.push(crate::fields::hidden_warning(source, span));
+                    }
+                }
                 let item = source.and_then(|source| {
                     if is_maintenance {
                         crate::maintenance_file::parse(&source, slug_of(rel), config, &mut diags)
@@ -190,10 +207,22 @@ pub(crate) fn load_cached(root: &Path, cache: &mut Cache) -> Loaded {
         check_slugs(root, &incident_list, &mut diagnostics);
         check_slugs(root, &maintenance_list, &mut diagnostics);
     }
-    diagnostic::sort(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    if has_errors {
+        // The build and `check` stop at content errors before they compile the
+        // templates, and a template's problems are the author's too: report them
+        // in the same run rather than after the content is fixed.
+        if let Err(err) = crate::templates::Templates::load(root) {
+            if let Some(e) = err.downcast_ref::<crate::templates::TemplateError>() {
+                diagnostics.extend(e.0.iter().cloned());
+            }
+        }
+    }
+    diagnostic::sort(&mut diagnostics);
     let site = match config {
-        Some(config) if !has_errors => Some(Site::new(config, incidents, maintenance)),
+        Some(config) if !has_errors && config_valid => {
+            Some(Site::new(config, incidents, maintenance))
+        }
         _ => None,
     };
     Loaded { site, diagnostics }

@@ -13,6 +13,50 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 // status page must never drop an author's words. Pipes show as written.
 const OPTIONS: Options = Options::ENABLE_STRIKETHROUGH;
 
+/// Whether `c` is invisible and has no place in a page: a control character
+/// other than tab and line breaks (a pasted terminal colour's ESC), or a
+/// character XML forbids outright. One of them makes a feed not well-formed,
+/// and a reader then rejects the whole feed.
+pub(crate) fn is_hidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `text` without [`is_hidden`] characters. They are invisible, so no word an
+/// author can see is lost.
+pub(crate) fn without_hidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_hidden) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !is_hidden(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Where `text` holds a hidden character, written raw or as a numeric
+/// reference such as `&#1;` (which markdown turns into the character itself).
+pub(crate) fn hidden_characters(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    for (at, c) in text.char_indices() {
+        if is_hidden(c) {
+            found.push(at..at + c.len_utf8());
+        } else if c == '&' && text[at..].starts_with("&#") {
+            let rest = &text[at + 2..];
+            let Some(end) = rest.find(';').filter(|&e| e <= 9) else {
+                continue;
+            };
+            let number = &rest[..end];
+            let value = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => number.parse().ok(),
+            };
+            // `&#0;` is shown as U+FFFD by every markdown reader, so it hides nothing.
+            if value.and_then(char::from_u32).is_some_and(is_hidden) && value != Some(0) {
+                found.push(at..at + 2 + end + 1);
+            }
+        }
+    }
+    found
+}
+
 /// Renders `markdown` with its top heading level at `base_level`: whether the
 /// author starts at `#` or `##`, the body's headings continue the page's
 /// outline without skipping a level.
@@ -123,7 +167,11 @@ pub fn to_html(markdown: &str, base_level: u8) -> String {
         }
     }
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
-    out
+    // `&#1;` becomes the character itself only here, so this is where it goes.
+    match without_hidden(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 enum Open {
@@ -170,12 +218,17 @@ fn show_unused_definitions(text: &str) -> String {
     let mut seen = std::collections::HashSet::new();
     let bytes = text.as_bytes();
     let mut i = 0;
+    // The first covered byte at or after `i`, found once per uncovered run: looked
+    // up afresh for each `[`, 10,000 definitions in a row took seconds.
+    let mut end = 0;
     while i < bytes.len() {
         if bytes[i] == b'[' && !covered[i] {
             // A definition's whole text is uncovered, through its `]:`.
-            let end = (i..bytes.len())
-                .find(|&j| covered[j])
-                .unwrap_or(bytes.len());
+            if end <= i {
+                end = (i..bytes.len())
+                    .find(|&j| covered[j])
+                    .unwrap_or(bytes.len());
+            }
             if let Some(close) = text[i..end].find("]:") {
                 let label = normalize_label(&text[i + 1..i + close]);
                 let first = seen.insert(label.clone());

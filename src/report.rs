@@ -47,9 +47,12 @@ pub(crate) fn error_text(err: &anyhow::Error) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    let mut text = format!("error: {err}\n");
+    // Errors name paths, and a path may hold a terminal escape.
+    let escape =
+        |e: &dyn std::fmt::Display| crate::diagnostic::escape_controls(&e.to_string()).into_owned();
+    let mut text = format!("error: {}\n", escape(err));
     for cause in err.chain().skip(1) {
-        text.push_str(&format!("  caused by: {cause}\n"));
+        text.push_str(&format!("  caused by: {}\n", escape(cause)));
     }
     text
 }

@@ -66,6 +66,11 @@ pub(crate) fn run(cli: Cli) -> Outcome {
                 report(&e.0);
                 Outcome::Invalid
             }
+            // The user's own input, like content: not a failure of the machine.
+            None if err.downcast_ref::<InvalidNow>().is_some() => {
+                crate::report::error(&err);
+                Outcome::Invalid
+            }
             None => {
                 crate::report::error(&err);
                 Outcome::Failed
@@ -74,10 +79,22 @@ pub(crate) fn run(cli: Cli) -> Outcome {
     }
 }
 
+/// A `--now` that is not a time: invalid input, so it exits 2 as bad content does.
+#[derive(Debug)]
+pub(crate) struct InvalidNow(String);
+
+impl std::fmt::Display for InvalidNow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--now: {}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidNow {}
+
 /// "Now": the `--now` flag in the site's zone, or the system clock. Only commands read the clock.
 pub(crate) fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
     match &args.now {
-        Some(text) => clock::parse_now(text, tz).map_err(|e| anyhow::anyhow!("--now: {e}")),
+        Some(text) => clock::parse_now(text, tz).map_err(|e| InvalidNow(e).into()),
         None => Ok(chrono::Utc::now()),
     }
 }

@@ -43,6 +43,21 @@ pub fn parse_with(
     site_strings: &mut dyn FnMut(&str) -> Option<Source>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Config> {
+    parse_lenient(source, site_strings, diags)
+        .filter(|(_, valid)| *valid)
+        .map(|(config, _)| config)
+}
+
+/// As [`parse_with`], but a config with errors is still returned (with
+/// `false`) wherever its TOML could be read, with a stand-in for each value
+/// that is wrong (UTC for a bad zone, English for bad strings): enough to check
+/// the incident files against it, so one run reports the config's problems and
+/// theirs. Such a config must never be built from.
+pub(crate) fn parse_lenient(
+    source: &Source,
+    site_strings: &mut dyn FnMut(&str) -> Option<Source>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Config, bool)> {
     let before = diags.len();
     let whole = 0..source.text.len();
     let f = fields::parse(source, whole, 0..0, "site configuration", diags)?;
@@ -137,24 +152,27 @@ pub fn parse_with(
         diags,
     );
 
-    if diags[before..].iter().any(Diagnostic::is_error) {
-        return None;
-    }
+    let valid = !diags[before..].iter().any(Diagnostic::is_error);
     let mut printed: Vec<&[u8]> = vec![source.text.as_bytes()];
     if let Some(file) = &site_file {
         printed.push(file.text.as_bytes());
     }
-    let (base_url, base_url_span) = base_url?;
-    Some(Config {
-        title: title?.0,
+    let (base_url, base_url_span) =
+        base_url.unwrap_or_else(|| ("https://invalid.invalid".to_string(), 0..0));
+    let strings = strings.unwrap_or_else(|| {
+        crate::i18n::Strings::load("en", None, None, &mut Vec::new())
+            .expect("English is built in and valid")
+    });
+    let config = Config {
+        title: title.map(|(t, _)| t).unwrap_or_default(),
         base_url,
-        timezone: timezone?,
+        timezone: timezone.unwrap_or(chrono_tz::UTC),
         description,
         default_next_update,
         contact,
         components,
         primary_domains,
-        strings: std::sync::Arc::new(strings?),
+        strings: std::sync::Arc::new(strings),
         announce,
         fingerprint: crate::model::fingerprint(&printed),
         spans: crate::model::Spans {
@@ -165,7 +183,8 @@ pub fn parse_with(
             primary_domains: primary_domain_spans,
             component_urls,
         },
-    })
+    };
+    Some((config, valid))
 }
 
 /// The components, each with where its `url` is written.
@@ -175,11 +194,14 @@ fn parse_components(
 ) -> Vec<(Component, Option<Range<usize>>)> {
     let mut components = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Each group's derived id, with the name and place that first gave it.
+    let mut groups: HashMap<String, (String, Range<usize>)> = HashMap::new();
+    let mut id_spans: Vec<(String, Range<usize>)> = Vec::new();
     for c in f.tables("components", "[[components]] entry", diags) {
         c.deny_unknown(COMPONENT_KEYS, diags);
         let id = c.required_string("id", "\"api\"", diags);
         let name = c.required_string("name", "\"Public API\"", diags);
-        let group = c.string("group", diags).map(|(s, _)| s);
+        let group = c.string("group", diags);
         let description = c.string("description", diags).map(|(s, _)| s);
         let (url, url_span) = c.string("url", diags).unzip();
         let since = match c.datetime_or_string("since", diags) {
@@ -220,6 +242,18 @@ fn parse_components(
             );
             continue;
         }
+        if id.len() > MAX_ID_LEN {
+            diags.push(
+                Diagnostic::error(
+                    c.source(),
+                    span,
+                    format!("component id is {} characters long; ids are at most {MAX_ID_LEN}", id.len()),
+                )
+                .with_help("an id names a folder (`components/<id>/`), and file systems limit names: use a short one, e.g. \"object-storage\""),
+            );
+            continue;
+        }
+        id_spans.push((id.clone(), span.clone()));
         if let Some(first) = seen.insert(id.clone(), span.start) {
             let (line, _) = c.source().line_col(first);
             diags.push(
@@ -235,11 +269,28 @@ fn parse_components(
             continue;
         }
         let Some((name, _)) = name else { continue };
+        if let Some((group_name, group_span)) = &group {
+            let derived = group_id(group_name);
+            match groups.get(&derived) {
+                Some((first, _)) if first != group_name => diags.push(
+                    Diagnostic::error(
+                        c.source(),
+                        group_span.clone(),
+                        format!("groups `{first}` and `{group_name}` would share the id `{derived}`"),
+                    )
+                    .with_help(format!("a group's id in the API is made from its name; write `{first}` here too, or give the group a name of its own")),
+                ),
+                Some(_) => {}
+                None => {
+                    groups.insert(derived, (group_name.clone(), group_span.clone()));
+                }
+            }
+        }
         components.push((
             Component {
                 id,
                 name,
-                group,
+                group: group.map(|(g, _)| g),
                 description,
                 url,
                 since,
@@ -247,7 +298,36 @@ fn parse_components(
             url_span,
         ));
     }
+    // Components and groups share the API's list of ids.
+    for (id, span) in &id_spans {
+        if let Some((group_name, _)) = groups.get(id) {
+            diags.push(
+                Diagnostic::error(
+                    f.source(),
+                    span.clone(),
+                    format!("component id `{id}` is also the id of the group `{group_name}`"),
+                )
+                .with_help(
+                    "components and groups share one list of ids in the API: choose another id",
+                ),
+            );
+        }
+    }
     components
+}
+
+/// Ids name folders (`components/<id>/`), which file systems limit to 255 bytes
+/// once other parts are added; 64 leaves room and is ample for a name.
+pub(crate) const MAX_ID_LEN: usize = 64;
+
+/// Groups have no id of their own in the config; theirs is derived from the name.
+pub(crate) fn group_id(name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("group-{slug}")
 }
 
 /// BCP 47 in shape (`de`, `pt-BR`, `zh-Hant`): it names a file and goes in `<html lang>`.
@@ -269,14 +349,34 @@ fn valid_id(id: &str) -> bool {
 
 fn check_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!("`base_url` must start with https:// or http://, found \"{url}\"")
-        })?;
-    if rest.is_empty() || rest.starts_with('/') || url.contains(['"', '<', '>', ' ', '\'', '\\']) {
+    // Every address the site writes (links, feeds, the calendar, robots.txt,
+    // _headers, sitemap.xml) starts with it: a line break in it would add
+    // lines to those files, such as an ATTENDEE to every calendar event.
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`base_url` must be one address, with no space, line break or control character; found {:?}",
+            c
+        ));
+    }
+    if url.contains(['"', '<', '>', '\'', '\\', '`']) {
         return Err(format!("`base_url` is not a valid address: \"{url}\""));
+    }
+    if !url.starts_with("https://") && !url.starts_with("http://") {
+        return Err(format!(
+            "`base_url` must start with https:// or http://, found \"{url}\""
+        ));
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| format!("`base_url` is not a valid address ({e}): \"{url}\""))?;
+    if parsed.host_str().is_none_or(str::is_empty)
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(format!(
+            "`base_url` must be a site's address, with a host and no query, fragment or password: \"{url}\""
+        ));
     }
     Ok(url.trim_end_matches('/').to_string())
 }

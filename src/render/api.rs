@@ -170,7 +170,7 @@ impl<'a> Api<'a> {
             }
         }
         for (i, c) in config.components.iter().enumerate() {
-            out.push(self.component(i, c.group.as_deref().map(group_id)));
+            out.push(self.component(i, c.group.as_deref().map(crate::config::group_id)));
         }
         for (n, g) in groups.iter().enumerate() {
             let members: Vec<usize> = (0..config.components.len())
@@ -182,7 +182,7 @@ impl<'a> Api<'a> {
                 .max()
                 .unwrap_or(ComponentStatus::Operational);
             out.push(Component {
-                id: group_id(g),
+                id: crate::config::group_id(g),
                 name: g,
                 status: worst.as_str(),
                 created_at: None,
@@ -285,7 +285,15 @@ impl<'a> Api<'a> {
             components: incident
                 .all_components()
                 .into_iter()
-                .map(|c| self.component(c, config.components[c].group.as_deref().map(group_id)))
+                .map(|c| {
+                    self.component(
+                        c,
+                        config.components[c]
+                            .group
+                            .as_deref()
+                            .map(crate::config::group_id),
+                    )
+                })
                 .collect(),
         }
     }
@@ -359,20 +367,18 @@ impl<'a> Api<'a> {
             components: m
                 .components
                 .iter()
-                .map(|&c| self.component(c, config.components[c].group.as_deref().map(group_id)))
+                .map(|&c| {
+                    self.component(
+                        c,
+                        config.components[c]
+                            .group
+                            .as_deref()
+                            .map(crate::config::group_id),
+                    )
+                })
                 .collect(),
         }
     }
-}
-
-/// Groups have no id of their own in the config; theirs is derived from the name.
-fn group_id(name: &str) -> String {
-    let slug: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("group-{slug}")
 }
 
 impl<'a> Api<'a> {

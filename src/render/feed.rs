@@ -231,7 +231,11 @@ pub(super) fn rss<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a>
         ))
         .items(items)
         .build();
-    let mut out = channel.to_string().into_bytes();
+    // A translation or config value could still hold a character XML forbids,
+    // and one such character makes readers reject the whole feed.
+    let mut out = crate::markdown::without_hidden(&channel.to_string())
+        .into_owned()
+        .into_bytes();
     out.push(b'\n');
     out
 }
@@ -283,7 +287,11 @@ pub(super) fn atom<'a>(site: &'a Site, spec: &FeedSpec, selection: &Selection<'a
     feed.set_links(vec![self_link, alternate]);
     feed.set_lang(Some(site.config.strings.lang.clone()));
     feed.set_entries(entries);
-    let mut out = feed.to_string().into_bytes();
+    // A translation or config value could still hold a character XML forbids,
+    // and one such character makes readers reject the whole feed.
+    let mut out = crate::markdown::without_hidden(&feed.to_string())
+        .into_owned()
+        .into_bytes();
     out.push(b'\n');
     out
 }

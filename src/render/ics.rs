@@ -25,6 +25,8 @@ fn text(value: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // RFC 5545 allows no control character in TEXT but tab.
+            c if crate::markdown::is_hidden(c) => {}
             c => out.push(c),
         }
     }
@@ -111,6 +113,23 @@ pub(super) fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
         line(&mut out, &format!("STATUS:{status}"));
         line(&mut out, "TRANSP:TRANSPARENT");
         line(&mut out, "END:VEVENT");
+    }
+    if !site.maintenance.iter().any(|m| m.ends >= since) {
+        // RFC 5545 requires a component in every calendar, and strict readers
+        // refuse an empty one: UTC's time zone is one that changes nothing.
+        for l in [
+            "BEGIN:VTIMEZONE",
+            "TZID:UTC",
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0000",
+            "TZOFFSETTO:+0000",
+            "TZNAME:UTC",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ] {
+            line(&mut out, l);
+        }
     }
     line(&mut out, "END:VCALENDAR");
     out.into_bytes()

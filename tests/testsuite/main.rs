@@ -11,6 +11,7 @@ mod build;
 mod concurrency;
 mod errors;
 mod feed;
+mod hostile;
 mod hosting;
 mod i18n;
 mod install;

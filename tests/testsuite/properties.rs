@@ -1150,7 +1150,8 @@ fn title() -> BoxedStrategy<String> {
         proptest::string::string_regex("[a-zA-Z0-9 \"\\\\'éü中🙂\t#=+\\[\\]{}<>&$]{1,40}").unwrap(),
         proptest::string::string_regex("\\PC{1,30}").unwrap(),
         Just("Elevated error rates on the Public API".to_string()),
-        Just("\"quoted\" \\ back\\slash \u{7f} \u{1} \n newline".to_string()),
+        // No control characters: since issue 15 they are warned about and left out.
+        Just("\"quoted\" \\ back\\slash \t tab \n newline".to_string()),
     ]
     .prop_filter("a title has words", |t| !t.trim().is_empty())
     .boxed()

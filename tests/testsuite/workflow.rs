@@ -319,9 +319,10 @@ fn check_exit_codes_and_lapse_messages_across_daylight_saving() {
         .expect_code(1)
         .expect_stderr("error[lapsed]: api-errors: the next update was promised for 01:20 GMT, 12 minutes ago\n  --> incidents/api-errors.md:6:1")
         .expect_stderr("error: 1 promised update lapsed");
-    // --now in the site's zone: 01:30 happens twice on this day, so it is refused as ambiguous.
+    // --now in the site's zone: 01:30 happens twice on this day, so it is refused as ambiguous,
+    // as invalid input (issue 15).
     site.run(&["check", "--now", "2026-10-25T01:30"])
-        .expect_code(3)
+        .expect_code(2)
         .expect_stderr("ambiguous");
     site.run(&["check", "--now", "2026-10-25T03:00"])
         .expect_code(1)
