@@ -47,3 +47,58 @@ fn a_missed_promise_is_called_overdue() {
         "{page}"
     );
 }
+
+#[test]
+fn an_update_dated_after_now_waits_for_its_time() {
+    // Issue 17: an update whose `at` was after the build's now was published as current.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow API\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"2h\"\n+++\nWe are looking.\n\n\
+         +++\nstate = \"resolved\"\nat = 2026-11-22T11:00:00Z\n+++\nWords from the future.\n",
+    );
+    site.incident(
+        "later",
+        &open_incident(
+            "Tomorrow's outage",
+            "critical",
+            "[\"db\"]",
+            "2026-11-22T12:00:00Z",
+        ),
+    );
+    site.build("2026-11-22T10:30:00Z");
+    for file in [
+        "index.html",
+        "incidents/slow/index.html",
+        "history/index.html",
+        "history/2026-11/index.html",
+        "feed.xml",
+        "feed.atom",
+        "components/api/feed.xml",
+        "components/db/feed.xml",
+        "api/v2/incidents.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/summary.json",
+        "api/v2/status.json",
+        "sitemap.xml",
+    ] {
+        let body = site.read(&format!("site/{file}"));
+        assert!(!body.contains("Words from the future"), "{file}: {body}");
+        assert!(!body.contains("Tomorrow"), "{file}: {body}");
+        assert!(!body.contains("2026-11-22T11:00"), "{file}: {body}");
+    }
+    assert!(!site.exists("site/incidents/later"));
+    let home = text(&site.read("site/index.html"));
+    assert!(home.contains("Degraded performance"), "{home}");
+    let summary = site.read("site/api/v2/summary.json");
+    assert!(summary.contains("\"indicator\": \"minor\""), "{summary}");
+
+    // Once their time has come, they are published.
+    site.build("2026-11-22T12:05:00Z");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(page.contains("Words from the future"), "{page}");
+    assert!(site.read("site/index.html").contains("Tomorrow"));
+    assert!(site.read("site/feed.xml").contains("Words from the future"));
+    assert!(site.read("site/api/v2/incidents.json").contains("Tomorrow"));
+}
