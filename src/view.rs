@@ -76,6 +76,8 @@ pub(crate) struct StatusView {
     pub label: String,
     /// The sentence for the banner: "All systems operational".
     pub banner: String,
+    /// `rrggbb`, for the icon in the browser's tab.
+    pub colour: &'static str,
 }
 
 impl StatusView {
@@ -84,6 +86,7 @@ impl StatusView {
             key: s.as_str(),
             label: status_label(s, strings),
             banner: strings.text(&format!("banner_{}", s.as_str()), &[]),
+            colour: s.colour(),
         }
     }
 }
@@ -208,6 +211,8 @@ pub(crate) struct IncidentView {
     pub impact: &'static str,
     /// What the impact means for components: "Partial outage".
     pub impact_label: String,
+    /// `rrggbb`, for the icon in the tab: the impact's colour while open, operational once resolved.
+    pub colour: &'static str,
     pub state: &'static str,
     pub state_label: String,
     pub open: bool,
@@ -288,6 +293,11 @@ impl IncidentView {
             title: incident.title.clone(),
             impact: impact.as_str(),
             impact_label: status_label(impact.component_status(), strings),
+            colour: if incident.is_open() {
+                impact.component_status().colour()
+            } else {
+                crate::model::ComponentStatus::Operational.colour()
+            },
             state: incident.state().as_str(),
             state_label: state_label(incident.state(), strings),
             open: incident.is_open(),

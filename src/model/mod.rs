@@ -119,6 +119,18 @@ impl ComponentStatus {
         }
     }
 
+    /// Its colour, as `rrggbb`: the badge's and the home page icon's (the
+    /// light theme's colours of `templates/style.css`).
+    pub fn colour(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "1a7f37",
+            ComponentStatus::UnderMaintenance => "0969da",
+            ComponentStatus::DegradedPerformance => "9a6700",
+            ComponentStatus::PartialOutage => "bc4c00",
+            ComponentStatus::MajorOutage => "cf222e",
+        }
+    }
+
     /// The banner across the top of the page, for the worst status anywhere.
     pub fn banner(self) -> &'static str {
         match self {

@@ -102,3 +102,44 @@ fn an_update_dated_after_now_waits_for_its_time() {
     assert!(site.read("site/feed.xml").contains("Words from the future"));
     assert!(site.read("site/api/v2/incidents.json").contains("Tomorrow"));
 }
+
+/// The `href` of the page's icon.
+fn icon(html: &str) -> String {
+    crate::support::tags(html)
+        .into_iter()
+        .find(|(tag, attrs)| tag == "link" && attrs.iter().any(|(k, v)| k == "rel" && v == "icon"))
+        .and_then(|(_, attrs)| attrs.into_iter().find(|(k, _)| k == "href"))
+        .map(|(_, v)| v)
+        .expect("an icon")
+}
+
+#[test]
+fn the_tab_shows_the_overall_status() {
+    // Issue 17: the tab's title and icon said all was well during an outage.
+    let site = TestSite::new();
+    site.build("2026-11-22T09:45:00Z");
+    let home = site.read("site/index.html");
+    assert!(
+        home.contains("<title>All systems operational · Acme Cloud Status</title>"),
+        "{home}"
+    );
+    assert!(icon(&home).starts_with("data:image/svg+xml,"));
+    assert!(icon(&home).contains("%231a7f37"), "{}", icon(&home));
+
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let home = site.read("site/index.html");
+    assert!(
+        home.contains("<title>Partial outage · Acme Cloud Status</title>"),
+        "{home}"
+    );
+    assert!(icon(&home).contains("%23bc4c00"), "{}", icon(&home));
+    // The open incident's page shows its own impact; pages that do not follow the clock claim nothing.
+    let page = site.read("site/incidents/slow/index.html");
+    assert!(icon(&page).contains("%23bc4c00"), "{}", icon(&page));
+    let history = site.read("site/history/index.html");
+    assert!(!icon(&history).contains("%231a7f37"), "{}", icon(&history));
+}
