@@ -211,14 +211,14 @@ pub(crate) struct IncidentView {
     pub impact: &'static str,
     /// What the impact means for components: "Partial outage".
     pub impact_label: String,
-    /// `rrggbb`, for the icon in the tab: the impact's colour while open, operational once resolved.
-    pub colour: &'static str,
     pub state: &'static str,
     pub state_label: String,
     pub open: bool,
     pub started: TimeView,
     pub resolved: Option<TimeView>,
     pub duration: Option<String>,
+    /// While open: how long it has lasted as of the build ("1h 5m"), for the home page.
+    pub lasted: Option<String>,
     /// Joined in the site's language: "Public API, Dashboard".
     pub components: String,
     /// Every component the incident touched, for links to their feeds.
@@ -238,6 +238,16 @@ pub(crate) struct IncidentView {
 const BODY_HEADING_BASE: u8 = 4;
 
 impl IncidentView {
+    /// The colour of the icon in the tab on its page (`rrggbb`): its impact's
+    /// while open, operational once resolved.
+    pub(crate) fn icon(incident: &Incident) -> &'static str {
+        if incident.is_open() {
+            incident.current_impact().component_status().colour()
+        } else {
+            ComponentStatus::Operational.colour()
+        }
+    }
+
     /// `now` decides one thing only: whether the promised update is overdue
     /// (see [`Incident::overdue`]), which is part of the page's fingerprint.
     pub(crate) fn new(incident: &Incident, site: &Site, now: DateTime<Utc>) -> IncidentView {
@@ -293,11 +303,6 @@ impl IncidentView {
             title: incident.title.clone(),
             impact: impact.as_str(),
             impact_label: status_label(impact.component_status(), strings),
-            colour: if incident.is_open() {
-                impact.component_status().colour()
-            } else {
-                crate::model::ComponentStatus::Operational.colour()
-            },
             state: incident.state().as_str(),
             state_label: state_label(incident.state(), strings),
             open: incident.is_open(),
@@ -306,6 +311,9 @@ impl IncidentView {
                 .resolved_at()
                 .map(|t| TimeView::new(t, tz, strings)),
             duration: incident.duration().map(|d| strings.duration(d)),
+            lasted: incident.is_open().then(|| {
+                strings.duration((now - incident.started_at()).max(chrono::Duration::zero()))
+            }),
             components: strings.list(&names(&components)),
             component_feeds: incident
                 .all_components()

@@ -143,3 +143,55 @@ fn the_tab_shows_the_overall_status() {
     let history = site.read("site/history/index.html");
     assert!(!icon(&history).contains("%231a7f37"), "{}", icon(&history));
 }
+
+/// The `class` of every element with one, in order.
+fn classes(html: &str) -> Vec<String> {
+    crate::support::tags(html)
+        .into_iter()
+        .filter_map(|(_, attrs)| attrs.into_iter().find(|(k, _)| k == "class"))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+#[test]
+fn the_incident_card_says_when_how_long_how_bad_and_what() {
+    // Issue 17: the card lacked when it started, how long it had lasted, its
+    // impact and components; the banner did not name what was affected; every
+    // update's old promise was as prominent as the current one; the stripe was
+    // always orange.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow dashboard\"\nimpact = \"minor\"\ncomponents = [\"dashboard\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"30m\"\n+++\nLooking.\n\n\
+         +++\nstate = \"identified\"\nat = 2026-11-22T10:25:00Z\nnext_update = \"1h\"\n+++\nFound it.\n",
+    );
+    site.build("2026-11-22T11:05:00Z");
+    let home = site.read("site/index.html");
+    assert_eq!(
+        text(between(&home, "<h1", "</h1>")),
+        "Degraded performance: Dashboard"
+    );
+    let card = between(&home, "id=active", "</section>");
+    let words = text(card);
+    for expected in [
+        "Started 22 Nov 2026, 10:00 GMT, ongoing for 1h 5m",
+        "Degraded performance",
+        "Affects Dashboard",
+        "Next update by 22 Nov 2026, 11:25 GMT.",
+    ] {
+        assert!(words.contains(expected), "missing {expected:?} in {words}");
+    }
+    assert!(
+        classes(card).iter().any(|c| c == "incident open s-minor"),
+        "{:?}",
+        classes(card)
+    );
+    // On the incident page only the latest promise stands out.
+    let page = site.read("site/incidents/slow/index.html");
+    let promises: Vec<String> = classes(&page)
+        .into_iter()
+        .filter(|c| c.starts_with("next"))
+        .collect();
+    assert_eq!(promises, ["next", "next past"], "{page}");
+}
