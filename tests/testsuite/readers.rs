@@ -195,3 +195,76 @@ fn the_incident_card_says_when_how_long_how_bad_and_what() {
         .collect();
     assert_eq!(promises, ["next", "next past"], "{page}");
 }
+
+#[test]
+fn machines_may_read_the_api_feeds_calendar_and_badge_from_any_origin() {
+    // Issue 17: dashboards on other origins could not fetch the API or feeds.
+    let site = TestSite::new();
+    site.build("2026-11-22T09:45:00Z");
+    let headers = site.read("site/_headers");
+    for path in [
+        "/api/v2/*",
+        "/feed.xml",
+        "/feed.atom",
+        "/components/*",
+        "/maintenance.ics",
+        "/badge.svg",
+    ] {
+        let block = headers
+            .split("\n\n")
+            .find(|b| b.lines().next() == Some(path))
+            .unwrap_or_else(|| panic!("no block for {path} in {headers}"));
+        assert!(
+            block.contains("\n  Access-Control-Allow-Origin: *"),
+            "{path}: {block}"
+        );
+    }
+    // Pages stay same-origin.
+    assert_eq!(
+        headers.matches("Access-Control-Allow-Origin").count(),
+        6,
+        "{headers}"
+    );
+}
+
+#[test]
+fn the_sitemap_lists_every_page() {
+    // Issue 17: monthly history pages and maintenance pages were missing from sitemap.xml.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-10-22T09:30:00Z"),
+    );
+    site.write(
+        "maintenance/upgrade.md",
+        "+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-28T22:00:00Z\nends = 2026-11-29T01:00:00Z\n+++\nWork.\n",
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let sitemap = site.read("site/sitemap.xml");
+    let base = "https://status.acme-status.net/";
+    let mut pages: Vec<String> = Vec::new();
+    collect_pages(&site.path("site"), &site.path("site"), &mut pages);
+    assert!(pages.len() >= 6, "{pages:?}");
+    for page in pages {
+        let loc = format!("<loc>{base}{page}</loc>");
+        assert!(sitemap.contains(&loc), "{loc} missing in {sitemap}");
+    }
+}
+
+/// Every `index.html` under `dir`, as its folder's path relative to `root` with a trailing slash.
+fn collect_pages(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_pages(root, &path, out);
+        } else if path.file_name().is_some_and(|n| n == "index.html") {
+            let rel = path.parent().unwrap().strip_prefix(root).unwrap();
+            let rel = rel.to_str().unwrap().replace('\\', "/");
+            out.push(if rel.is_empty() {
+                rel
+            } else {
+                format!("{rel}/")
+            });
+        }
+    }
+}
