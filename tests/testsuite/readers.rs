@@ -268,3 +268,53 @@ fn collect_pages(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<St
         }
     }
 }
+
+fn json(site: &TestSite, file: &str) -> serde_json::Value {
+    serde_json::from_str(&site.read(&format!("site/api/v2/{file}"))).unwrap()
+}
+
+#[test]
+fn the_api_dates_components_and_maps_maintenance_as_statuspage_does() {
+    // Issue 17: components had null `created_at`/`updated_at`; a cancelled window
+    // had a status Statuspage does not have; `page.updated_at` ignored maintenance;
+    // a window's `started_at` was its start, not when it was first posted.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow API\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-20T10:00:00Z\n+++\nLooking.\n\n\
+         +++\nstate = \"resolved\"\nat = 2026-11-20T11:00:00Z\n+++\nFixed.\n",
+    );
+    site.write(
+        "maintenance/upgrade.md",
+        "+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-28T22:00:00Z\nends = 2026-11-29T01:00:00Z\n+++\nWork.\n\n\
+         +++\nstate = \"scheduled\"\nat = 2026-11-21T10:00:00Z\n+++\nPlanned.\n\n\
+         +++\nstate = \"cancelled\"\nat = 2026-11-22T09:00:00Z\n+++\nWe will not do this work.\n",
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let components = json(&site, "components.json");
+    for c in components["components"].as_array().unwrap() {
+        for key in ["created_at", "updated_at"] {
+            assert!(c[key].is_string(), "{key} of {c}");
+        }
+    }
+    let api = components["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "api")
+        .unwrap();
+    assert_eq!(api["updated_at"], "2026-11-20T11:00:00.000Z");
+    assert_eq!(components["page"]["updated_at"], "2026-11-22T09:00:00.000Z");
+
+    let windows = json(&site, "scheduled-maintenances.json");
+    let window = &windows["scheduled_maintenances"][0];
+    assert_eq!(window["status"], "completed", "{window}");
+    assert_eq!(window["started_at"], "2026-11-21T10:00:00.000Z", "{window}");
+    let latest = &window["incident_updates"][0];
+    assert_eq!(latest["status"], "completed", "{latest}");
+    assert!(
+        latest["body"].as_str().unwrap().contains("Cancelled"),
+        "{latest}"
+    );
+}
