@@ -172,7 +172,11 @@ fn render_the_rest(
     for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;
     }
-    sink.put("badge.svg", badge::svg(site.overall_status(now)), None)?;
+    sink.put(
+        "badge.svg",
+        badge::svg(site.overall_status(now), strings),
+        None,
+    )?;
     sink.put("maintenance.ics", ics::calendar(site, now), None)?;
     for (path, bytes) in hosting::files(site) {
         sink.put(&path, bytes, None)?;

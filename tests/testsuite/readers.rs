@@ -318,3 +318,46 @@ fn the_api_dates_components_and_maps_maintenance_as_statuspage_does() {
         "{latest}"
     );
 }
+
+#[test]
+fn author_text_takes_its_own_direction_and_the_badge_speaks_the_sites_language() {
+    // Issue 17: a title in Arabic or Hebrew on an English page was laid out left to
+    // right; the badge said "status: partial outage" on a German site.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    for page in ["site/index.html", "site/incidents/slow/index.html"] {
+        let html = site.read(page);
+        let tags = crate::support::tags(&html);
+        let bodies: Vec<_> = tags
+            .iter()
+            .filter(|(_, a)| a.iter().any(|(k, v)| k == "class" && v == "body"))
+            .collect();
+        assert!(!bodies.is_empty(), "{page}");
+        for (_, attrs) in bodies {
+            assert!(
+                attrs.iter().any(|(k, v)| k == "dir" && v == "auto"),
+                "{page}: {attrs:?}"
+            );
+        }
+    }
+    let page = site.read("site/incidents/slow/index.html");
+    assert!(
+        crate::support::tags(&page)
+            .iter()
+            .any(|(t, a)| t == "h1" && a.iter().any(|(k, v)| k == "dir" && v == "auto")),
+        "{page}"
+    );
+
+    site.write(
+        "statuspost.toml",
+        format!("language = \"de\"\n{}", crate::support::CONFIG),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let badge = site.read("site/badge.svg");
+    assert!(badge.contains(">Status</text>"), "{badge}");
+    assert!(badge.contains(">Teilweiser Ausfall</text>"), "{badge}");
+}
