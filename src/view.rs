@@ -76,6 +76,8 @@ pub(crate) struct StatusView {
     pub label: String,
     /// The sentence for the banner: "All systems operational".
     pub banner: String,
+    /// `rrggbb`, for the icon in the browser's tab.
+    pub colour: &'static str,
 }
 
 impl StatusView {
@@ -84,6 +86,7 @@ impl StatusView {
             key: s.as_str(),
             label: status_label(s, strings),
             banner: strings.text(&format!("banner_{}", s.as_str()), &[]),
+            colour: s.colour(),
         }
     }
 }
@@ -214,6 +217,8 @@ pub(crate) struct IncidentView {
     pub started: TimeView,
     pub resolved: Option<TimeView>,
     pub duration: Option<String>,
+    /// While open: how long it has lasted as of the build ("1h 5m"), for the home page.
+    pub lasted: Option<String>,
     /// Joined in the site's language: "Public API, Dashboard".
     pub components: String,
     /// Every component the incident touched, for links to their feeds.
@@ -221,8 +226,11 @@ pub(crate) struct IncidentView {
     pub summary_html: String,
     /// Newest first, as readers scan them.
     pub updates: Vec<UpdateView>,
-    /// The promised time of the next update, while open.
+    /// The promised time of the next update, while open and not yet past.
     pub next_update: Option<TimeView>,
+    /// The promised time of the next update, once it has passed with no newer
+    /// update: readers are told plainly that the promise was missed.
+    pub overdue: Option<TimeView>,
     pub latest: UpdateView,
 }
 
@@ -230,7 +238,19 @@ pub(crate) struct IncidentView {
 const BODY_HEADING_BASE: u8 = 4;
 
 impl IncidentView {
-    pub(crate) fn new(incident: &Incident, site: &Site) -> IncidentView {
+    /// The colour of the icon in the tab on its page (`rrggbb`): its impact's
+    /// while open, operational once resolved.
+    pub(crate) fn icon(incident: &Incident) -> &'static str {
+        if incident.is_open() {
+            incident.current_impact().component_status().colour()
+        } else {
+            ComponentStatus::Operational.colour()
+        }
+    }
+
+    /// `now` decides one thing only: whether the promised update is overdue
+    /// (see [`Incident::overdue`]), which is part of the page's fingerprint.
+    pub(crate) fn new(incident: &Incident, site: &Site, now: DateTime<Utc>) -> IncidentView {
         let config = &site.config;
         let tz = config.timezone;
         let strings = &config.strings;
@@ -291,6 +311,9 @@ impl IncidentView {
                 .resolved_at()
                 .map(|t| TimeView::new(t, tz, strings)),
             duration: incident.duration().map(|d| strings.duration(d)),
+            lasted: incident.is_open().then(|| {
+                strings.duration((now - incident.started_at()).max(chrono::Duration::zero()))
+            }),
             components: strings.list(&names(&components)),
             component_feeds: incident
                 .all_components()
@@ -305,6 +328,10 @@ impl IncidentView {
             updates,
             next_update: incident
                 .next_update_due(config.default_next_update)
+                .filter(|_| incident.overdue(config.default_next_update, now).is_none())
+                .map(|t| TimeView::new(t, tz, strings)),
+            overdue: incident
+                .overdue(config.default_next_update, now)
                 .map(|t| TimeView::new(t, tz, strings)),
         }
     }

@@ -55,6 +55,8 @@ pub(super) fn run(args: StatusArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
     let now = cmd::now(&args.site, site.config.timezone)?;
+    // What readers may see now: an update dated later is not published yet.
+    let site = crate::render::as_of(&site, now);
     let url = args
         .url
         .clone()

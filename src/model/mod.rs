@@ -119,6 +119,18 @@ impl ComponentStatus {
         }
     }
 
+    /// Its colour, as `rrggbb`: the badge's and the home page icon's (the
+    /// light theme's colours of `templates/style.css`).
+    pub fn colour(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "1a7f37",
+            ComponentStatus::UnderMaintenance => "0969da",
+            ComponentStatus::DegradedPerformance => "9a6700",
+            ComponentStatus::PartialOutage => "bc4c00",
+            ComponentStatus::MajorOutage => "cf222e",
+        }
+    }
+
     /// The banner across the top of the page, for the worst status anywhere.
     pub fn banner(self) -> &'static str {
         match self {
@@ -320,6 +332,12 @@ impl Incident {
     /// site's default cadence. `None` once resolved or when nothing was promised.
     pub fn next_update_due(&self, default: Option<Duration>) -> Option<DateTime<Utc>> {
         self.latest().promise(default)
+    }
+
+    /// The promised time of the next update when it has come (as `check`
+    /// counts a lapse: at or after it) and no newer update exists.
+    pub fn overdue(&self, default: Option<Duration>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_update_due(default).filter(|&due| due <= now)
     }
 }
 

@@ -95,6 +95,11 @@ pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
     site.incidents
         .iter()
         .map(|i| i.latest().at)
+        .chain(
+            site.maintenance
+                .iter()
+                .flat_map(|m| m.updates.last().map(|u| u.at)),
+        )
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
@@ -143,6 +148,68 @@ struct Api<'a> {
     site: &'a Site,
     page_id: String,
     statuses: Vec<ComponentStatus>,
+    /// Each component's `created_at` and `updated_at`, from the content.
+    dates: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Statuspage's maintenance statuses have no `cancelled`: a cancelled window
+/// is `completed`, and its update's text says it was cancelled.
+fn maintenance_status(state: MaintenanceState) -> &'static str {
+    match state {
+        MaintenanceState::Cancelled => MaintenanceState::Completed.as_str(),
+        other => other.as_str(),
+    }
+}
+
+/// When each component was created (its `since`, else the oldest time in the
+/// content) and last changed (the newest update of an incident or window that
+/// names it, or a window's start or end that has passed). Content times, never
+/// the clock, so unchanged content gives unchanged files.
+fn component_dates(site: &Site, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let config = &site.config;
+    let oldest = site
+        .incidents
+        .iter()
+        .map(|i| i.started_at())
+        .chain(
+            site.maintenance
+                .iter()
+                .flat_map(|m| m.updates.first().map(|u| u.at)),
+        )
+        .min()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    (0..config.components.len())
+        .map(|c| {
+            let created = config.components[c]
+                .since
+                .and_then(|day| {
+                    day.and_time(chrono::NaiveTime::MIN)
+                        .and_local_timezone(config.timezone)
+                        .earliest()
+                })
+                .map_or(oldest, |t| t.with_timezone(&Utc));
+            let updated = site
+                .incidents
+                .iter()
+                .filter(|i| i.touches(c))
+                .map(|i| i.latest().at)
+                .chain(
+                    site.maintenance
+                        .iter()
+                        .filter(|m| m.components.contains(&c))
+                        .flat_map(|m| {
+                            m.updates
+                                .last()
+                                .map(|u| u.at)
+                                .into_iter()
+                                .chain([m.starts, m.ends].into_iter().filter(|&t| t <= now))
+                        }),
+                )
+                .max()
+                .map_or(created, |t| t.max(created));
+            (created, updated)
+        })
+        .collect()
 }
 
 impl<'a> Api<'a> {
@@ -181,12 +248,14 @@ impl<'a> Api<'a> {
                 .map(|&i| self.statuses[i])
                 .max()
                 .unwrap_or(ComponentStatus::Operational);
+            let created = members.iter().map(|&i| self.dates[i].0).min();
+            let updated = members.iter().map(|&i| self.dates[i].1).max();
             out.push(Component {
                 id: crate::config::group_id(g),
                 name: g,
                 status: worst.as_str(),
-                created_at: None,
-                updated_at: None,
+                created_at: created.map(time),
+                updated_at: updated.map(time),
                 position: config.components.len() + n + 1,
                 description: None,
                 showcase: false,
@@ -212,8 +281,8 @@ impl<'a> Api<'a> {
             id: c.id.clone(),
             name: &c.name,
             status: self.statuses[i].as_str(),
-            created_at: None,
-            updated_at: None,
+            created_at: Some(time(self.dates[i].0)),
+            updated_at: Some(time(self.dates[i].1)),
             position: i + 1,
             description: c.description.as_deref(),
             showcase: true,
@@ -328,8 +397,17 @@ impl<'a> Api<'a> {
             .iter()
             .map(|u| IncidentUpdate {
                 id: format!("{}-{}", m.slug, u.anchor),
-                status: u.state.as_str(),
-                body: markdown::to_text(&u.body),
+                status: maintenance_status(u.state),
+                body: {
+                    let body = markdown::to_text(&u.body);
+                    if u.state == MaintenanceState::Cancelled
+                        && !body.to_lowercase().contains("cancel")
+                    {
+                        format!("Cancelled: {body}")
+                    } else {
+                        body
+                    }
+                },
                 incident_id: &m.slug,
                 created_at: time(u.at),
                 updated_at: time(u.at),
@@ -346,7 +424,7 @@ impl<'a> Api<'a> {
         ApiMaintenance {
             id: &m.slug,
             name: &m.title,
-            status: state.as_str(),
+            status: maintenance_status(state),
             created_at: time(announced),
             updated_at: time(last),
             monitoring_at: m
@@ -359,7 +437,8 @@ impl<'a> Api<'a> {
                 .then(|| time(m.worked(now).map_or(last, |(_, end)| end))),
             impact: "maintenance",
             shortlink: format!("{}/maintenance/{}/", config.base_url, m.slug),
-            started_at: time(m.starts),
+            // As Statuspage: when the window was first posted.
+            started_at: time(announced),
             page_id: &self.page_id,
             scheduled_for: time(m.starts),
             scheduled_until: time(m.ends),
@@ -395,6 +474,7 @@ impl<'a> Api<'a> {
             site,
             page_id: format!("{page_id:016x}")[..12].to_string(),
             statuses: site.component_statuses(now),
+            dates: component_dates(site, now),
         }
     }
 }

@@ -43,6 +43,17 @@ const BY_EXTENSION: &[(&str, &str)] = &[
 /// name it: an RSS feed as plain XML, an Atom feed as a download.
 const TYPED_IN_HEADERS: [&str; 2] = ["feed.xml", "feed.atom"];
 
+/// What machines read: any origin may fetch it (a dashboard, a chat bot, a
+/// browser extension). Pages stay same-origin. `*` ends a path, as hosts expect.
+const READ_FROM_ANY_ORIGIN: [&str; 6] = [
+    "api/v2/*",
+    "feed.xml",
+    "feed.atom",
+    "components/*",
+    "maintenance.ics",
+    "badge.svg",
+];
+
 /// The `Content-Type` of an output file, by its path in the output folder.
 /// The one table: `serve` sends it and `_headers` tells hosts to, so the
 /// preview and the published site agree.
@@ -78,11 +89,12 @@ pub(crate) fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let mut headers = format!(
         "{prefix}/*\n  Cache-Control: public, max-age={MAX_AGE_SECONDS}\n  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n"
     );
-    for path in TYPED_IN_HEADERS {
-        headers.push_str(&format!(
-            "\n{prefix}/{path}\n  Content-Type: {}\n",
-            content_type(path)
-        ));
+    for path in READ_FROM_ANY_ORIGIN {
+        headers.push_str(&format!("\n{prefix}/{path}\n"));
+        if TYPED_IN_HEADERS.contains(&path) {
+            headers.push_str(&format!("  Content-Type: {}\n", content_type(path)));
+        }
+        headers.push_str("  Access-Control-Allow-Origin: *\n");
     }
     out.push(("_headers".into(), headers.into_bytes()));
     out.push((
@@ -120,6 +132,26 @@ fn sitemap(site: &Site) -> Vec<u8> {
             format!("{base}/incidents/{}/", incident.slug),
             Some(incident.latest().at),
         );
+    }
+    // Month pages show maintenance states that follow the clock: no lastmod.
+    let tz = site.config.timezone;
+    let mut months: Vec<(i32, u32)> = site
+        .incidents
+        .iter()
+        .map(|i| crate::view::month_key(i.started_at(), tz))
+        .chain(
+            site.maintenance
+                .iter()
+                .map(|m| crate::view::month_key(m.starts, tz)),
+        )
+        .collect();
+    months.sort_unstable_by(|a, b| b.cmp(a));
+    months.dedup();
+    for (y, m) in months {
+        url(&mut xml, format!("{base}/history/{y:04}-{m:02}/"), None);
+    }
+    for m in &site.maintenance {
+        url(&mut xml, format!("{base}/maintenance/{}/", m.slug), None);
     }
     xml.push_str("</urlset>\n");
     xml.into_bytes()

@@ -9,10 +9,13 @@ pub(crate) mod hosting;
 mod ics;
 mod pages;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::clock::Now;
-use crate::model::Site;
+use crate::model::{Incident, Site};
 use crate::output::Sink;
 use crate::templates::Templates;
 
@@ -44,6 +47,7 @@ pub(crate) fn render_into(
     templates: &Templates,
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
+    let site = &*as_of(site, now);
     // The pages and the rest (feeds, API, calendar, sitemap) share nothing but
     // the sink: on a rebuild that renders a handful of pages, each gets a core.
     let (pages, rest) = rayon::join(
@@ -52,6 +56,61 @@ pub(crate) fn render_into(
     );
     pages?;
     rest
+}
+
+/// The site as readers may see it at `now`: an update dated after it waits
+/// for a build at or after its time (on pages, feeds, API and calendar alike),
+/// and so does an incident whose first update is. `check` warns about them.
+pub(crate) fn as_of(site: &Site, now: Now) -> Cow<'_, Site> {
+    // Updates are ordered by `at`: the ones to keep are a prefix.
+    let kept = |times: &mut dyn Iterator<Item = chrono::DateTime<chrono::Utc>>| {
+        times.take_while(|&at| at <= now).count()
+    };
+    // A trimmed file is not the file on disk: its pages must not be taken for
+    // the ones built from all of it, nor for those built from less of it.
+    let print = |fingerprint: u64, kept: usize| {
+        crate::model::fingerprint(&[&fingerprint.to_le_bytes(), &(kept as u64).to_le_bytes()])
+    };
+    let future = site.incidents.iter().any(|i| i.latest().at > now)
+        || site
+            .maintenance
+            .iter()
+            .any(|m| m.updates.last().is_some_and(|u| u.at > now));
+    if !future {
+        return Cow::Borrowed(site);
+    }
+    let incidents = site
+        .incidents
+        .iter()
+        .filter_map(|i| match kept(&mut i.updates.iter().map(|u| u.at)) {
+            0 => None,
+            n if n == i.updates.len() => Some(Arc::clone(i)),
+            n => {
+                let mut trimmed = Incident::clone(i);
+                trimmed.updates.truncate(n);
+                trimmed.fingerprint = print(i.fingerprint, n);
+                Some(Arc::new(trimmed))
+            }
+        })
+        .collect();
+    let maintenance = site
+        .maintenance
+        .iter()
+        .map(|m| {
+            let n = kept(&mut m.updates.iter().map(|u| u.at));
+            let mut m = m.clone();
+            if n < m.updates.len() {
+                m.updates.truncate(n);
+                m.fingerprint = print(m.fingerprint, n);
+            }
+            m
+        })
+        .collect();
+    Cow::Owned(Site {
+        config: site.config.clone(),
+        incidents,
+        maintenance,
+    })
 }
 
 /// Everything but the HTML pages of [`pages::render`].
@@ -113,7 +172,11 @@ fn render_the_rest(
     for (path, bytes) in api::files(site, now)? {
         sink.put(&path, bytes, None)?;
     }
-    sink.put("badge.svg", badge::svg(site.overall_status(now)), None)?;
+    sink.put(
+        "badge.svg",
+        badge::svg(site.overall_status(now), strings),
+        None,
+    )?;
     sink.put("maintenance.ics", ics::calendar(site, now), None)?;
     for (path, bytes) in hosting::files(site) {
         sink.put(&path, bytes, None)?;

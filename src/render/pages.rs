@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::{RECENT_DAYS, RECENT_LIMIT};
 use crate::clock::Now;
 use crate::model::fingerprint;
-use crate::model::MaintenanceState;
 use crate::model::Site;
+use crate::model::{ComponentStatus, MaintenanceState};
 use crate::output::Sink;
 use crate::templates::{Templates, Value, Vars};
 use crate::view::{self, GroupView, IncidentView, MaintenanceView, SiteView, StatusView, TimeView};
@@ -27,6 +27,10 @@ struct IndexPage<'a> {
     active_maintenance: Vec<&'a MaintenanceView>,
     upcoming_maintenance: Vec<&'a MaintenanceView>,
     banner: StatusView,
+    /// The colour of the icon in the tab (`rrggbb`): the overall status's.
+    icon: &'static str,
+    /// The banner's sentence, naming what is affected: "Partial outage: Payouts".
+    banner_text: String,
     groups: Vec<GroupView>,
     open: Vec<&'a IncidentView>,
     recent: Vec<&'a IncidentView>,
@@ -91,10 +95,15 @@ pub(super) fn render(
     let n = site.incidents.len();
 
     // Which pages must be rendered: those whose inputs changed since the last build.
+    // An open incident's page also changes once its promised update is overdue.
+    let default_next = site.config.default_next_update;
     let page_prints: Vec<u64> = site
         .incidents
         .iter()
-        .map(|i| fingerprint(&[&base.to_le_bytes(), &i.fingerprint.to_le_bytes()]))
+        .map(|i| {
+            let overdue = [u8::from(i.overdue(default_next, now).is_some())];
+            fingerprint(&[&base.to_le_bytes(), &i.fingerprint.to_le_bytes(), &overdue])
+        })
         .collect();
     let stale: Vec<bool> = site
         .incidents
@@ -219,9 +228,12 @@ pub(super) fn render(
                 .map_init(shared, |mine, &j| -> anyhow::Result<Value> {
                     let (t, site_value) = mine.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
                     let incident = &site.incidents[j];
-                    let value = Value::new(&IncidentView::new(incident, site))?;
+                    let value = Value::new(&IncidentView::new(incident, site, now))?;
                     if stale[j] {
-                        let vars = page_vars(t, site_value).set("incident", &value);
+                        let icon = Value::from(IncidentView::icon(incident));
+                        let vars = page_vars(t, site_value)
+                            .set("incident", &value)
+                            .set("icon", &icon);
                         let mut page = Vec::new();
                         templates.render("incident.html", &vars, &mut page)?;
                         sink.put(
@@ -265,7 +277,7 @@ pub(super) fn render(
         |i: &crate::model::Incident| i.is_open() || i.resolved_at().is_some_and(|t| t >= since);
     let views: BTreeMap<usize, IncidentView> = (0..n)
         .filter(|&j| on_home(&site.incidents[j]))
-        .map(|j| (j, IncidentView::new(&site.incidents[j], site)))
+        .map(|j| (j, IncidentView::new(&site.incidents[j], site, now)))
         .collect();
     let view = |j: usize| &views[&j];
 
@@ -282,11 +294,33 @@ pub(super) fn render(
 
     let (open, recent): (Vec<usize>, Vec<usize>) =
         views.keys().partition(|&&j| site.incidents[j].is_open());
+    let banner = StatusView::new(site.overall_status(now), strings);
+    // The components the banner's word is about: those at the worst status.
+    let worst: Vec<String> = site
+        .component_statuses(now)
+        .iter()
+        .zip(&site.config.components)
+        .filter(|(&s, _)| s != ComponentStatus::Operational && s.as_str() == banner.key)
+        .map(|(_, c)| c.name.clone())
+        .collect();
+    let banner_text = if worst.is_empty() {
+        banner.banner.clone()
+    } else {
+        strings.text(
+            "banner_affected",
+            &[
+                ("status", &banner.banner),
+                ("components", &strings.list(&worst)),
+            ],
+        )
+    };
     let data = IndexPage {
         site: &site_view,
         root: "",
         generated: TimeView::new(now, tz, strings),
-        banner: StatusView::new(site.overall_status(now), strings),
+        icon: banner.colour,
+        banner,
+        banner_text,
         groups: view::groups(site, now),
         active_maintenance: maintenance_views
             .iter()

@@ -589,15 +589,29 @@ fn chain(err: &dyn std::error::Error) -> String {
 }
 
 fn collect(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
-    crate::fs::walk_files(dir)?
-        .into_iter()
-        .map(|(name, path)| {
-            Ok((
-                name,
-                crate::fs::read_text(&path, crate::fs::MAX_FILE_BYTES)?,
-            ))
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut invalid = Vec::new();
+    for (name, path) in crate::fs::walk_files(dir)? {
+        let bytes = crate::fs::read(&path, crate::fs::MAX_FILE_BYTES)
+            .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", path.display()))?
+            .bytes;
+        let shown = Path::new(DIR).join(&name);
+        // Text that is not UTF-8 is the author's to fix, like any invalid content.
+        match crate::source::Source::decode(&shown, bytes) {
+            Ok(source) => out.push((name, source.text)),
+            Err(e) => invalid.push(Diagnostic::file(
+                Severity::Error,
+                shown,
+                e.line,
+                e.col,
+                e.message,
+            )),
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(TemplateError(invalid).into());
+    }
+    Ok(out)
 }
 
 /// A map of names to values, for tests of templates in isolation.

@@ -155,7 +155,7 @@ fn a_minor_incident_alone_reads_as_degraded() {
     let index = site.read("site/index.html");
     assert_eq!(
         text(between(&index, "<h1", "</h1>")),
-        "Degraded performance"
+        "Degraded performance: Dashboard"
     );
     assert_eq!(
         component_status(&index, "Dashboard"),
@@ -175,7 +175,10 @@ fn impact_and_components_can_change_mid_incident() {
     );
     site.build("2026-11-22T10:30:00Z");
     let index = site.read("site/index.html");
-    assert_eq!(text(between(&index, "<h1", "</h1>")), "Major outage");
+    assert_eq!(
+        text(between(&index, "<h1", "</h1>")),
+        "Major outage: Public API, Databases"
+    );
     assert_eq!(component_status(&index, "Databases"), "Major outage");
     assert_eq!(component_status(&index, "Dashboard"), "Operational");
     let page = text(&site.read("site/incidents/escalating/index.html"));

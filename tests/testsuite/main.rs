@@ -19,6 +19,7 @@ mod interrupt;
 mod maintenance;
 mod properties;
 mod publish;
+mod readers;
 mod readme;
 mod serve;
 mod status;

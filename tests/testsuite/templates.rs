@@ -70,3 +70,18 @@ fn a_component_of_the_site_s_own_is_called_from_its_pages() {
     let page = site.read("site/index.html");
     assert!(page.contains("<b class=\"mine s-operational\">"), "{page}");
 }
+
+/// Issue 15.19: a template that is not UTF-8 exited 3, as if the machine had
+/// failed; it is the author's to fix, with its place.
+#[test]
+fn a_template_that_is_not_utf8_is_invalid_content_with_its_place() {
+    let site = TestSite::new();
+    site.write(
+        "templates/404.html",
+        b"<p>ok</p>\n<p>caf\xe9</p>\n".as_slice(),
+    );
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("invalid UTF-8 (byte 0xE9 at offset 16)")
+        .expect_stderr("--> templates/404.html:2:7");
+}

@@ -1,0 +1,363 @@
+//! What readers see on issue 17's list: promises that lapsed, updates not yet
+//! due, the tab, the incident card, the API, hosting headers, the sitemap,
+//! the history and subscribing. Each test names the bug it pins.
+
+use crate::support::{between, text, TestSite};
+
+fn open_incident(title: &str, impact: &str, components: &str, at: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nimpact = \"{impact}\"\ncomponents = {components}\n+++\n\n+++\nstate = \"investigating\"\nat = {at}\nnext_update = \"30m\"\n+++\nWe are investigating {title}.\n"
+    )
+}
+
+#[test]
+fn a_missed_promise_is_called_overdue() {
+    // Issue 17: at 10:12 the page still said "Next update by 10:00", as if nothing were late.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let home = text(&site.read("site/index.html"));
+    assert!(!home.contains("overdue"), "{home}");
+    assert!(
+        home.contains("Next update by 22 Nov 2026, 10:00 GMT."),
+        "{home}"
+    );
+
+    site.build("2026-11-22T10:12:00Z");
+    let overdue = "Update overdue: the next update was promised for 22 Nov 2026, 10:00 GMT.";
+    let home = site.read("site/index.html");
+    let card = text(between(&home, "id=active", "</section>"));
+    assert!(card.contains(overdue), "{card}");
+    assert!(!card.contains("Next update by"), "{card}");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(page.contains(overdue), "{page}");
+
+    // In every built-in language.
+    site.write(
+        "statuspost.toml",
+        format!("language = \"de\"\n{}", crate::support::CONFIG),
+    );
+    site.build("2026-11-22T10:12:00Z");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(
+        page.contains("Meldung überfällig: Die nächste Meldung war für 22. Nov. 2026"),
+        "{page}"
+    );
+}
+
+#[test]
+fn an_update_dated_after_now_waits_for_its_time() {
+    // Issue 17: an update whose `at` was after the build's now was published as current.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow API\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"2h\"\n+++\nWe are looking.\n\n\
+         +++\nstate = \"resolved\"\nat = 2026-11-22T11:00:00Z\n+++\nWords from the future.\n",
+    );
+    site.incident(
+        "later",
+        &open_incident(
+            "Tomorrow's outage",
+            "critical",
+            "[\"db\"]",
+            "2026-11-22T12:00:00Z",
+        ),
+    );
+    site.build("2026-11-22T10:30:00Z");
+    for file in [
+        "index.html",
+        "incidents/slow/index.html",
+        "history/index.html",
+        "history/2026-11/index.html",
+        "feed.xml",
+        "feed.atom",
+        "components/api/feed.xml",
+        "components/db/feed.xml",
+        "api/v2/incidents.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/summary.json",
+        "api/v2/status.json",
+        "sitemap.xml",
+    ] {
+        let body = site.read(&format!("site/{file}"));
+        assert!(!body.contains("Words from the future"), "{file}: {body}");
+        assert!(!body.contains("Tomorrow"), "{file}: {body}");
+        assert!(!body.contains("2026-11-22T11:00"), "{file}: {body}");
+    }
+    assert!(!site.exists("site/incidents/later"));
+    let home = text(&site.read("site/index.html"));
+    assert!(home.contains("Degraded performance"), "{home}");
+    let summary = site.read("site/api/v2/summary.json");
+    assert!(summary.contains("\"indicator\": \"minor\""), "{summary}");
+
+    // Once their time has come, they are published.
+    site.build("2026-11-22T12:05:00Z");
+    let page = text(&site.read("site/incidents/slow/index.html"));
+    assert!(page.contains("Words from the future"), "{page}");
+    assert!(site.read("site/index.html").contains("Tomorrow"));
+    assert!(site.read("site/feed.xml").contains("Words from the future"));
+    assert!(site.read("site/api/v2/incidents.json").contains("Tomorrow"));
+}
+
+/// The `href` of the page's icon.
+fn icon(html: &str) -> String {
+    crate::support::tags(html)
+        .into_iter()
+        .find(|(tag, attrs)| tag == "link" && attrs.iter().any(|(k, v)| k == "rel" && v == "icon"))
+        .and_then(|(_, attrs)| attrs.into_iter().find(|(k, _)| k == "href"))
+        .map(|(_, v)| v)
+        .expect("an icon")
+}
+
+#[test]
+fn the_tab_shows_the_overall_status() {
+    // Issue 17: the tab's title and icon said all was well during an outage.
+    let site = TestSite::new();
+    site.build("2026-11-22T09:45:00Z");
+    let home = site.read("site/index.html");
+    assert!(
+        home.contains("<title>All systems operational · Acme Cloud Status</title>"),
+        "{home}"
+    );
+    assert!(icon(&home).starts_with("data:image/svg+xml,"));
+    assert!(icon(&home).contains("%231a7f37"), "{}", icon(&home));
+
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let home = site.read("site/index.html");
+    assert!(
+        home.contains("<title>Partial outage · Acme Cloud Status</title>"),
+        "{home}"
+    );
+    assert!(icon(&home).contains("%23bc4c00"), "{}", icon(&home));
+    // The open incident's page shows its own impact; pages that do not follow the clock claim nothing.
+    let page = site.read("site/incidents/slow/index.html");
+    assert!(icon(&page).contains("%23bc4c00"), "{}", icon(&page));
+    let history = site.read("site/history/index.html");
+    assert!(!icon(&history).contains("%231a7f37"), "{}", icon(&history));
+}
+
+/// The `class` of every element with one, in order.
+fn classes(html: &str) -> Vec<String> {
+    crate::support::tags(html)
+        .into_iter()
+        .filter_map(|(_, attrs)| attrs.into_iter().find(|(k, _)| k == "class"))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+#[test]
+fn the_incident_card_says_when_how_long_how_bad_and_what() {
+    // Issue 17: the card lacked when it started, how long it had lasted, its
+    // impact and components; the banner did not name what was affected; every
+    // update's old promise was as prominent as the current one; the stripe was
+    // always orange.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow dashboard\"\nimpact = \"minor\"\ncomponents = [\"dashboard\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"30m\"\n+++\nLooking.\n\n\
+         +++\nstate = \"identified\"\nat = 2026-11-22T10:25:00Z\nnext_update = \"1h\"\n+++\nFound it.\n",
+    );
+    site.build("2026-11-22T11:05:00Z");
+    let home = site.read("site/index.html");
+    assert_eq!(
+        text(between(&home, "<h1", "</h1>")),
+        "Degraded performance: Dashboard"
+    );
+    let card = between(&home, "id=active", "</section>");
+    let words = text(card);
+    for expected in [
+        "Started 22 Nov 2026, 10:00 GMT, ongoing for 1h 5m",
+        "Degraded performance",
+        "Affects Dashboard",
+        "Next update by 22 Nov 2026, 11:25 GMT.",
+    ] {
+        assert!(words.contains(expected), "missing {expected:?} in {words}");
+    }
+    assert!(
+        classes(card).iter().any(|c| c == "incident open s-minor"),
+        "{:?}",
+        classes(card)
+    );
+    // On the incident page only the latest promise stands out.
+    let page = site.read("site/incidents/slow/index.html");
+    let promises: Vec<String> = classes(&page)
+        .into_iter()
+        .filter(|c| c.starts_with("next"))
+        .collect();
+    assert_eq!(promises, ["next", "next past"], "{page}");
+}
+
+#[test]
+fn machines_may_read_the_api_feeds_calendar_and_badge_from_any_origin() {
+    // Issue 17: dashboards on other origins could not fetch the API or feeds.
+    let site = TestSite::new();
+    site.build("2026-11-22T09:45:00Z");
+    let headers = site.read("site/_headers");
+    for path in [
+        "/api/v2/*",
+        "/feed.xml",
+        "/feed.atom",
+        "/components/*",
+        "/maintenance.ics",
+        "/badge.svg",
+    ] {
+        let block = headers
+            .split("\n\n")
+            .find(|b| b.lines().next() == Some(path))
+            .unwrap_or_else(|| panic!("no block for {path} in {headers}"));
+        assert!(
+            block.contains("\n  Access-Control-Allow-Origin: *"),
+            "{path}: {block}"
+        );
+    }
+    // Pages stay same-origin.
+    assert_eq!(
+        headers.matches("Access-Control-Allow-Origin").count(),
+        6,
+        "{headers}"
+    );
+}
+
+#[test]
+fn the_sitemap_lists_every_page() {
+    // Issue 17: monthly history pages and maintenance pages were missing from sitemap.xml.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-10-22T09:30:00Z"),
+    );
+    site.write(
+        "maintenance/upgrade.md",
+        "+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-28T22:00:00Z\nends = 2026-11-29T01:00:00Z\n+++\nWork.\n",
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let sitemap = site.read("site/sitemap.xml");
+    let base = "https://status.acme-status.net/";
+    let mut pages: Vec<String> = Vec::new();
+    collect_pages(&site.path("site"), &site.path("site"), &mut pages);
+    assert!(pages.len() >= 6, "{pages:?}");
+    for page in pages {
+        let loc = format!("<loc>{base}{page}</loc>");
+        assert!(sitemap.contains(&loc), "{loc} missing in {sitemap}");
+    }
+}
+
+/// Every `index.html` under `dir`, as its folder's path relative to `root` with a trailing slash.
+fn collect_pages(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_pages(root, &path, out);
+        } else if path.file_name().is_some_and(|n| n == "index.html") {
+            let rel = path.parent().unwrap().strip_prefix(root).unwrap();
+            let rel = rel.to_str().unwrap().replace('\\', "/");
+            out.push(if rel.is_empty() {
+                rel
+            } else {
+                format!("{rel}/")
+            });
+        }
+    }
+}
+
+fn json(site: &TestSite, file: &str) -> serde_json::Value {
+    serde_json::from_str(&site.read(&format!("site/api/v2/{file}"))).unwrap()
+}
+
+#[test]
+fn the_api_dates_components_and_maps_maintenance_as_statuspage_does() {
+    // Issue 17: components had null `created_at`/`updated_at`; a cancelled window
+    // had a status Statuspage does not have; `page.updated_at` ignored maintenance;
+    // a window's `started_at` was its start, not when it was first posted.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow API\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-20T10:00:00Z\n+++\nLooking.\n\n\
+         +++\nstate = \"resolved\"\nat = 2026-11-20T11:00:00Z\n+++\nFixed.\n",
+    );
+    site.write(
+        "maintenance/upgrade.md",
+        "+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-28T22:00:00Z\nends = 2026-11-29T01:00:00Z\n+++\nWork.\n\n\
+         +++\nstate = \"scheduled\"\nat = 2026-11-21T10:00:00Z\n+++\nPlanned.\n\n\
+         +++\nstate = \"cancelled\"\nat = 2026-11-22T09:00:00Z\n+++\nWe will not do this work.\n",
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let components = json(&site, "components.json");
+    for c in components["components"].as_array().unwrap() {
+        for key in ["created_at", "updated_at"] {
+            assert!(c[key].is_string(), "{key} of {c}");
+        }
+    }
+    let api = components["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "api")
+        .unwrap();
+    assert_eq!(api["updated_at"], "2026-11-20T11:00:00.000Z");
+    assert_eq!(components["page"]["updated_at"], "2026-11-22T09:00:00.000Z");
+
+    let windows = json(&site, "scheduled-maintenances.json");
+    let window = &windows["scheduled_maintenances"][0];
+    assert_eq!(window["status"], "completed", "{window}");
+    assert_eq!(window["started_at"], "2026-11-21T10:00:00.000Z", "{window}");
+    let latest = &window["incident_updates"][0];
+    assert_eq!(latest["status"], "completed", "{latest}");
+    assert!(
+        latest["body"].as_str().unwrap().contains("Cancelled"),
+        "{latest}"
+    );
+}
+
+#[test]
+fn author_text_takes_its_own_direction_and_the_badge_speaks_the_sites_language() {
+    // Issue 17: a title in Arabic or Hebrew on an English page was laid out left to
+    // right; the badge said "status: partial outage" on a German site.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    for page in ["site/index.html", "site/incidents/slow/index.html"] {
+        let html = site.read(page);
+        let tags = crate::support::tags(&html);
+        let bodies: Vec<_> = tags
+            .iter()
+            .filter(|(_, a)| a.iter().any(|(k, v)| k == "class" && v == "body"))
+            .collect();
+        assert!(!bodies.is_empty(), "{page}");
+        for (_, attrs) in bodies {
+            assert!(
+                attrs.iter().any(|(k, v)| k == "dir" && v == "auto"),
+                "{page}: {attrs:?}"
+            );
+        }
+    }
+    let page = site.read("site/incidents/slow/index.html");
+    assert!(
+        crate::support::tags(&page)
+            .iter()
+            .any(|(t, a)| t == "h1" && a.iter().any(|(k, v)| k == "dir" && v == "auto")),
+        "{page}"
+    );
+
+    site.write(
+        "statuspost.toml",
+        format!("language = \"de\"\n{}", crate::support::CONFIG),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let badge = site.read("site/badge.svg");
+    assert!(badge.contains(">Status</text>"), "{badge}");
+    assert!(badge.contains(">Teilweiser Ausfall</text>"), "{badge}");
+}
