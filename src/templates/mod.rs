@@ -304,19 +304,31 @@ impl Templates {
             .ok()
             .and_then(|tera| tera.render(name, &vars.0).err())
             .unwrap_or(err);
-        TemplateError(diagnose(&self.sources, &located)).into()
+        let mut found = diagnose(&self.sources, &located);
+        // An error Tera cannot place (recursion too deep, a filter's own
+        // failure) is at least named after the page it stopped.
+        for d in &mut found {
+            if d.path == Path::new(DIR) {
+                d.path = self.path_of(name);
+                d.message = format!("rendering `{name}`: {}", d.message);
+            }
+        }
+        TemplateError(found).into()
     }
 
-    fn overrun(&self, name: &str) -> anyhow::Error {
-        let path = self
-            .sources
+    /// `templates/NAME` for a site's own template, `(built-in) NAME` for ours.
+    fn path_of(&self, name: &str) -> PathBuf {
+        self.sources
             .iter()
             .find(|s| s.name == name)
             .and_then(|s| s.path.clone())
-            .unwrap_or_else(|| PathBuf::from(format!("(built-in) {name}")));
+            .unwrap_or_else(|| PathBuf::from(format!("(built-in) {name}")))
+    }
+
+    fn overrun(&self, name: &str) -> anyhow::Error {
         TemplateError(vec![Diagnostic::file(
             Severity::Error,
-            path,
+            self.path_of(name),
             0,
             0,
             format!(

@@ -85,3 +85,45 @@ fn a_template_that_is_not_utf8_is_invalid_content_with_its_place() {
         .expect_stderr("invalid UTF-8 (byte 0xE9 at offset 16)")
         .expect_stderr("--> templates/404.html:2:7");
 }
+
+/// Issue 15.10: a template that includes itself, or a component that calls
+/// itself, overflowed the stack (exit 134) on Tera 1; a loop that never ends
+/// ran forever. On Tera 2 each fails with the template's name, exit 2.
+#[test]
+fn templates_that_recurse_or_never_end_fail_with_their_name() {
+    let site = TestSite::new();
+    site.write("templates/404.html", "{% include \"404.html\" %}");
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("404.html");
+
+    let site = TestSite::new();
+    site.write(
+        "templates/components.html",
+        &format!(
+            "{}\n{{% component again(n) %}}{{{{ <again n={{n}} /> }}}}{{% endcomponent again %}}\n",
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/templates/components.html"
+            ))
+            .unwrap()
+        ),
+    );
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}{{ <again n={1} /> }}{% endblock main %}",
+    );
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("error: rendering `404.html`: Maximum render recursion depth for components exceeded.\n  --> templates/404.html");
+
+    let site = TestSite::new();
+    site.write(
+        "templates/404.html",
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}0123456789{% endfor %}{% endfor %}",
+    );
+    site.run(&["build", "--now", "2026-11-22T12:00:00Z"])
+        .expect_code(2)
+        .expect_stderr("--> templates/404.html")
+        .expect_stderr("does a loop never end?");
+}
