@@ -100,7 +100,7 @@ fn templates_that_recurse_or_never_end_fail_with_their_name() {
     let site = TestSite::new();
     site.write(
         "templates/components.html",
-        &format!(
+        format!(
             "{}\n{{% component again(n) %}}{{{{ <again n={{n}} /> }}}}{{% endcomponent again %}}\n",
             std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
