@@ -346,13 +346,12 @@ impl std::error::Error for ReadError {
 }
 
 /// Reads a regular file (through symlinks) of at most `cap` bytes. Anything
-/// else is refused before it is opened, so a FIFO cannot stall a build.
-/// One `stat`, one open, one `fstat` and the reads: a site of thousands of
-/// files is read on every build.
+/// else is refused once opened; it is opened without waiting, so a FIFO cannot
+/// stall a build. One open, one `fstat` and the reads: a site of thousands of
+/// files is read on every build, and a `stat` before the open cost a tenth of
+/// a build that changed nothing.
 pub(crate) fn read(path: &Path, cap: u64) -> Result<Contents, ReadError> {
-    check_regular(&std::fs::metadata(path).map_err(ReadError::Io)?)?;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    // Checked again on what was opened, in case the name now leads elsewhere.
+    let file = open_without_waiting(path).map_err(ReadError::Io)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
     check_regular(&meta)?;
     let stamp = (meta.len(), meta.modified().ok());
@@ -384,6 +383,20 @@ pub(crate) fn read_text(path: &Path, cap: u64) -> anyhow::Result<String> {
         read(path, cap).with_context(|| format!("failed to read `{}`", path.display()))?;
     String::from_utf8(contents.bytes)
         .with_context(|| format!("failed to read `{}`: not UTF-8 text", path.display()))
+}
+
+/// Opens `path` for reading. On Unix, without blocking: opening a FIFO with no
+/// writer would otherwise wait for one for ever. Reads of a regular file are
+/// the same either way.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
