@@ -90,8 +90,11 @@ pub(crate) struct Stage {
     /// What the last complete build produced, with each file's fingerprint (0 when unknown).
     previous: Option<HashMap<String, u64>>,
     files: Mutex<Vec<(String, Staged, u64)>>,
-    /// The open [`BUILDING`] file, appended to before a file not in `previous` is written.
-    journal: Mutex<std::fs::File>,
+    /// The open [`BUILDING`] file, appended to before a file not in `previous`
+    /// is written. Opened to append, so that threads write their lines whole
+    /// without a lock of ours: one around a write per page made two cores
+    /// queue for it on every page.
+    journal: std::fs::File,
     committed: bool,
     /// Released when the stage is dropped.
     _lock: std::fs::File,
@@ -113,15 +116,17 @@ impl Stage {
             sweep(dir)?;
         }
         let journal_path = dir.join(BUILDING);
-        let mut journal = std::fs::File::create(&journal_path)
+        std::fs::write(&journal_path, format!("# pid {}\n", std::process::id()))
             .with_context(|| format!("failed to write `{}`", journal_path.display()))?;
-        writeln!(journal, "# pid {}", std::process::id())
+        let journal = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal_path)
             .with_context(|| format!("failed to write `{}`", journal_path.display()))?;
         Ok(Stage {
             dir: dir.to_path_buf(),
             previous,
             files: Mutex::new(Vec::new()),
-            journal: Mutex::new(journal),
+            journal,
             committed: false,
             _lock: lock,
         })
@@ -133,9 +138,8 @@ impl Stage {
         if self.previous.as_ref().is_some_and(|p| p.contains_key(path)) {
             return Ok(());
         }
-        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         // One write per line, unbuffered: a kill leaves whole lines and at most one cut short.
-        journal
+        (&self.journal)
             .write_all(format!("{path}\n").as_bytes())
             .with_context(|| format!("failed to write `{}`", self.dir.join(BUILDING).display()))
     }
