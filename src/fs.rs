@@ -235,10 +235,7 @@ pub(crate) fn walk_static(dir: &Path, root: &Path) -> anyhow::Result<Vec<(String
                 }
                 _ => is_ignored(e.file_name()),
             };
-            !(editors
-                || name == ".git"
-                || name == ".DS_Store"
-                || crate::output::is_temp(e.file_name()))
+            !(editors || name == ".git" || name == ".DS_Store" || is_temp(e.file_name()))
         });
     for entry in entries {
         let entry = match entry {
@@ -429,6 +426,23 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
 #[cfg(not(unix))]
 fn special_kind(_: &std::fs::FileType) -> &'static str {
     "a special file"
+}
+
+/// The suffix of a build's temporary files: `.NAME.statuspost-tmp`.
+pub(crate) const TMP_SUFFIX: &str = ".statuspost-tmp";
+
+/// Whether `name` is a temporary file of statuspost's: a build's
+/// `.NAME.statuspost-tmp` or an atomic write's `.NAME.tmp-PID`. Such a file
+/// is never published, and a later run removes it.
+pub(crate) fn is_temp(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    rest.ends_with(TMP_SUFFIX)
+        || rest.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
+            !stem.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

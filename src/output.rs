@@ -45,7 +45,7 @@ const LOCK: &str = ".statuspost-lock";
 /// than a build takes, so only a stuck process makes it give up.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
-const TMP_SUFFIX: &str = ".statuspost-tmp";
+use crate::fs::{is_temp, TMP_SUFFIX};
 
 const MANIFEST_HEADER: &str =
     "# This folder is written by `statuspost build`; files a build no longer produces are removed.\n\
@@ -476,20 +476,6 @@ fn read_manifest(dir: &Path, interrupted: bool) -> Option<HashMap<String, u64>> 
         }
     }
     Some(out)
-}
-
-/// Whether `name` is a temporary file of statuspost's: a build's
-/// `.NAME.statuspost-tmp` or an atomic write's `.NAME.tmp-PID`. Such a file
-/// is never published, and a later run removes it.
-pub(crate) fn is_temp(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    let Some(rest) = name.strip_prefix('.') else {
-        return false;
-    };
-    rest.ends_with(TMP_SUFFIX)
-        || rest.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
-            !stem.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
-        })
 }
 
 /// Removes the temporary files a killed or failed build left, and the

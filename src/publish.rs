@@ -180,7 +180,7 @@ fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
         if name == ".git"
             || name_str.starts_with(".statuspost")
             || name_str == MARKER
-            || crate::output::is_temp(&name)
+            || crate::fs::is_temp(&name)
         {
             continue;
         }
