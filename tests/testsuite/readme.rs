@@ -1,6 +1,6 @@
 //! Keeps README.md honest: its config and incident examples build exactly as written.
 
-use crate::support::{text, TestSite};
+use crate::support::{git, text, TestSite};
 
 /// The fenced blocks in README.md that follow a line naming a file, e.g. "`statuspost.toml`:".
 fn example(readme: &str, marker: &str) -> String {
@@ -178,21 +178,6 @@ fn readme_action_example_uses_the_actions_inputs() {
         uses, 2,
         "README's action examples: Install and Keeping the promise"
     );
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Issue 14: README's incident flow ended with one `git commit -am`, which

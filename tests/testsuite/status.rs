@@ -48,8 +48,8 @@ fn host(dir: PathBuf) -> String {
 const OPEN: &str = "+++\ntitle = \"Payouts delayed\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"30m\"\n+++\nPayouts are delayed.\n";
 const IDENTIFIED: &str = "\n+++\nstate = \"identified\"\nat = 2026-11-22T10:20:00Z\nnext_update = \"30m\"\n+++\nA queue is stuck; we are draining it.\n";
 
-#[test]
-fn status_says_whether_the_published_site_serves_the_latest_update() {
+/// A site with one open incident, built into `published/` and served on loopback.
+fn published_site() -> (TestSite, PathBuf, String) {
     let site = TestSite::new();
     site.incident("2026-11-22-payouts", OPEN);
     let published = site.path("published");
@@ -62,6 +62,12 @@ fn status_says_whether_the_published_site_serves_the_latest_update() {
     ])
     .success();
     let url = host(published.clone());
+    (site, published, url)
+}
+
+#[test]
+fn status_says_whether_the_published_site_serves_the_latest_update() {
+    let (site, published, url) = published_site();
     let now = "2026-11-22T10:25:00Z";
 
     // Live: the host serves what the content says.
@@ -159,18 +165,7 @@ fn readme_status_example_runs_as_written() {
         .next()
         .unwrap()
         .to_string();
-    let site = TestSite::new();
-    site.incident("2026-11-22-payouts", OPEN);
-    let published = site.path("published");
-    site.run(&[
-        "build",
-        "--output-dir",
-        published.to_str().unwrap(),
-        "--now",
-        "2026-11-22T10:05:00Z",
-    ])
-    .success();
-    let url = host(published);
+    let (site, _, url) = published_site();
     let config = site.read("statuspost.toml");
     let base = config
         .lines()

@@ -380,3 +380,19 @@ pub fn assert_balanced(page: &str, html: &str) {
     }
     assert!(stack.is_empty(), "{page}: unclosed {stack:?}");
 }
+
+/// Runs git in `dir` and returns its output; a failure fails the test.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
