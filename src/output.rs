@@ -116,7 +116,14 @@ impl Stage {
             sweep(dir)?;
         }
         let journal_path = dir.join(BUILDING);
-        std::fs::write(&journal_path, format!("# pid {}\n", std::process::id()))
+        // What an interrupted build journaled stays journaled: should this
+        // build be killed too, before it commits, the next one must still
+        // know those files are a build's own.
+        let mut start = format!("# pid {}\n", std::process::id());
+        if interrupted {
+            start.push_str(&journaled(dir));
+        }
+        std::fs::write(&journal_path, start)
             .with_context(|| format!("failed to write `{}`", journal_path.display()))?;
         let journal = std::fs::OpenOptions::new()
             .append(true)
@@ -449,6 +456,18 @@ fn write_tmp_pid(path: &Path, bytes: &[u8], durable: bool) -> anyhow::Result<Pat
     Ok(tmp)
 }
 
+/// The paths an interrupted build journaled, a line each. The last line, cut
+/// short by a kill, names no file the build wrote.
+fn journaled(dir: &Path) -> String {
+    let journal = std::fs::read_to_string(dir.join(BUILDING)).unwrap_or_default();
+    let whole = journal.rfind('\n').map_or("", |end| &journal[..=end]);
+    whole
+        .lines()
+        .filter(|l| !l.starts_with("# "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// What builds wrote into `dir`: the last complete build's files and
 /// fingerprints, and after an interrupted build also what it journaled, with
 /// fingerprints unknown (it may have replaced files since). `None` when the
@@ -468,10 +487,7 @@ fn read_manifest(dir: &Path, interrupted: bool) -> Option<HashMap<String, u64>> 
         for fingerprint in out.values_mut() {
             *fingerprint = 0;
         }
-        let journal = std::fs::read_to_string(dir.join(BUILDING)).unwrap_or_default();
-        // The last line, cut short by a kill, names no file the build wrote.
-        let whole = journal.rfind('\n').map_or("", |end| &journal[..end]);
-        for line in whole.lines().filter(|l| !l.starts_with("# ")) {
+        for line in journaled(dir).lines() {
             out.insert(line.to_string(), 0);
         }
     }
