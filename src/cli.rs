@@ -24,6 +24,8 @@ pub(crate) enum Command {
     New(NewArgs),
     /// Append an update to an incident.
     Update(UpdateArgs),
+    /// Add the postmortem to a resolved incident's summary, or edit it, without a new update.
+    Postmortem(PostmortemArgs),
     /// Build, then commit the site as the tip of a branch of a separate git repository and push it.
     Publish(PublishArgs),
     /// Send every update not yet announced to the channels of `[[announce]]`: chat, webhooks, e-mail.
@@ -138,6 +140,8 @@ pub(crate) struct NewArgs {
     /// Open the new file in $VISUAL or $EDITOR.
     #[arg(long)]
     pub edit: bool,
+    #[command(flatten)]
+    pub post: PostArgs,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +176,48 @@ pub(crate) struct UpdateArgs {
     /// Open the file in $VISUAL or $EDITOR afterwards.
     #[arg(long)]
     pub edit: bool,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PostmortemArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident: its file name without `.md`, or a part of it.
+    #[arg(value_name = "INCIDENT")]
+    pub incident: String,
+    /// Open the file in $VISUAL or $EDITOR (needed to edit a postmortem that is already there).
+    #[arg(long)]
+    pub edit: bool,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+/// Taking what a command wrote to readers.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct PostArgs {
+    /// Validate the site, commit exactly the file written and push it (`--publish`, or
+    /// `--publish=push`: CI builds, publishes and announces); `--publish=direct` also builds,
+    /// publishes to `[publish] git` and announces from here. Default: `[publish] via`, else push.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, value_name = "VIA")]
+    pub publish: Option<Option<ViaArg>>,
+    /// With --publish: wait until the site at `base_url` serves the update, for at most this long.
+    #[arg(
+        long,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "10m",
+        value_name = "DURATION",
+        requires = "publish"
+    )]
+    pub wait: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ViaArg {
+    Push,
+    Direct,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,8 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod post;
+mod postmortem;
 mod publish;
 mod serve;
 mod status;
@@ -52,6 +54,7 @@ pub(crate) fn run(cli: Cli) -> Outcome {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
+        Command::Postmortem(args) => postmortem::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Announce(args) => announce::run(args),
         Command::Serve(args) => serve::run(args),
@@ -145,27 +148,6 @@ pub(crate) fn next_update(
 pub(crate) fn promised_at(next: Option<&str>, at: clock::Now) -> Option<clock::Now> {
     next.and_then(|n| clock::parse_duration(n).ok())
         .map(|d| at + d)
-}
-
-/// Opens `path` in the author's editor and waits for it to close.
-pub(crate) fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .map_err(|_| anyhow::anyhow!("--edit needs $VISUAL or $EDITOR to name your editor"))?;
-    // EDITOR may carry arguments ("code --wait"); split on whitespace as git does for simple cases.
-    let mut parts = editor.split_whitespace();
-    let program = parts
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("$EDITOR is empty"))?;
-    let status = std::process::Command::new(program)
-        .args(parts)
-        .arg(path)
-        .status()
-        .map_err(|e| anyhow::anyhow!("failed to start the editor `{editor}`: {e}"))?;
-    if !status.success() {
-        anyhow::bail!("the editor `{editor}` exited with {status}");
-    }
-    Ok(())
 }
 
 /// Prints a one-line refusal to stderr and returns the invalid-input outcome.

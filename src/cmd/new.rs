@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 use crate::cli::NewArgs;
-use crate::cmd::{self, Outcome};
+use crate::cmd::{self, post, Outcome};
 use crate::edit::{self, NewUpdate};
 use crate::load;
 use crate::maintenance_file;
@@ -139,6 +139,17 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         cmd::report(&diagnostics);
         anyhow::bail!("the new file would not be valid; nothing was written");
     }
+    if window.is_none() {
+        if let Some(open) = open_with_title(root, &args.title) {
+            return Ok(cmd::refuse(&format!(
+                "error: `{open}` is an open incident with this title; a second one would show customers the same incident twice\n  = help: post an update to it: `statuspost update {open} identified` (or another state)"
+            )));
+        }
+    }
+    let plan = match post::prepare(&args.post, args.edit, &args.site, &config) {
+        Ok(plan) => plan,
+        Err(outcome) => return Ok(outcome),
+    };
     // Another `new` with the same title may take the name between looking and
     // writing: then the next free name, a bounded number of times.
     let mut tries = 0;
@@ -154,10 +165,41 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     }
     let display = crate::fs::display_path(root, &rel);
     println!("{}", display.display());
-    if args.edit {
-        cmd::open_editor(&root.join(&rel))?;
-    }
-    Ok(Outcome::Ok)
+    let (state, next_at) = match window {
+        Some(_) => ("scheduled", None),
+        None => ("investigating", cmd::promised_at(next.as_deref(), at)),
+    };
+    let slug = rel
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let written = post::Written {
+        display,
+        before: None,
+        bytes: text.into_bytes(),
+        subject: post::subject(&slug, state),
+        summary: post::summary(state, at, next_at, tz),
+    };
+    post::finish(&args.site, plan, written)
+}
+
+/// The slug of an open incident whose title is `title`, ignoring case and spacing.
+fn open_with_title(root: &Path, title: &str) -> Option<String> {
+    let loaded = load::load(root);
+    let key = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let wanted = key(title);
+    loaded
+        .site?
+        .incidents
+        .iter()
+        .find(|i| i.is_open() && key(&i.title) == wanted)
+        .map(|i| i.slug.clone())
 }
 
 fn local_date(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {

@@ -61,25 +61,14 @@ pub(super) fn run(args: StatusArgs) -> anyhow::Result<Outcome> {
         .url
         .clone()
         .unwrap_or_else(|| site.config.base_url.clone());
-    let stamp_url = format!("{}/{STAMP_PATH}", url.trim_end_matches('/'));
     let latest = crate::render::api::updated_at(&site);
     let wait = match args.wait.as_deref().map(clock::parse_duration) {
         Some(Ok(d)) => d.to_std().unwrap_or_default(),
         Some(Err(e)) => return Ok(cmd::refuse(&format!("error: --wait: {e}"))),
         None => Duration::ZERO,
     };
-    let deadline = Instant::now() + wait;
-    let (published, error) = loop {
-        let answer = published_stamp(&stamp_url);
-        let live = matches!(&answer, Ok(p) if *p >= latest);
-        if live || Instant::now() + POLL > deadline {
-            break match answer {
-                Ok(p) => (Some(p), None),
-                Err(e) => (None, Some(e)),
-            };
-        }
-        std::thread::sleep(POLL);
-    };
+    let polled = poll(&url, latest, wait);
+    let (published, error) = (polled.published, polled.error);
     let report = Report {
         url: url.clone(),
         latest_update: clock::iso(latest),
@@ -94,13 +83,51 @@ pub(super) fn run(args: StatusArgs) -> anyhow::Result<Outcome> {
             serde_json::to_writer_pretty(&mut stdout, &report)?;
             writeln!(stdout)?;
         }
-        Format::Text => print_text(&site, &report, latest, published, wait),
+        Format::Text => print_text(&site, &report, latest, published, wait, polled.waited),
     }
     Ok(match (&report.error, report.live) {
         (_, true) => Outcome::Ok,
         (Some(_), false) => Outcome::Failed,
         (None, false) => Outcome::Lapsed,
     })
+}
+
+/// What the published site said when polling stopped.
+pub(super) struct Polled {
+    /// Its `page.updated_at`; `None` when it could not be read.
+    pub published: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// How long it took to serve the latest update, or how long was waited.
+    pub waited: Duration,
+}
+
+impl Polled {
+    pub(super) fn live(&self, latest: DateTime<Utc>) -> bool {
+        self.published.is_some_and(|p| p >= latest)
+    }
+}
+
+/// Asks the site at `url` for its stamp until it is at least `latest`, for at most `wait`.
+pub(super) fn poll(url: &str, latest: DateTime<Utc>, wait: Duration) -> Polled {
+    let stamp_url = format!("{}/{STAMP_PATH}", url.trim_end_matches('/'));
+    let start = Instant::now();
+    let deadline = start + wait;
+    loop {
+        let answer = published_stamp(&stamp_url);
+        let live = matches!(&answer, Ok(p) if *p >= latest);
+        if live || Instant::now() + POLL > deadline {
+            let (published, error) = match answer {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e)),
+            };
+            return Polled {
+                published,
+                error,
+                waited: start.elapsed(),
+            };
+        }
+        std::thread::sleep(POLL);
+    }
 }
 
 /// `page.updated_at` of the published site.
@@ -179,6 +206,7 @@ fn print_text(
     latest: DateTime<Utc>,
     published: Option<DateTime<Utc>>,
     wait: Duration,
+    took: Duration,
 ) {
     let tz = site.config.timezone;
     let at = |t: DateTime<Utc>| clock::local(t, tz).format("%H:%M %Z on %-d %b").to_string();
@@ -218,6 +246,13 @@ fn print_text(
         )
     };
     let _ = match (&report.error, published) {
+        (_, Some(p)) if p >= latest && !wait.is_zero() => writeln!(
+            out,
+            "live at {} after {} s: it serves the latest update ({})",
+            report.url,
+            took.as_secs(),
+            at(latest)
+        ),
         (_, Some(p)) if p >= latest => writeln!(
             out,
             "live: {} serves the latest update ({})",

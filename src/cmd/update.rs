@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DurationRound, TimeDelta};
 
 use crate::cli::UpdateArgs;
-use crate::cmd::{self, Outcome};
+use crate::cmd::{self, post, Outcome};
 use crate::edit::{self, NewUpdate};
 use crate::incident_file;
 use crate::load;
@@ -67,6 +67,11 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
 
+    if !incident.is_open() && state == State::Resolved {
+        return Ok(cmd::refuse(&format!(
+            "error: `{slug}` is already resolved\n  = help: to add or edit its postmortem, `statuspost postmortem {slug}`; --reopen is for reopening it with another state"
+        )));
+    }
     if !incident.is_open() && !args.reopen {
         return Ok(cmd::refuse(&format!(
             "error: `{slug}` is resolved\n  = help: pass --reopen to add a `{}` update to a resolved incident",
@@ -158,22 +163,31 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
 
     // What we write must read back, with the new update as the latest.
     check_reads_back(&bytes, &display, &slug, &config, &incident)?;
+    let plan = match post::prepare(&args.post, args.edit, &args.site, &config) {
+        Ok(plan) => plan,
+        Err(outcome) => return Ok(outcome),
+    };
     edit::replace(&locked, &display, &bytes)?;
     drop(locked);
     let mut stderr = std::io::stderr().lock();
     for w in warnings {
         let _ = writeln!(stderr, "{w}");
     }
+    drop(stderr);
     println!("{}", display.display());
-    if args.edit {
-        cmd::open_editor(&full)?;
-    }
-    Ok(Outcome::Ok)
+    let written = post::Written {
+        display: display.clone(),
+        before: Some(original),
+        bytes,
+        subject: post::subject(&slug, state.as_str()),
+        summary: post::summary(state.as_str(), at, next_at, tz),
+    };
+    post::finish(&args.site, plan, written)
 }
 
 /// Inserts the postmortem skeleton where the incident's summary goes: after
 /// the incident block, before the first update.
-fn insert_summary(
+pub(super) fn insert_summary(
     original: &[u8],
     source: &Source,
     appended: &[u8],
@@ -218,7 +232,7 @@ fn check_reads_back(
 }
 
 /// The incident file for a slug, a unique prefix of one, or a path to the file.
-fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
+pub(super) fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
     let wanted = std::path::Path::new(wanted)
         .file_name()
         .map(|n| {
@@ -369,10 +383,18 @@ fn maintenance(
             display.display()
         );
     }
+    let plan = match post::prepare(&args.post, args.edit, &args.site, config) {
+        Ok(plan) => plan,
+        Err(outcome) => return Ok(outcome),
+    };
     edit::replace(locked, &display, &bytes)?;
     println!("{}", display.display());
-    if args.edit {
-        cmd::open_editor(&root.join(rel))?;
-    }
-    Ok(Outcome::Ok)
+    let written = post::Written {
+        display: display.clone(),
+        before: Some(original.to_vec()),
+        bytes,
+        subject: post::subject(&slug, state.as_str()),
+        summary: post::summary(state.as_str(), at, next_at, tz),
+    };
+    post::finish(&args.site, plan, written)
 }

@@ -179,10 +179,41 @@ pub struct Config {
     pub strings: std::sync::Arc<crate::i18n::Strings>,
     /// Where `statuspost announce` sends updates: `[[announce]]` entries.
     pub announce: Vec<channel::Channel>,
+    /// Where the site is published and how `--publish` reaches readers: `[publish]`.
+    pub publish: Publish,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
     /// Where values are written in the config file, for findings made after loading.
     pub spans: Spans,
+}
+
+/// The `[publish]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publish {
+    /// The repository the host deploys from, as `git push` takes it.
+    pub git: Option<String>,
+    pub branch: String,
+    /// How `--publish` reaches readers when the command line does not say.
+    pub via: PublishVia,
+}
+
+impl Default for Publish {
+    fn default() -> Self {
+        Publish {
+            git: None,
+            branch: "gh-pages".to_string(),
+            via: PublishVia::Push,
+        }
+    }
+}
+
+/// How an update posted with `--publish` reaches readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishVia {
+    /// Commit and push the content; CI builds, publishes and announces.
+    Push,
+    /// Also build, publish and announce from this machine, for when CI or the git host is down.
+    Direct,
 }
 
 impl Config {

@@ -72,7 +72,7 @@ fn concurrent_updates_of_one_incident_keep_every_update() {
 // Issue 15: two `new`s with one title: the second renamed its file over the
 // first's (12 of 20 runs), as each checked for the name before writing.
 #[test]
-fn concurrent_news_with_one_title_both_survive() {
+fn concurrent_news_with_one_title_lose_nothing() {
     for round in 0..10 {
         let site = TestSite::new();
         let commands: Vec<Vec<String>> = (0..2)
@@ -98,17 +98,25 @@ fn concurrent_news_with_one_title_both_survive() {
             assert!(!name.starts_with('.'), "round {round}: left {name}");
             texts.push_str(&std::fs::read_to_string(entry.path()).unwrap());
         }
+        // Issue 14: a second incident with an open one's title is refused,
+        // and says so; whichever came second is told, never silently dropped.
+        let mut written = 0;
         for (n, out) in outputs.iter().enumerate() {
-            assert!(
-                out.status.success(),
-                "round {round}: new {n}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(
-                texts.contains(&format!("Report B{n}.")),
-                "round {round}: new {n} was lost:\n{texts}"
-            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                written += 1;
+                assert!(
+                    texts.contains(&format!("Report B{n}.")),
+                    "round {round}: new {n} was lost:\n{texts}"
+                );
+            } else {
+                assert!(
+                    stderr.contains("is an open incident with this title"),
+                    "round {round}: new {n}: {stderr}"
+                );
+            }
         }
+        assert!(written >= 1, "round {round}: neither was written");
     }
 }
 

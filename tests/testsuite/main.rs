@@ -17,6 +17,7 @@ mod i18n;
 mod install;
 mod interrupt;
 mod maintenance;
+mod post;
 mod properties;
 mod publish;
 mod readers;

@@ -259,7 +259,12 @@ fn readme_incident_flow_publishes_every_update_as_written() {
             states.push(state.to_string());
         } else if line.starts_with("statuspost new ") {
             states.push("investigating".to_string());
-        } else if line.contains("git push") {
+        } else if line.starts_with("statuspost postmortem ") {
+            let files = git(&remote, &["ls-tree", "--name-only", "main", "incidents/"]);
+            let text = git(&remote, &["show", &format!("main:{}", files.trim())]);
+            assert!(text.contains("## Root cause"), "after `{line}`: {text}");
+        }
+        if line.contains("--publish") && !line.starts_with("statuspost postmortem ") {
             // What the remote holds now: every update so far, and the newest.
             let files = git(&remote, &["ls-tree", "--name-only", "main", "incidents/"]);
             let file = files

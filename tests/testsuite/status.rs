@@ -179,8 +179,9 @@ fn readme_status_example_runs_as_written() {
     let args: Vec<&str> = command.split_whitespace().skip(1).collect();
     let run = site.run(&args).success();
     assert!(
-        run.stdout()
-            .contains(&format!("live: {url} serves the latest update")),
+        run.stdout().contains(&format!(
+            "live at {url} after 0 s: it serves the latest update"
+        )),
         "{}",
         run.stdout()
     );

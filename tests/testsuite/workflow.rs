@@ -102,7 +102,15 @@ fn new_writes_an_incident_that_reads_back() {
         "template notes are never published: {page}"
     );
 
-    // The same title again gets its own slug; --message replaces the template; --next sets the promise.
+    // Once resolved, the same title again gets its own slug; --message replaces the template; --next sets the promise.
+    site.run(&[
+        "update",
+        "2026-07-01-elevated-error-rates-on-the-public-api",
+        "resolved",
+        "--now",
+        "2026-07-01T14:50:00Z",
+    ])
+    .success();
     let run = site
         .run(&[
             "new",

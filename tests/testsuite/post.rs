@@ -1,0 +1,741 @@
+//! `new`, `update` and `postmortem` with `--publish`: from the author's
+//! command to the content remote (CI's path), or straight to the pages
+//! branch a host serves (`--publish=direct`), checked as a git remote and a
+//! loopback web host see it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use crate::support::{git, TestSite};
+
+/// A fresh `statuspost init` site in a git repository whose `main` tracks a bare remote.
+struct Repo {
+    site: TestSite,
+    remote: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let site = TestSite::empty();
+        site.run(&["init", "--now", "2026-12-02T08:00:00Z"])
+            .success();
+        let root = site.root();
+        git(root, &["init", "-q", "-b", "main"]);
+        identity(root);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "init"]);
+        let remote = site.path("remote.git");
+        git(
+            root,
+            &[
+                "init",
+                "-q",
+                "--bare",
+                "-b",
+                "main",
+                remote.to_str().unwrap(),
+            ],
+        );
+        git(root, &["remote", "add", "origin", remote.to_str().unwrap()]);
+        git(root, &["push", "-q", "-u", "origin", "main"]);
+        // The remote and the pages repository live beside the content, not in it.
+        std::fs::write(
+            site.path(".git/info/exclude"),
+            "remote.git\npages.git\nother\n",
+        )
+        .unwrap();
+        Repo { site, remote }
+    }
+
+    /// The file at `path` on the remote's `main`, or `None`.
+    fn remote_file(&self, path: &str) -> Option<String> {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&self.remote)
+            .args(["show", &format!("main:{path}")])
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn remote_log(&self) -> Vec<String> {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&self.remote)
+            .args(["log", "--format=%s", "main"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A second author's clone of the remote.
+    fn other_clone(&self) -> PathBuf {
+        let other = self.site.path("other");
+        git(
+            self.site.root(),
+            &[
+                "clone",
+                "-q",
+                self.remote.to_str().unwrap(),
+                other.to_str().unwrap(),
+            ],
+        );
+        identity(&other);
+        other
+    }
+}
+
+/// Points the site's `base_url` at `url`, a loopback host.
+fn set_base_url(site: &TestSite, url: &str) -> String {
+    let config = site.read("statuspost.toml");
+    let base = config
+        .lines()
+        .find(|l| l.starts_with("base_url"))
+        .unwrap()
+        .to_string();
+    let config = config.replace(&base, &format!("base_url = \"{url}\""));
+    site.write("statuspost.toml", &config);
+    config
+}
+
+fn identity(dir: &Path) {
+    git(dir, &["config", "user.name", "Comms Lead"]);
+    git(dir, &["config", "user.email", "comms@acme.example"]);
+}
+
+/// Serves the files of `branch` of the bare repository `bare` as a static host deploying it would.
+fn host_branch(bare: PathBuf, branch: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+                    break;
+                }
+            }
+            let out = std::process::Command::new("git")
+                .arg("--git-dir")
+                .arg(&bare)
+                .args([
+                    "show",
+                    &format!("{branch}:{}", path.trim_start_matches('/')),
+                ])
+                .output()
+                .unwrap();
+            let mut stream = &stream;
+            let _ = if out.status.success() {
+                stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            out.stdout.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|_| stream.write_all(&out.stdout))
+            } else {
+                stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+            };
+        }
+    });
+    url
+}
+
+const NOW: &str = "2026-12-02T10:00:00Z";
+
+/// The first update of the incident most tests post to, published.
+const NEW_PUBLISHED: [&str; 9] = [
+    "new",
+    "Payouts delayed",
+    "--impact",
+    "major",
+    "--component",
+    "api",
+    "--now",
+    NOW,
+    "--publish",
+];
+
+/// The update after it, published.
+const IDENTIFIED_PUBLISHED: [&str; 6] = [
+    "update",
+    "payouts",
+    "identified",
+    "--now",
+    "2026-12-02T10:10:00Z",
+    "--publish",
+];
+
+#[test]
+fn publish_commits_only_the_file_written_and_pushes_each_update() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    // The author's unrelated work in progress, one file staged and one not.
+    site.write("notes.txt", "draft");
+    site.write(
+        "statuspost.toml",
+        site.read("statuspost.toml") + "\n# edited\n",
+    );
+    git(site.root(), &["add", "statuspost.toml"]);
+
+    let run = site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--message",
+            "Payouts are delayed.",
+            "--now",
+            NOW,
+            "--publish",
+        ])
+        .success();
+    let file = run.stdout().trim().to_string();
+    assert_eq!(file, "incidents/2026-12-02-payouts-delayed.md");
+    assert!(
+        run.stderr()
+            .contains("investigating at 10:00 UTC on 2 Dec; next update promised by"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("pushed to origin main"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(repo.remote_log()[0], "payouts-delayed: investigating");
+    assert!(repo
+        .remote_file(&file)
+        .unwrap()
+        .contains("Payouts are delayed."));
+    // Nothing else reached the remote, and the author's own changes are as they were.
+    assert!(repo.remote_file("notes.txt").is_none());
+    assert!(!repo
+        .remote_file("statuspost.toml")
+        .unwrap()
+        .contains("# edited"));
+    let status = git(site.root(), &["status", "--porcelain"]);
+    assert!(status.contains("M  statuspost.toml"), "{status}");
+    assert!(status.contains("?? notes.txt"), "{status}");
+
+    site.run(&[
+        "update",
+        "payouts",
+        "identified",
+        "--message",
+        "A queue is stuck.",
+        "--now",
+        "2026-12-02T10:20:00Z",
+        "--publish",
+    ])
+    .success();
+    assert_eq!(repo.remote_log()[0], "payouts-delayed: identified");
+    assert!(repo
+        .remote_file(&file)
+        .unwrap()
+        .contains("A queue is stuck."));
+}
+
+#[test]
+fn without_publish_the_author_is_told_the_update_and_the_exact_next_command() {
+    let repo = Repo::new();
+    let run = repo
+        .site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--next",
+            "30m",
+            "--now",
+            NOW,
+        ])
+        .success();
+    let stderr = run.stderr();
+    assert!(stderr.contains("incidents/2026-12-02-payouts-delayed.md: investigating at 10:00 UTC on 2 Dec; next update promised by 10:30 UTC on 2 Dec"), "{stderr}");
+    let next = stderr
+        .lines()
+        .find(|l| l.starts_with("next: "))
+        .expect("a next command");
+    // The next command, run as printed, publishes the update.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(next.trim_start_matches("next: "))
+        .current_dir(repo.site.root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(repo.remote_log()[0], "payouts-delayed: investigating");
+}
+
+#[test]
+fn a_push_after_someone_else_pushed_rebases_once_and_a_real_conflict_keeps_the_commit() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    // A second author pushes an unrelated change meanwhile.
+    let other = repo.other_clone();
+    std::fs::write(other.join("README-status.md"), "ops notes\n").unwrap();
+    git(&other, &["add", "-A"]);
+    git(&other, &["commit", "-q", "-m", "notes"]);
+    git(&other, &["push", "-q"]);
+    let run = site.run(&IDENTIFIED_PUBLISHED).success();
+    assert!(
+        run.stderr()
+            .contains("on top of what others pushed meanwhile"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        repo.remote_log()[..2],
+        ["payouts-delayed: identified", "notes"]
+    );
+
+    // The second author updates the same incident and pushes first: a real conflict.
+    git(&other, &["pull", "-q", "--rebase"]);
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let theirs = std::fs::read_to_string(other.join(file)).unwrap()
+        + "\n+++\nstate = \"verifying\"\nat = 2026-12-02T10:15:00Z\nnext_update = \"30m\"\n+++\nA fix is rolling out.\n";
+    std::fs::write(other.join(file), theirs).unwrap();
+    git(
+        &other,
+        &["commit", "-q", "-am", "payouts-delayed: verifying"],
+    );
+    git(&other, &["push", "-q"]);
+    let run = site
+        .run(&[
+            "update",
+            "payouts",
+            "verifying",
+            "--message",
+            "Our words.",
+            "--now",
+            "2026-12-02T10:16:00Z",
+            "--publish",
+        ])
+        .expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("has other changes to incidents/2026-12-02-payouts-delayed.md"),
+        "{}",
+        run.stderr()
+    );
+    // Nothing lost: the update is committed here, the file holds it, no rebase is left half-done.
+    assert!(site.read(file).contains("Our words."));
+    assert_eq!(
+        git(site.root(), &["log", "-1", "--format=%s"]).trim(),
+        "payouts-delayed: verifying"
+    );
+    assert!(git(site.root(), &["status", "--porcelain"])
+        .lines()
+        .all(|l| !l.starts_with("UU")));
+    assert!(repo
+        .remote_file(file)
+        .unwrap()
+        .contains("A fix is rolling out."));
+}
+
+#[test]
+fn an_invalid_site_writes_and_commits_nothing() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let before = site.read(file);
+    site.write(
+        "incidents/2026-12-01-broken.md",
+        "+++\ntitle = \"Broken\"\n",
+    );
+    let run = site.run(&IDENTIFIED_PUBLISHED).expect_code(2);
+    assert!(
+        run.stderr().contains("2026-12-01-broken.md"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("nothing was written"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(site.read(file), before);
+    assert_eq!(repo.remote_log()[0], "payouts-delayed: investigating");
+}
+
+#[test]
+fn a_site_template_that_fails_undoes_the_update() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let before = site.read(file);
+    site.write(
+        "templates/incident.html",
+        "{% extends \"base.html\" %}{% block main %}{{ missing.field }}{% endblock main %}",
+    );
+    let run = site.run(&IDENTIFIED_PUBLISHED).expect_code(2);
+    assert!(
+        run.stderr().contains("is as it was before"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(site.read(file), before);
+    assert_eq!(repo.remote_log().len(), 2);
+}
+
+#[test]
+fn the_editor_is_checked_before_writing_and_a_failing_editor_cancels() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let args = [
+        "new",
+        "Payouts delayed",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+        "--edit",
+    ];
+    // No editor: refused before anything is written, so running it again makes no duplicate.
+    for _ in 0..2 {
+        site.run_env(&args, &[("VISUAL", ""), ("EDITOR", "")])
+            .expect_code(2)
+            .expect_stderr("--edit needs $VISUAL or $EDITOR");
+        site.run_env(&args, &[("EDITOR", "no-such-editor-here")])
+            .expect_code(2)
+            .expect_stderr("is not installed or not on the PATH");
+    }
+    assert!(!site.exists("incidents/2026-12-02-payouts-delayed.md"));
+    // An editor that exits non-zero (`:cq`) cancels, as it does for `git commit`.
+    site.run_env(&args, &[("EDITOR", "false")])
+        .expect_code(2)
+        .expect_stderr("cancelled");
+    assert!(!site.exists("incidents/2026-12-02-payouts-delayed.md"));
+
+    site.run(&[
+        "new",
+        "Payouts delayed",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let before = site.read(file);
+    site.run_env(
+        &[
+            "update",
+            "payouts",
+            "identified",
+            "--now",
+            "2026-12-02T10:10:00Z",
+            "--edit",
+        ],
+        &[("EDITOR", "false")],
+    )
+    .expect_code(2)
+    .expect_stderr("cancelled");
+    assert_eq!(site.read(file), before);
+
+    // An editor that saves and exits 0: the edited text is what is published.
+    let script = site.path("append.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'The queue is drained.\\n' >> \"$1\"\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    site.run_env(
+        &[
+            "update",
+            "payouts",
+            "identified",
+            "--now",
+            "2026-12-02T10:10:00Z",
+            "--edit",
+            "--publish",
+        ],
+        &[("EDITOR", script.to_str().unwrap())],
+    )
+    .success();
+    assert!(repo
+        .remote_file(file)
+        .unwrap()
+        .contains("The queue is drained."));
+}
+
+#[test]
+fn new_refuses_the_title_of_an_open_incident() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&[
+        "new",
+        "Payouts delayed",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    site.run(&[
+        "new",
+        "payouts  DELAYED",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .expect_code(2)
+    .expect_stderr("statuspost update 2026-12-02-payouts-delayed");
+    assert!(!site.exists("incidents/2026-12-02-payouts-delayed-2.md"));
+}
+
+#[test]
+fn postmortem_adds_the_summary_without_an_update() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&[
+        "new",
+        "Payouts delayed",
+        "--impact",
+        "major",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "payouts",
+        "resolved",
+        "--message",
+        "Payouts are flowing.",
+        "--now",
+        "2026-12-02T12:50:00Z",
+    ])
+    .success();
+    site.build("2026-12-05T09:00:00Z");
+    let page = "site/incidents/2026-12-02-payouts-delayed/index.html";
+    let before = crate::support::text(&site.read(page));
+    assert!(
+        before.contains("2h 50m") || before.contains("2 hours 50 minutes"),
+        "{before}"
+    );
+
+    // Days later: the postmortem, not another `resolved`.
+    site.run(&[
+        "update",
+        "payouts",
+        "resolved",
+        "--reopen",
+        "--now",
+        "2026-12-05T09:00:00Z",
+    ])
+    .expect_code(2)
+    .expect_stderr("statuspost postmortem");
+    site.run(&[
+        "postmortem",
+        "payouts",
+        "--now",
+        "2026-12-05T09:00:00Z",
+        "--publish",
+    ])
+    .success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let text = repo.remote_file(file).unwrap();
+    assert!(text.contains("## Root cause"), "{text}");
+    assert_eq!(text.matches("state = \"resolved\"").count(), 1);
+    assert_eq!(repo.remote_log()[0], "payouts-delayed: postmortem");
+    site.build("2026-12-05T09:00:00Z");
+    let after = crate::support::text(&site.read(page));
+    assert!(
+        after.contains("2h 50m") || after.contains("2 hours 50 minutes"),
+        "{after}"
+    );
+
+    // A second run does not add a second skeleton; --edit opens the one there.
+    site.run(&["postmortem", "payouts"])
+        .expect_code(2)
+        .expect_stderr("--edit");
+    let script = site.path("fill.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^## Root cause$/## Root cause\\n\\nA full disk on the payout queue./' \"$1\"\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    site.run_env(
+        &["postmortem", "payouts", "--edit", "--publish"],
+        &[("EDITOR", script.to_str().unwrap())],
+    )
+    .success();
+    assert!(repo
+        .remote_file(file)
+        .unwrap()
+        .contains("A full disk on the payout queue."));
+}
+
+#[test]
+fn direct_publishes_the_site_announces_and_commits_the_record_even_when_the_git_host_is_down() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let pages = site.path("pages.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", pages.to_str().unwrap()],
+    );
+    let url = host_branch(pages.clone(), "gh-pages");
+    // A webhook receiver on loopback, counting what it receives.
+    let hook = TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook_url = format!("http://{}/hook", hook.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = received.clone();
+    std::thread::spawn(move || {
+        for stream in hook.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+                    break;
+                }
+                if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut reader, &mut body);
+            seen.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let _ = (&stream)
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let config = set_base_url(site, &url)
+        + &format!(
+            "\n[publish]\ngit = \"{}\"\nbranch = \"gh-pages\"\nvia = \"direct\"\n\n[[announce]]\nkind = \"webhook\"\nname = \"hook\"\nurl = \"{hook_url}\"\n",
+            pages.display()
+        );
+    site.write("statuspost.toml", &config);
+    git(site.root(), &["commit", "-q", "-am", "publish directly"]);
+    git(site.root(), &["push", "-q"]);
+    // The git host is down: the content remote cannot be reached.
+    git(
+        site.root(),
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            site.path("gone.git").to_str().unwrap(),
+        ],
+    );
+
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let run = site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--message",
+            "Payouts are delayed.",
+            "--now",
+            &now,
+            "--publish",
+            "--wait=20s",
+        ])
+        .success();
+    let stderr = run.stderr();
+    assert!(stderr.contains(&format!("live at {url} after")), "{stderr}");
+    assert!(stderr.contains("pushing the content failed"), "{stderr}");
+    // Readers get it from the pages branch; the channel got it once; the record is committed here.
+    let index = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&pages)
+        .args(["show", "gh-pages:index.html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&index.stdout).contains("Payouts delayed"));
+    assert_eq!(received.lock().unwrap().len(), 1);
+    let log = git(site.root(), &["log", "--format=%s", "-3"]);
+    assert!(
+        log.starts_with(
+            "announce: payouts-delayed: investigating\npayouts-delayed: investigating\n"
+        ),
+        "{log}"
+    );
+    assert!(git(site.root(), &["status", "--porcelain", ".statuspost"])
+        .trim()
+        .is_empty());
+}
+
+#[test]
+fn wait_times_out_saying_what_the_host_serves() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    // A host that never gets the update: it serves an empty folder.
+    let empty = site.path("pages.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", empty.to_str().unwrap()],
+    );
+    let url = host_branch(empty, "gh-pages");
+    set_base_url(site, &url);
+    git(site.root(), &["commit", "-q", "-am", "loopback"]);
+    let run = site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--now",
+            NOW,
+            "--publish",
+            "--wait=3s",
+        ])
+        .expect_code(1);
+    assert!(run.stderr().contains("not live after"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("api/v2/status.json"),
+        "{}",
+        run.stderr()
+    );
+}
