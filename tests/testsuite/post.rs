@@ -739,3 +739,66 @@ fn wait_times_out_saying_what_the_host_serves() {
         run.stderr()
     );
 }
+
+/// Push mode end to end: the content remote's hook stands in for CI (it
+/// publishes what was pushed to the pages repository), a loopback host serves
+/// the pages branch, and `--wait` sees the update go live.
+#[test]
+fn push_mode_goes_live_through_ci_and_wait_says_when() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let pages = site.path("pages.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", pages.to_str().unwrap()],
+    );
+    let url = host_branch(pages.clone(), "gh-pages");
+    set_base_url(site, &url);
+    git(site.root(), &["commit", "-q", "-am", "loopback"]);
+    git(site.root(), &["push", "-q"]);
+    let ci = site.path("ci");
+    let hook = format!(
+        "#!/bin/sh\nunset GIT_DIR\nrm -rf '{ci}' && mkdir -p '{ci}' && git --git-dir='{remote}' archive main | tar -x -C '{ci}' && '{bin}' publish --root '{ci}' --git '{pages}' --branch gh-pages >/dev/null 2>&1\n",
+        ci = ci.display(),
+        remote = repo.remote.display(),
+        bin = env!("CARGO_BIN_EXE_statuspost"),
+        pages = pages.display()
+    );
+    let hook_path = repo.remote.join("hooks/post-receive");
+    std::fs::write(&hook_path, hook).unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&hook_path)
+        .status()
+        .unwrap();
+
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let run = site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--message",
+            "Payouts are delayed.",
+            "--now",
+            &now,
+            "--publish",
+            "--wait=30s",
+        ])
+        .success();
+    assert!(
+        run.stderr().contains(&format!("live at {url} after")),
+        "{}",
+        run.stderr()
+    );
+    let index = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&pages)
+        .args(["show", "gh-pages:index.html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&index.stdout).contains("Payouts delayed"));
+}
