@@ -123,7 +123,13 @@ impl Repo {
 
     /// Pushes the branch to its upstream. If the remote moved on, the local
     /// commits are rebased onto it once and pushed again; `Ok(true)` says so.
-    pub(crate) fn push(&self) -> Result<bool, PushError> {
+    ///
+    /// `appended` is the text the last commit appended to a file: when
+    /// someone else appended to the same file meanwhile (two people updating
+    /// one incident), that commit's conflict is resolved by appending the
+    /// text again after theirs, so both updates are kept. Any other conflict
+    /// stops the rebase and leaves the local commits as they were.
+    pub(crate) fn push(&self, appended: Option<(&Path, &str)>) -> Result<bool, PushError> {
         let refspec = format!("HEAD:refs/heads/{}", self.branch);
         let push = || git::output(Some(&self.top), &["push", "-q", &self.remote, &refspec]);
         let first = push().map_err(|e| PushError::Failed(format!("{e:#}")))?;
@@ -142,19 +148,26 @@ impl Repo {
             &["fetch", "-q", &self.remote, &self.branch],
         )
         .map_err(|e| PushError::Failed(format!("{e:#}")))?;
+        let own = git::run(Some(&self.top), &["rev-parse", "HEAD"])
+            .map_err(|e| PushError::Failed(format!("{e:#}")))?;
         let mut rebase = git::identity(&self.top);
         rebase.extend(["rebase", "-q", "--autostash", "FETCH_HEAD"]);
         let rebased = git::output(Some(&self.top), &rebase)
             .map_err(|e| PushError::Failed(format!("{e:#}")))?;
         if !rebased.status.success() {
-            let files = git::run(Some(&self.top), &["diff", "--name-only", "--diff-filter=U"])
-                .unwrap_or_default()
-                .lines()
-                .map(str::to_string)
-                .collect();
-            // Back to exactly the commit made here: nothing is lost, nothing half-merged.
-            let _ = git::output(Some(&self.top), &["rebase", "--abort"]);
-            return Err(PushError::Conflict { files });
+            let files: Vec<String> =
+                git::run(Some(&self.top), &["diff", "--name-only", "--diff-filter=U"])
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect();
+            let resolved =
+                appended.is_some_and(|(file, text)| self.append_again(&own, &files, file, text));
+            if !resolved {
+                // Back to exactly the commits made here: nothing is lost, nothing half-merged.
+                let _ = git::output(Some(&self.top), &["rebase", "--abort"]);
+                return Err(PushError::Conflict { files });
+            }
         }
         let second = push().map_err(|e| PushError::Failed(format!("{e:#}")))?;
         if second.status.success() {
@@ -164,5 +177,27 @@ impl Repo {
                 String::from_utf8_lossy(&second.stderr).trim().to_string(),
             ))
         }
+    }
+    /// Resolves a rebase stopped on the `own` commit's conflict in `file`
+    /// alone, by appending `text` to the file as the rebased branch has it.
+    fn append_again(&self, own: &str, conflicted: &[String], file: &Path, text: &str) -> bool {
+        let Ok(rel) = self.relative(file) else {
+            return false;
+        };
+        let stopped_on =
+            git::run(Some(&self.top), &["rev-parse", "REBASE_HEAD"]).unwrap_or_default();
+        if conflicted != std::slice::from_ref(&rel) || stopped_on.trim() != own.trim() {
+            return false;
+        }
+        let theirs = match git::output(Some(&self.top), &["show", &format!("HEAD:{rel}")]) {
+            Ok(out) if out.status.success() => out.stdout,
+            _ => return false,
+        };
+        let merged = crate::edit::appended(&theirs, text);
+        let mut resume = git::identity(&self.top);
+        resume.extend(["-c", "core.editor=true", "rebase", "--continue"]);
+        std::fs::write(self.top.join(&rel), merged).is_ok()
+            && git::run(Some(&self.top), &["add", "--", &rel]).is_ok()
+            && git::output(Some(&self.top), &resume).is_ok_and(|o| o.status.success())
     }
 }

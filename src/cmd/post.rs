@@ -35,6 +35,18 @@ pub(super) struct Written {
     pub summary: String,
 }
 
+impl Written {
+    /// The update block this command appended, when all it did was append one.
+    fn appended(&self) -> Option<&str> {
+        let before = self.before.as_deref()?;
+        let added = self.bytes.strip_prefix(before)?;
+        std::str::from_utf8(added)
+            .ok()
+            .map(|t| t.trim_start_matches(['\r', '\n']))
+            .filter(|t| !t.is_empty())
+    }
+}
+
 /// Checks the editor, the repository and the site before anything is written.
 pub(super) fn prepare(
     args: &PostArgs,
@@ -159,25 +171,27 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, written: Written) -> anyhow::R
     eprintln!("committed {short} {}", written.subject);
 
     let pushed = match via {
-        PublishVia::Push => match repo.push() {
-            Ok(rebased) => {
-                eprintln!(
-                    "pushed to {} {}{}: CI publishes and announces it",
-                    repo.remote,
-                    repo.branch,
-                    if rebased {
-                        ", on top of what others pushed meanwhile"
-                    } else {
-                        ""
-                    }
-                );
-                true
+        PublishVia::Push => {
+            match repo.push(written.appended().map(|t| (written.display.as_path(), t))) {
+                Ok(rebased) => {
+                    eprintln!(
+                        "pushed to {} {}{}: CI publishes and announces it",
+                        repo.remote,
+                        repo.branch,
+                        if rebased {
+                            ", on top of what others pushed meanwhile"
+                        } else {
+                            ""
+                        }
+                    );
+                    true
+                }
+                Err(e) => {
+                    push_failed(&e, &repo, short);
+                    return Ok(Outcome::Failed);
+                }
             }
-            Err(e) => {
-                push_failed(&e, &repo, short);
-                return Ok(Outcome::Failed);
-            }
-        },
+        }
         PublishVia::Direct => {
             let config = &built.site.config;
             let remote = config.publish.git.clone().unwrap_or_default();
@@ -211,7 +225,7 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, written: Written) -> anyhow::R
                 );
             }
             // The git host may be the thing that is down: readers have the update already.
-            match repo.push() {
+            match repo.push(written.appended().map(|t| (written.display.as_path(), t))) {
                 Ok(_) => eprintln!("pushed to {} {}", repo.remote, repo.branch),
                 Err(e) => {
                     let why = match e {

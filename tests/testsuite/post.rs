@@ -289,7 +289,7 @@ fn without_publish_the_author_is_told_the_update_and_the_exact_next_command() {
 }
 
 #[test]
-fn a_push_after_someone_else_pushed_rebases_once_and_a_real_conflict_keeps_the_commit() {
+fn a_push_after_someone_else_pushed_rebases_once_keeps_both_updates_and_stops_at_a_real_conflict() {
     let repo = Repo::new();
     let site = &repo.site;
     site.run(&NEW_PUBLISHED).success();
@@ -311,7 +311,8 @@ fn a_push_after_someone_else_pushed_rebases_once_and_a_real_conflict_keeps_the_c
         ["payouts-delayed: identified", "notes"]
     );
 
-    // The second author updates the same incident and pushes first: a real conflict.
+    // The second author posts to the same incident and pushes first: both
+    // appended to one file, so each update is kept, theirs first.
     git(&other, &["pull", "-q", "--rebase"]);
     let file = "incidents/2026-12-02-payouts-delayed.md";
     let theirs = std::fs::read_to_string(other.join(file)).unwrap()
@@ -322,17 +323,44 @@ fn a_push_after_someone_else_pushed_rebases_once_and_a_real_conflict_keeps_the_c
         &["commit", "-q", "-am", "payouts-delayed: verifying"],
     );
     git(&other, &["push", "-q"]);
+    site.run(&[
+        "update",
+        "payouts",
+        "verifying",
+        "--message",
+        "Our words.",
+        "--now",
+        "2026-12-02T10:16:00Z",
+        "--publish",
+    ])
+    .success();
+    let remote = repo.remote_file(file).unwrap();
+    let (rolling, ours) = (
+        remote.find("A fix is rolling out.").expect("their update"),
+        remote.find("Our words.").expect("our update"),
+    );
+    assert!(rolling < ours, "{remote}");
+    assert_eq!(
+        repo.remote_log()[..2],
+        ["payouts-delayed: verifying", "payouts-delayed: verifying"]
+    );
+
+    // Both write the postmortem into the summary: the same lines, a real
+    // conflict. Nothing is merged for us, nothing is lost, nothing is half-done.
+    git(&other, &["pull", "-q", "--rebase"]);
+    let theirs = std::fs::read_to_string(other.join(file)).unwrap().replacen(
+        "+++\n\n+++\n",
+        "+++\n\nTheir summary.\n\n+++\n",
+        1,
+    );
+    std::fs::write(other.join(file), theirs).unwrap();
+    git(
+        &other,
+        &["commit", "-q", "-am", "payouts-delayed: postmortem"],
+    );
+    git(&other, &["push", "-q"]);
     let run = site
-        .run(&[
-            "update",
-            "payouts",
-            "verifying",
-            "--message",
-            "Our words.",
-            "--now",
-            "2026-12-02T10:16:00Z",
-            "--publish",
-        ])
+        .run(&["postmortem", "payouts", "--publish"])
         .expect_code(3);
     assert!(
         run.stderr()
@@ -340,19 +368,15 @@ fn a_push_after_someone_else_pushed_rebases_once_and_a_real_conflict_keeps_the_c
         "{}",
         run.stderr()
     );
-    // Nothing lost: the update is committed here, the file holds it, no rebase is left half-done.
-    assert!(site.read(file).contains("Our words."));
+    assert!(site.read(file).contains("## Root cause"));
     assert_eq!(
         git(site.root(), &["log", "-1", "--format=%s"]).trim(),
-        "payouts-delayed: verifying"
+        "payouts-delayed: postmortem"
     );
     assert!(git(site.root(), &["status", "--porcelain"])
         .lines()
         .all(|l| !l.starts_with("UU")));
-    assert!(repo
-        .remote_file(file)
-        .unwrap()
-        .contains("A fix is rolling out."));
+    assert!(repo.remote_file(file).unwrap().contains("Their summary."));
 }
 
 #[test]
