@@ -20,6 +20,7 @@ pub(super) fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
         eprintln!("error: nothing was announced");
         return Ok(Outcome::Invalid);
     };
+    cmd::refuse_demo_now(&site.config, "announce")?;
     cmd::report(&loaded.diagnostics);
     let now = cmd::now(&args.site, site.config.timezone)?;
     if site.config.announce.is_empty() {

@@ -13,6 +13,18 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
     let mut stderr = std::io::stderr().lock();
+    if args.site.now.is_none() {
+        let config = &built.site.config;
+        if let Some((when, span)) = cmd::demo_now(config) {
+            let source = &config.spans.source;
+            let (line, _) = source.line_col(span.start);
+            let _ = writeln!(
+                stderr,
+                "This demo site depicts {when} (`demo_now` in {}, line {line}).",
+                source.path.display()
+            );
+        }
+    }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
     if args.timings {
         let t = built.timings;
@@ -24,6 +36,22 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
             t.write.as_secs_f64() * 1e3
         );
     }
+    // Last, for the newcomer whose first command this was.
+    let mut serve = String::from("statuspost serve");
+    if args.site.root != Path::new(".") {
+        serve.push_str(&format!(" --root {}", args.site.root.display()));
+    }
+    if let Some(out) = &args.output_dir {
+        serve.push_str(&format!(" --output-dir {}", out.display()));
+    }
+    let _ = writeln!(
+        stderr,
+        "open {} in a browser, or preview it with live reload: {serve}",
+        dir.strip_prefix(".")
+            .unwrap_or(&dir)
+            .join("index.html")
+            .display()
+    );
     Ok(Outcome::Ok)
 }
 
@@ -44,7 +72,7 @@ pub(super) fn build_and_report(
         ));
         return Ok(None);
     }
-    match build::build(root, &dir, &|tz| cmd::now(site, tz))? {
+    match build::build(root, &dir, &|config| cmd::preview_now(site, config))? {
         BuildOutcome::Invalid(diagnostics) => {
             cmd::report(&diagnostics);
             Ok(None)

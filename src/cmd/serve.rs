@@ -26,7 +26,7 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         stdout.flush().context("cannot write to stdout")?;
     }
     // With `--now`, every build and check in the session sees that same instant.
-    let now = |tz| cmd::now(&args.site, tz);
+    let now = |config: &_| cmd::preview_now(&args.site, config);
     let options = watch::Options {
         root,
         out_dir: &out_dir,
