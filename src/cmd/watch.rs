@@ -7,7 +7,7 @@ use crate::live::watch;
 pub(super) fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
-    // With `--now`, every build and check in the session sees that same instant.
+    // With `--now` or the config's `demo_now`, every build and check in the session sees that same instant.
     let now = |config: &_| cmd::preview_now(&args.site, config);
     let options = watch::Options {
         root,

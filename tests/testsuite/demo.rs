@@ -176,7 +176,6 @@ fn commands_that_reach_customers_or_stamp_real_times_refuse_a_demo_site() {
     for args in [
         &["publish", "--git", remote.to_str().unwrap()][..],
         &["announce"],
-        &["announce", "--dry-run"],
         &["status", "--url", "http://127.0.0.1:9/"],
         &[
             "new",
@@ -198,6 +197,8 @@ fn commands_that_reach_customers_or_stamp_real_times_refuse_a_demo_site() {
             "{args:?}: {stderr}"
         );
     }
+    // A dry run sends nothing: it previews, as build does.
+    site.run(&["announce", "--dry-run"]).success();
     // Nothing was written, stamped or published.
     assert!(!site.exists("site"));
     assert!(!remote.exists());
@@ -245,4 +246,29 @@ fn demo_now_that_is_not_a_time_is_located() {
         .expect_code(2)
         .expect_stderr("statuspost.toml:1:12")
         .expect_stderr("`demo_now`: expected a date and time");
+}
+
+#[test]
+fn readme_quick_start_builds_the_demo_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let from = readme
+        .find("<!-- example: quick start -->")
+        .expect("README has a quick start");
+    let block = &readme[from..];
+    let block = &block[block.find("```").unwrap()..];
+    let block = &block[..block[3..].find("```").unwrap()];
+    let build = block
+        .lines()
+        .find(|l| l.starts_with("statuspost build"))
+        .expect("the quick start builds the demo");
+    let args: Vec<&str> = build
+        .split('#')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let site = demo();
+    let run = site.run(&args[1..]).success();
+    assert_believable(&site, &run.stderr());
 }
