@@ -13,17 +13,8 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
     let mut stderr = std::io::stderr().lock();
-    if args.site.now.is_none() {
-        let config = &built.site.config;
-        if let Some((when, span)) = cmd::demo_now(config) {
-            let source = &config.spans.source;
-            let (line, _) = source.line_col(span.start);
-            let _ = writeln!(
-                stderr,
-                "This demo site depicts {when} (`demo_now` in {}, line {line}).",
-                source.path.display()
-            );
-        }
+    if let Some(note) = cmd::demo_note(&args.site, &built.site.config) {
+        let _ = writeln!(stderr, "{note}");
     }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
     if args.timings {

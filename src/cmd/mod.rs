@@ -191,6 +191,32 @@ pub(crate) fn demo_now(config: &crate::model::Config) -> Option<(String, std::op
     Some((when.to_string(), span))
 }
 
+/// "This demo site depicts ...", when `demo_now` is "now" for this run: said
+/// plainly, since the author chose it, but said, since no clock moves the page.
+pub(crate) fn demo_note(args: &SiteArgs, config: &crate::model::Config) -> Option<String> {
+    let (when, span) = demo_now(config).filter(|_| args.now.is_none())?;
+    let source = &config.spans.source;
+    let (line, _) = source.line_col(span.start);
+    Some(format!(
+        "This demo site depicts {when} (`demo_now` in {}, line {line}).",
+        source.path.display()
+    ))
+}
+
+/// [`demo_note`] on stderr, the first time a session asks for "now".
+pub(crate) fn note_demo_once(
+    args: &SiteArgs,
+    config: &crate::model::Config,
+    noted: &std::cell::Cell<bool>,
+) {
+    if !noted.get() {
+        if let Some(note) = demo_note(args, config) {
+            noted.set(true);
+            let _ = writeln!(std::io::stderr().lock(), "{note}");
+        }
+    }
+}
+
 /// Refuses `command` on a site whose clock `demo_now` freezes: it would put the
 /// frozen moment in front of customers, or stamp real times onto a page that
 /// depicts another.

@@ -26,7 +26,11 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         stdout.flush().context("cannot write to stdout")?;
     }
     // With `--now` or the config's `demo_now`, every build and check in the session sees that same instant.
-    let now = |config: &_| cmd::preview_now(&args.site, config);
+    let noted = std::cell::Cell::new(false);
+    let now = |config: &_| {
+        cmd::note_demo_once(&args.site, config, &noted);
+        cmd::preview_now(&args.site, config)
+    };
     let options = watch::Options {
         root,
         out_dir: &out_dir,

@@ -8,7 +8,11 @@ pub(super) fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     // With `--now` or the config's `demo_now`, every build and check in the session sees that same instant.
-    let now = |config: &_| cmd::preview_now(&args.site, config);
+    let noted = std::cell::Cell::new(false);
+    let now = |config: &_| {
+        cmd::note_demo_once(&args.site, config, &noted);
+        cmd::preview_now(&args.site, config)
+    };
     let options = watch::Options {
         root,
         out_dir: &out_dir,

@@ -272,3 +272,57 @@ fn readme_quick_start_builds_the_demo_as_written() {
     let run = site.run(&args[1..]).success();
     assert_believable(&site, &run.stderr());
 }
+
+#[test]
+fn watch_names_the_depicted_moment_once() {
+    use std::io::Read;
+    let site = demo();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .arg("watch")
+        .current_dir(site.root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&stderr);
+    std::thread::spawn(move || {
+        let mut buf = [0; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut buf) {
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let builds = |n: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let text = stderr.lock().unwrap().clone();
+            if text.matches("built 9 incidents").count() >= n {
+                return text;
+            }
+            assert!(std::time::Instant::now() < deadline, "{text}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    builds(1);
+    let path = "incidents/2026-11-22-webhooks-delivery-delays.md";
+    site.write(
+        path,
+        site.read(path)
+            .replace("15 minutes late", "16 minutes late"),
+    );
+    let text = builds(2);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        text.matches("This demo site depicts 22 Nov 2026 22:50 GMT")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("warning"), "{text}");
+    assert!(text.contains("[22:50:00 GMT] built 9 incidents"), "{text}");
+}
