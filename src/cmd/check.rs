@@ -20,7 +20,7 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         findings.extend(check::findings(site, now, root));
         if let Some((when, span)) = cmd::demo_now(&site.config) {
             findings.push(Finding::of(
-                Diagnostic::warning(&site.config.spans.source, span, format!("the clock is frozen at {when} by `demo_now`: promises are checked against that moment, not the real time"))
+                Diagnostic::warning(&site.config.spans.source, span, format!("the clock is frozen at {when} by `demo_now`: without `--now`, promises are checked against that moment, never the real time"))
                     .with_code("frozen-clock")
                     .with_help("`demo_now` is for the demo site: delete this line in a site of your own, or no promise will ever be seen to lapse"),
             ));

@@ -232,7 +232,7 @@ pub(crate) fn refuse_demo_now(config: &crate::model::Config, command: &str) -> a
         ),
     )
     .with_help(
-        "`demo_now` is for previewing the demo with build and serve; delete this line to run on the real clock (`--now` fixes the moment of one run)",
+        "`demo_now` is for previewing a demo with build and serve: delete this line from statuspost.toml so that the site runs on the real clock",
     );
     // The error alone: `report` would add "in the site's content", which reads as a mistake in it.
     let _ = writeln!(std::io::stderr().lock(), "{diagnostic}");

@@ -25,7 +25,7 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         writeln!(stdout, "Serving {url}").context("cannot write to stdout")?;
         stdout.flush().context("cannot write to stdout")?;
     }
-    // With `--now` or the config's `demo_now`, every build and check in the session sees that same instant.
+    // With `--now` or `demo_now`, every build and check in the session sees that same instant.
     let noted = std::cell::Cell::new(false);
     let now = |config: &_| {
         cmd::note_demo_once(&args.site, config, &noted);
