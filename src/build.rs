@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono_tz::Tz;
 
 use crate::clock::Now;
 use crate::diagnostic::Diagnostic;
 use crate::load;
-use crate::model::Site;
+use crate::model::{Config, Site};
 use crate::output::{Stage, Written};
 use crate::render;
 use crate::templates::Templates;
@@ -41,11 +40,12 @@ pub enum Outcome {
 }
 
 /// Runs one build of the site at `root` into `out_dir`. `now` turns the
-/// `--now` setting into an instant once the site's zone is known.
+/// `--now` setting into an instant once the site's config (its zone, its
+/// `demo_now`) is known.
 pub fn build(
     root: &Path,
     out_dir: &Path,
-    now: &dyn Fn(Tz) -> anyhow::Result<Now>,
+    now: &dyn Fn(&Config) -> anyhow::Result<Now>,
 ) -> anyhow::Result<Outcome> {
     Session::default().build(root, out_dir, now)
 }
@@ -64,7 +64,7 @@ impl Session {
         &mut self,
         root: &Path,
         out_dir: &Path,
-        now: &dyn Fn(Tz) -> anyhow::Result<Now>,
+        now: &dyn Fn(&Config) -> anyhow::Result<Now>,
     ) -> anyhow::Result<Outcome> {
         // Measuring is not reading the clock for content: nothing rendered depends on it.
         let t0 = std::time::Instant::now();
@@ -84,7 +84,7 @@ impl Session {
             }
             return Ok(Outcome::Invalid(loaded.diagnostics));
         };
-        let now = now(site.config.timezone)?;
+        let now = now(&site.config)?;
         if let Some(compiled) = compiled {
             self.templates = Some((stamp, compiled?));
         }

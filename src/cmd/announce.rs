@@ -20,8 +20,12 @@ pub(super) fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
         eprintln!("error: nothing was announced");
         return Ok(Outcome::Invalid);
     };
+    // A dry run sends nothing, so it may preview a demo at the moment it depicts.
+    if !args.dry_run {
+        cmd::refuse_demo_now(&site.config, "announce")?;
+    }
     cmd::report(&loaded.diagnostics);
-    let now = cmd::now(&args.site, site.config.timezone)?;
+    let now = cmd::preview_now(&args.site, &site.config)?;
     if site.config.announce.is_empty() {
         eprintln!(
             "nothing to announce to: add `[[announce]]` channels to statuspost.toml (see README, \"Announcing updates\")"

@@ -13,6 +13,9 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     };
     let mut stderr = std::io::stderr().lock();
+    if let Some(note) = cmd::demo_note(&args.site, &built.site.config) {
+        let _ = writeln!(stderr, "{note}");
+    }
     let _ = writeln!(stderr, "{}", cmd::summary(&built, &dir));
     if args.timings {
         let t = built.timings;
@@ -24,6 +27,22 @@ pub(super) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
             t.write.as_secs_f64() * 1e3
         );
     }
+    // Last, for the newcomer whose first command this was.
+    let mut serve = String::from("statuspost serve");
+    if args.site.root != Path::new(".") {
+        serve.push_str(&format!(" --root {}", args.site.root.display()));
+    }
+    if let Some(out) = &args.output_dir {
+        serve.push_str(&format!(" --output-dir {}", out.display()));
+    }
+    let _ = writeln!(
+        stderr,
+        "open {} in a browser, or preview it with live reload: {serve}",
+        dir.strip_prefix(".")
+            .unwrap_or(&dir)
+            .join("index.html")
+            .display()
+    );
     Ok(Outcome::Ok)
 }
 
@@ -44,7 +63,7 @@ pub(super) fn build_and_report(
         ));
         return Ok(None);
     }
-    match build::build(root, &dir, &|tz| cmd::now(site, tz))? {
+    match build::build(root, &dir, &|config| cmd::preview_now(site, config))? {
         BuildOutcome::Invalid(diagnostics) => {
             cmd::report(&diagnostics);
             Ok(None)

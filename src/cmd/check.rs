@@ -16,8 +16,15 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let loaded = load::load(root);
     let mut findings: Vec<Finding> = loaded.diagnostics.into_iter().map(Finding::of).collect();
     if let Some(site) = &loaded.site {
-        let now = cmd::now(&args.site, site.config.timezone)?;
+        let now = cmd::preview_now(&args.site, &site.config)?;
         findings.extend(check::findings(site, now, root));
+        if let Some((when, span)) = cmd::demo_now(&site.config) {
+            findings.push(Finding::of(
+                Diagnostic::warning(&site.config.spans.source, span, format!("the clock is frozen at {when} by `demo_now`: without `--now`, promises are checked against that moment, never the real time"))
+                    .with_code("frozen-clock")
+                    .with_help("`demo_now` is for the demo site: delete this line in a site of your own, or no promise will ever be seen to lapse"),
+            ));
+        }
         // Validating "exactly as build does" includes the templates: a page
         // that fails to render must fail the scheduled check, not the next publish.
         match crate::templates::Templates::load(root) {

@@ -69,6 +69,7 @@ pub(crate) fn run(cli: Cli) -> Outcome {
                 report(&e.0);
                 Outcome::Invalid
             }
+            None if err.is::<DemoNowRefused>() => Outcome::Invalid,
             // The user's own input, like content: not a failure of the machine.
             None if err.downcast_ref::<InvalidNow>().is_some() => {
                 crate::report::error(&err);
@@ -155,3 +156,79 @@ pub(crate) fn refuse(message: &str) -> Outcome {
     let _ = writeln!(std::io::stderr().lock(), "{message}");
     Outcome::Invalid
 }
+
+/// "Now" for the commands that show a site to its author (build, check, serve,
+/// watch): `--now`, else the config's `demo_now`, else the clock.
+pub(crate) fn preview_now(args: &SiteArgs, config: &crate::model::Config) -> anyhow::Result<Now> {
+    match config.demo_now {
+        Some(at) if args.now.is_none() => Ok(at),
+        _ => now(args, config.timezone),
+    }
+}
+
+/// What `demo_now` freezes the clock at, as readers see it (`22 Nov 2026 22:50 GMT`), and where it is written.
+pub(crate) fn demo_now(config: &crate::model::Config) -> Option<(String, std::ops::Range<usize>)> {
+    let (at, span) = config.demo_now.zip(config.spans.demo_now.clone())?;
+    let when = clock::local(at, config.timezone).format("%-d %b %Y %H:%M %Z");
+    Some((when.to_string(), span))
+}
+
+/// "This demo site depicts ...", when `demo_now` is "now" for this run: said
+/// plainly, since the author chose it, but said, since no clock moves the page.
+pub(crate) fn demo_note(args: &SiteArgs, config: &crate::model::Config) -> Option<String> {
+    let (when, span) = demo_now(config).filter(|_| args.now.is_none())?;
+    let source = &config.spans.source;
+    let (line, _) = source.line_col(span.start);
+    Some(format!(
+        "This demo site depicts {when} (`demo_now` in {}, line {line}).",
+        source.path.display()
+    ))
+}
+
+/// [`demo_note`] on stderr, the first time a session asks for "now".
+pub(crate) fn note_demo_once(
+    args: &SiteArgs,
+    config: &crate::model::Config,
+    noted: &std::cell::Cell<bool>,
+) {
+    if !noted.get() {
+        if let Some(note) = demo_note(args, config) {
+            noted.set(true);
+            let _ = writeln!(std::io::stderr().lock(), "{note}");
+        }
+    }
+}
+
+/// Refuses `command` on a site whose clock `demo_now` freezes: it would put the
+/// frozen moment in front of customers, or stamp real times onto a page that
+/// depicts another.
+pub(crate) fn refuse_demo_now(config: &crate::model::Config, command: &str) -> anyhow::Result<()> {
+    let Some((when, span)) = demo_now(config) else {
+        return Ok(());
+    };
+    let diagnostic = crate::diagnostic::Diagnostic::error(
+        &config.spans.source,
+        span,
+        format!(
+            "`statuspost {command}` refuses a demo site: `demo_now` freezes this site's clock at {when}"
+        ),
+    )
+    .with_help(
+        "`demo_now` is for previewing a demo with build and serve: delete this line from statuspost.toml so that the site runs on the real clock",
+    );
+    // The error alone: `report` would add "in the site's content", which reads as a mistake in it.
+    let _ = writeln!(std::io::stderr().lock(), "{diagnostic}");
+    Err(DemoNowRefused.into())
+}
+
+/// A command refused by [`refuse_demo_now`], which has said why: it exits 2, as invalid input does.
+#[derive(Debug)]
+pub(crate) struct DemoNowRefused;
+
+impl std::fmt::Display for DemoNowRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("refused: the site sets `demo_now`")
+    }
+}
+
+impl std::error::Error for DemoNowRefused {}

@@ -20,6 +20,7 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);
     };
+    cmd::refuse_demo_now(&config, "new")?;
     let tz = config.timezone;
     if args.title.trim().is_empty() {
         return Ok(cmd::refuse(

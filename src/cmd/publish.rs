@@ -5,6 +5,10 @@ use crate::cmd::{self, Outcome};
 use crate::publish::{self, Options};
 
 pub(super) fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
+    // Refused before building; a config that does not load is the build's to report.
+    if let Some(config) = crate::load::load_config(&args.site.root, &mut Vec::new()) {
+        cmd::refuse_demo_now(&config, "publish")?;
+    }
     // Never publish a site that does not validate or did not build: the old one stays up.
     let Some((built, dir)) =
         super::build::build_and_report(&args.site, args.output_dir.as_deref())?

@@ -25,8 +25,12 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         writeln!(stdout, "Serving {url}").context("cannot write to stdout")?;
         stdout.flush().context("cannot write to stdout")?;
     }
-    // With `--now`, every build and check in the session sees that same instant.
-    let now = |tz| cmd::now(&args.site, tz);
+    // With `--now` or `demo_now`, every build and check in the session sees that same instant.
+    let noted = std::cell::Cell::new(false);
+    let now = |config: &_| {
+        cmd::note_demo_once(&args.site, config, &noted);
+        cmd::preview_now(&args.site, config)
+    };
     let options = watch::Options {
         root,
         out_dir: &out_dir,

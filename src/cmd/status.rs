@@ -54,6 +54,7 @@ pub(super) fn run(args: StatusArgs) -> anyhow::Result<Outcome> {
         cmd::report(&loaded.diagnostics);
         return Ok(Outcome::Invalid);
     };
+    cmd::refuse_demo_now(&site.config, "status")?;
     let now = cmd::now(&args.site, site.config.timezone)?;
     // What readers may see now: an update dated later is not published yet.
     let site = crate::render::as_of(&site, now);

@@ -20,6 +20,7 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);
     };
+    cmd::refuse_demo_now(&config, "update")?;
     let tz = config.timezone;
     let rel = match find(root, &args.incident) {
         Ok(rel) => rel,

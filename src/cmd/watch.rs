@@ -7,8 +7,12 @@ use crate::live::watch;
 pub(super) fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
-    // With `--now`, every build and check in the session sees that same instant.
-    let now = |tz| cmd::now(&args.site, tz);
+    // With `--now` or `demo_now`, every build and check in the session sees that same instant.
+    let noted = std::cell::Cell::new(false);
+    let now = |config: &_| {
+        cmd::note_demo_once(&args.site, config, &noted);
+        cmd::preview_now(&args.site, config)
+    };
     let options = watch::Options {
         root,
         out_dir: &out_dir,

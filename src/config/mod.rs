@@ -29,6 +29,7 @@ const KEYS: &[&str] = &[
     "language",
     "announce",
     "publish",
+    "demo_now",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
@@ -103,6 +104,8 @@ pub(crate) fn parse_lenient(
                 None
             }
         });
+
+    let (demo_now, demo_now_span) = demo_now(&f, timezone.unwrap_or(chrono_tz::UTC), diags).unzip();
 
     let (contact, contact_email, contact_url) = f
         .table("contact", "[contact] table", diags)
@@ -179,6 +182,7 @@ pub(crate) fn parse_lenient(
         announce,
         publish,
         fingerprint: crate::model::fingerprint(&printed),
+        demo_now,
         spans: crate::model::Spans {
             source: Arc::new(source.clone()),
             base_url: base_url_span,
@@ -186,9 +190,34 @@ pub(crate) fn parse_lenient(
             contact_url,
             primary_domains: primary_domain_spans,
             component_urls,
+            demo_now: demo_now_span,
         },
     };
     Some((config, valid))
+}
+
+/// `demo_now`: a datetime as incident files write them (or a string as `--now` takes).
+fn demo_now(
+    f: &Fields<'_>,
+    tz: Tz,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(clock::Now, Range<usize>)> {
+    let (value, span) = f.datetime_or_string("demo_now", diags)?;
+    let resolved = match value {
+        fields::DateOrText::Date(d) => clock::resolve(&d, tz).map_err(|e| e.message),
+        fields::DateOrText::Text(text) => clock::parse_now(&text, tz),
+    };
+    match resolved {
+        Ok(at) => Some((at, span)),
+        Err(message) => {
+            diags.push(
+                Diagnostic::error(f.source(), span, format!("`demo_now`: {message}")).with_help(
+                    "write the moment the demo depicts, e.g. `demo_now = 2026-11-22T22:50:00Z`",
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// The components, each with where its `url` is written.

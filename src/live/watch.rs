@@ -72,8 +72,8 @@ pub(crate) struct Options<'a> {
     /// The site folder, as the author named it: diagnostics show paths under it.
     pub root: &'a Path,
     pub out_dir: &'a Path,
-    /// Turns the site's zone into "now"; asked on every build and every promise check.
-    pub now: &'a dyn Fn(Tz) -> anyhow::Result<Now>,
+    /// Turns the site's config into "now"; asked on every build and every promise check.
+    pub now: &'a dyn Fn(&crate::model::Config) -> anyhow::Result<Now>,
 }
 
 /// What a changed path can affect.
@@ -319,17 +319,14 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn zone(&self) -> Tz {
-        self.site
-            .as_ref()
-            .map_or(chrono_tz::UTC, |s| s.config.timezone)
-    }
-
-    /// `[23:10:04 GMT] `, or nothing when "now" cannot be had.
+    /// `[23:10:04 GMT] `, or nothing when "now" cannot be had or no build has
+    /// read a config to take it from.
     fn stamp(&self) -> String {
-        let tz = self.zone();
-        (self.options.now)(tz)
-            .map(|now| stamp(now, tz))
+        let Some(site) = &self.site else {
+            return String::new();
+        };
+        (self.options.now)(&site.config)
+            .map(|now| stamp(now, site.config.timezone))
             .unwrap_or_default()
     }
 
@@ -371,8 +368,10 @@ impl Session<'_> {
     }
 
     fn check_promises(&mut self) {
-        let tz = self.zone();
-        match (self.options.now)(tz) {
+        let Some(site) = &self.site else {
+            return;
+        };
+        match (self.options.now)(&site.config) {
             Ok(now) => self.check_promises_at(now),
             Err(err) => warn(&format!("cannot check promises: {err}")),
         }

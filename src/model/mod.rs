@@ -183,6 +183,9 @@ pub struct Config {
     pub publish: Publish,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
+    /// The moment a demo site depicts (`demo_now`): "now" for previews, refused by every
+    /// command that reaches customers or stamps real times.
+    pub demo_now: Option<DateTime<Utc>>,
     /// Where values are written in the config file, for findings made after loading.
     pub spans: Spans,
 }
@@ -630,4 +633,5 @@ pub struct Spans {
     pub primary_domains: Vec<std::ops::Range<usize>>,
     /// One for each of `Config::components`, in order: where its `url` is, if it has one.
     pub component_urls: Vec<Option<std::ops::Range<usize>>>,
+    pub demo_now: Option<std::ops::Range<usize>>,
 }

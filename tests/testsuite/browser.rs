@@ -15,10 +15,6 @@ use serde_json::{json, Value};
 
 use crate::support::TestSite;
 
-/// One incident open, another resolved with a postmortem, maintenance done and maintenance to come:
-/// the same moment as the build test of the demo site.
-const NOW: &str = "2026-11-22T22:50:00Z";
-
 /// The pages a reader in an outage lands on, each with a selector that shows it is the page meant,
 /// so that a change to the demo cannot quietly turn a case into another.
 const PAGES: &[(&str, &str, &str)] = &[
@@ -174,8 +170,6 @@ fn build_demo(site: &Path) {
             demo.to_str().unwrap(),
             "--output-dir",
             site.to_str().unwrap(),
-            "--now",
-            NOW,
         ])
         .success();
 }
@@ -204,8 +198,6 @@ fn build_demo_in(lang: &str, root: &Path, site: &Path) {
             root.to_str().unwrap(),
             "--output-dir",
             site.to_str().unwrap(),
-            "--now",
-            NOW,
         ])
         .success();
 }

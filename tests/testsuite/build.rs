@@ -813,7 +813,7 @@ fn a_rebuild_sees_an_edit_that_kept_the_size_and_the_modification_time() {
     let path = site.path("incidents/2026-11-22-api-errors.md");
     let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
     let mut session = statuspost::build::Session::default();
-    let now = |_tz: chrono_tz::Tz| {
+    let now = |_: &statuspost::model::Config| {
         statuspost::clock::parse_now("2026-11-22T16:00:00Z", chrono_tz::UTC)
             .map_err(anyhow::Error::msg)
     };

@@ -9,6 +9,7 @@ mod announce;
 mod browser;
 mod build;
 mod concurrency;
+mod demo;
 mod errors;
 mod feed;
 mod hostile;
