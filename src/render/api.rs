@@ -105,6 +105,35 @@ pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// When what the pages say last changed, as of `now`: the newest update, a
+/// maintenance window starting or ending, or a promised update coming due (the
+/// page then says it is overdue). The home page's "last updated": unlike the
+/// clock it moves only when the content does, so unchanged content builds
+/// byte-identical files and `publish` has nothing to commit. A site with no
+/// content yet has no such time, and says when it was built.
+pub(crate) fn last_change(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    let default = site.config.default_next_update;
+    let updates = site
+        .incidents
+        .iter()
+        .flat_map(|i| i.updates.iter().map(|u| u.at))
+        .chain(
+            site.maintenance
+                .iter()
+                .flat_map(|m| m.updates.iter().map(|u| u.at)),
+        );
+    let windows = site.maintenance.iter().flat_map(|m| [m.starts, m.ends]);
+    let lapses = site
+        .open_incidents()
+        .filter_map(|i| i.next_update_due(default));
+    updates
+        .chain(windows)
+        .chain(lapses)
+        .filter(|&t| t <= now)
+        .max()
+        .unwrap_or(now)
+}
+
 fn time(t: DateTime<Utc>) -> String {
     crate::clock::iso_millis(t)
 }
