@@ -157,6 +157,45 @@ fn line_after(text: &str, end: usize) -> usize {
     }
 }
 
+/// Reports every line git writes around an unresolved merge conflict, and
+/// whether there was one. Both versions between them are valid markdown, so
+/// nothing else would stop the markers and both versions being published.
+/// `=======` alone is also a markdown heading underline: it counts only in a
+/// file that has a `<<<<<<<` or `>>>>>>>` line.
+pub(crate) fn conflict_markers(source: &Source, diags: &mut Vec<Diagnostic>) -> bool {
+    const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+    let mut found = Vec::new();
+    let mut start = 0;
+    for line in source.text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let is_marker = MARKERS.iter().any(|m| {
+            content
+                .strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        });
+        if is_marker {
+            found.push((start, &content[..7]));
+        }
+        start += line.len();
+    }
+    if !found
+        .iter()
+        .any(|(_, m)| *m == "<<<<<<<" || *m == ">>>>>>>")
+    {
+        return false;
+    }
+    for (n, (at, _)) in found.into_iter().enumerate() {
+        let d = Diagnostic::error(source, at..at + 7, "unresolved git merge conflict marker");
+        // Once per file: the advice is the same for every marker.
+        diags.push(if n == 0 {
+            d.with_help("keep the version you want, then delete the `<<<<<<<`, `=======` and `>>>>>>>` lines")
+        } else {
+            d
+        });
+    }
+    true
+}
+
 /// Parses one incident file. Problems go to `diags`; `None` when any is an error.
 pub fn parse(
     source: &Source,
@@ -165,6 +204,9 @@ pub fn parse(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Incident> {
     let before = diags.len();
+    if conflict_markers(source, diags) {
+        return None;
+    }
     let blocks = match split(&source.text) {
         Ok(blocks) => blocks,
         Err(e) => {
