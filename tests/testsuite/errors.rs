@@ -214,6 +214,28 @@ fn an_unclosed_block() {
     );
 }
 
+/// The closing `+++` of the incident block forgotten: the fences pair up wrongly
+/// from there, and the error was reported at the last one, far from the mistake.
+#[test]
+fn an_unclosed_block_is_reported_where_it_opens_and_should_close() {
+    assert_rejected(
+        &[(
+            "incidents/x.md",
+            b"+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n\nThe summary.\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T09:00:00Z\n+++\nLooking.\n\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\nDone.\n",
+        ),
+        (
+            "maintenance/m.md",
+            b"+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-25T22:00:00Z\nends = 2026-11-25T23:00:00Z\n+++\nWe upgrade.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-20T10:00:00Z\nPlanned.\n\n+++\nstate = \"cancelled\"\nat = 2026-11-21T10:00:00Z\n+++\nNot needed.\n",
+        )],
+        &[
+            "error: this `+++` block is never closed\n  --> incidents/x.md:1:1",
+            "help: the block's settings seem to end before line 5: add a line of exactly `+++` there",
+            "error: this `+++` block is never closed\n  --> maintenance/m.md:9:1",
+            "help: the block's settings seem to end before line 12: add a line of exactly `+++` there",
+        ],
+    );
+}
+
 #[test]
 fn text_before_the_first_block() {
     assert_rejected(
