@@ -270,10 +270,9 @@ fn build_and_publish_report_what_check_finds() {
         .expect_stderr(speculation);
 }
 
-/// Issue 14.8: a scheduled publish committed on every run, because the home
-/// page said when it was generated, to the second.
-#[test]
-fn a_publish_that_changes_no_content_makes_no_commit() {
+/// An incident resolved at 10:20 and a maintenance window from 12:00 to 13:00:
+/// nothing changes between 10:20 and 12:00 but the clock.
+fn quiet_site() -> TestSite {
     let site = TestSite::new();
     site.incident(
         "2026-11-22-api-errors",
@@ -283,6 +282,14 @@ fn a_publish_that_changes_no_content_makes_no_commit() {
         "maintenance/2026-11-22-db-upgrade.md",
         "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-22T12:00:00Z\nends = 2026-11-22T13:00:00Z\n+++\nUpgrade.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-22T09:00:00Z\n+++\nPlanned.\n",
     );
+    site
+}
+
+/// Issue 14.8: a scheduled publish committed on every run, because the home
+/// page said when it was generated, to the second.
+#[test]
+fn a_publish_that_changes_no_content_makes_no_commit() {
+    let site = quiet_site();
     let remote = site.path("remote.git");
     git(
         site.root(),
@@ -326,15 +333,7 @@ fn a_publish_that_changes_no_content_makes_no_commit() {
 
 #[test]
 fn builds_of_unchanged_content_are_byte_identical() {
-    let site = TestSite::new();
-    site.incident(
-        "2026-11-22-api-errors",
-        &format!("{INCIDENT}\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:20:00Z\n+++\nFixed.\n"),
-    );
-    site.write(
-        "maintenance/2026-11-22-db-upgrade.md",
-        "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-22T12:00:00Z\nends = 2026-11-22T13:00:00Z\n+++\nUpgrade.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-22T09:00:00Z\n+++\nPlanned.\n",
-    );
+    let site = quiet_site();
     site.build("2026-11-22T10:35:00Z");
     let first = site.snapshot();
     site.build("2026-11-22T11:59:59Z");
