@@ -110,7 +110,8 @@ pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
 /// page then says it is overdue). The home page's "last updated": unlike the
 /// clock it moves only when the content does, so unchanged content builds
 /// byte-identical files and `publish` has nothing to commit. A site with no
-/// content yet has no such time, and says when it was built.
+/// content yet has no such time: its page last changed when its uptime bars
+/// moved on to today, at midnight in the site's zone.
 pub(crate) fn last_change(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
     let default = site.config.default_next_update;
     let updates = site
@@ -131,7 +132,15 @@ pub(crate) fn last_change(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
         .chain(lapses)
         .filter(|&t| t <= now)
         .max()
-        .unwrap_or(now)
+        .unwrap_or_else(|| {
+            let tz = site.config.timezone;
+            crate::clock::local(now, tz)
+                .date_naive()
+                .and_time(chrono::NaiveTime::MIN)
+                .and_local_timezone(tz)
+                .earliest()
+                .map_or(now, |t| t.with_timezone(&Utc))
+        })
 }
 
 fn time(t: DateTime<Utc>) -> String {

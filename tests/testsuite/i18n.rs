@@ -225,7 +225,7 @@ fn a_site_overrides_any_string_and_the_rest_stay_built_in() {
     let words = text(&site.read("site/index.html"));
     assert!(words.contains("Alles läuft"), "{words}");
     assert!(
-        words.contains("Zuletzt geprüft: 5. März 2026, 14:20 GMT"),
+        words.contains("Zuletzt geprüft: 5. März 2026, 00:00 GMT"),
         "{words}"
     );
     assert!(words.contains("Komponenten"), "{words}");

@@ -356,3 +356,17 @@ fn builds_of_unchanged_content_are_byte_identical() {
         .read("site/index.html")
         .contains("<time datetime=\"2026-11-22T12:00:00Z\">"));
 }
+
+/// A new site without incidents has no content time: its page changes when
+/// its uptime bars move on to a new day, and not between.
+#[test]
+fn an_empty_site_builds_the_same_all_day() {
+    let site = TestSite::new();
+    site.build("2026-11-22T10:35:00Z");
+    let first = site.snapshot();
+    site.build("2026-11-22T23:59:00Z");
+    assert!(first == site.snapshot(), "changed within the day");
+    assert!(site
+        .read("site/index.html")
+        .contains("Last updated <time datetime=\"2026-11-22T00:00:00Z\">"));
+}
