@@ -120,16 +120,12 @@ pub fn split(text: &str) -> Result<Vec<Block>, SplitError> {
             help: Some("move this text after the incident block's closing `+++`, where it becomes the incident's summary".into()),
         });
     }
+    if fences.len() % 2 == 1 {
+        return Err(unclosed(text, &fences));
+    }
     let mut blocks = Vec::with_capacity(fences.len() / 2);
     for (i, pair) in fences.chunks(2).enumerate() {
-        let open = pair[0].clone();
-        let Some(close) = pair.get(1) else {
-            return Err(SplitError {
-                span: open,
-                message: "this `+++` block is never closed".into(),
-                help: Some("add a line of exactly `+++` after the block's settings".into()),
-            });
-        };
+        let (open, close) = (pair[0].clone(), &pair[1]);
         if i > MAX_UPDATES {
             return Err(SplitError {
                 span: open,
@@ -149,12 +145,113 @@ pub fn split(text: &str) -> Result<Vec<Block>, SplitError> {
     Ok(blocks)
 }
 
+/// The block that is never closed, in a file of an odd number of fences.
+///
+/// From a forgotten closing `+++` on, the fences pair up wrongly, and only
+/// the last one is left over, possibly many blocks further on. The fence
+/// to blame is the first opening one whose text up to the next fence is not
+/// all settings (it runs into the block's markdown), such that every other
+/// block's settings are valid once it is taken out. When none fits, the last
+/// fence is the one left open.
+fn unclosed(text: &str, fences: &[Range<usize>]) -> SplitError {
+    let upto = |i: usize| fences.get(i + 1).map_or(text.len(), |f| f.start);
+    // What TOML finds wrong in the text after each fence, if anything: where it stops being settings.
+    let errors: Vec<Option<usize>> = (0..fences.len())
+        .map(|i| {
+            let start = line_after(text, fences[i].end).min(upto(i));
+            let (_, errors) = toml::de::DeTable::parse_recoverable(&text[start..upto(i)]);
+            errors
+                .first()
+                .map(|e| start + e.span().map_or(0, |s| s.start))
+        })
+        .collect();
+    // Linear, not a check of every block per candidate: a file may have thousands of fences.
+    // `after[k]`: every block opened by an odd fence from `k` on has valid settings.
+    let mut after = vec![true; fences.len() + 1];
+    for k in (0..fences.len()).rev() {
+        after[k] = after[k + 1] && (k % 2 == 0 || errors[k].is_none());
+    }
+    let mut before = true;
+    let mut blamed = None;
+    for open in (0..fences.len()).step_by(2) {
+        if let Some(end) = errors[open] {
+            if before && after[open + 1] {
+                blamed = Some((open, end));
+                break;
+            }
+        }
+        before &= errors[open].is_none();
+    }
+    let Some((open, end)) = blamed else {
+        return SplitError {
+            span: fences[fences.len() - 1].clone(),
+            message: "this `+++` block is never closed".into(),
+            help: Some("add a line of exactly `+++` after the block's settings".into()),
+        };
+    };
+    // The settings end at the blank lines before the first line that is not one.
+    let mut line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+    while let Some(prev) = text[..line_start.saturating_sub(1)].rfind('\n') {
+        if line_start <= fences[open].end || !text[prev + 1..line_start].trim().is_empty() {
+            break;
+        }
+        line_start = prev + 1;
+    }
+    let line = text[..line_start].matches('\n').count() + 1;
+    SplitError {
+        span: fences[open].clone(),
+        message: "this `+++` block is never closed".into(),
+        help: Some(format!(
+            "the block's settings seem to end before line {line}: add a line of exactly `+++` there"
+        )),
+    }
+}
+
 /// The offset just past the line ending at `end`.
 fn line_after(text: &str, end: usize) -> usize {
     match text[end..].find('\n') {
         Some(i) => end + i + 1,
         None => text.len(),
     }
+}
+
+/// Reports every line git writes around an unresolved merge conflict, and
+/// whether there was one. Both versions between them are valid markdown, so
+/// nothing else would stop the markers and both versions being published.
+/// `=======` alone is also a markdown heading underline: it counts only in a
+/// file that has a `<<<<<<<` or `>>>>>>>` line.
+pub(crate) fn conflict_markers(source: &Source, diags: &mut Vec<Diagnostic>) -> bool {
+    const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+    let mut found = Vec::new();
+    let mut start = 0;
+    for line in source.text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let is_marker = MARKERS.iter().any(|m| {
+            content
+                .strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        });
+        if is_marker {
+            found.push((start, &content[..7]));
+        }
+        start += line.len();
+    }
+    if !found
+        .iter()
+        .any(|(_, m)| *m == "<<<<<<<" || *m == ">>>>>>>")
+    {
+        return false;
+    }
+    for (n, (at, _)) in found.into_iter().enumerate() {
+        let d = Diagnostic::error(source, at..at + 7, "unresolved git merge conflict marker");
+        // Once per file: the advice is the same for every marker.
+        diags.push(if n == 0 {
+            d.with_help("keep the version you want, then delete the `<<<<<<<`, `=======` and `>>>>>>>` lines")
+        } else {
+            d
+        });
+    }
+    true
 }
 
 /// Parses one incident file. Problems go to `diags`; `None` when any is an error.
@@ -165,6 +262,9 @@ pub fn parse(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Incident> {
     let before = diags.len();
+    if conflict_markers(source, diags) {
+        return None;
+    }
     let blocks = match split(&source.text) {
         Ok(blocks) => blocks,
         Err(e) => {
@@ -517,6 +617,11 @@ mod tests {
             .unwrap_err()
             .message
             .contains("expected a line of `+++`"));
+        // A forgotten close in the middle is blamed where it opens, not at the last fence.
+        let text = "+++\na = 1\n+++\n+++\nb = 2\n\n\nWords.\n+++\nc = 3\n+++\nMore.\n";
+        let err = split(text).unwrap_err();
+        assert_eq!(err.span, 14..17);
+        assert!(err.help.unwrap().contains("before line 6"));
         // A fence needs the whole line: `++++` and `+++ x` are text.
         assert!(split("++++\n").is_err());
     }

@@ -24,6 +24,9 @@ pub fn parse(
 ) -> Option<Maintenance> {
     let before = diags.len();
     let tz = config.timezone;
+    if incident_file::conflict_markers(source, diags) {
+        return None;
+    }
     let blocks = match incident_file::split(&source.text) {
         Ok(blocks) => blocks,
         Err(e) => {

@@ -2,7 +2,6 @@
 //! template (`templates/announce/`, overridable per site like the pages) and
 //! wrapped in the JSON the receiver expects. Pure: nothing is sent here.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::plan::Item;
@@ -204,18 +203,16 @@ fn colour(item: &Item<'_>) -> u32 {
     }
 }
 
-/// Renders `channel`'s message for `item`. `now` is what the webhook's page status is computed at.
+/// Renders `channel`'s message for `item`, as of the update's own time.
 pub(crate) fn render(
     site: &Site,
     channel: &Channel,
     item: &Item<'_>,
     templates: &Templates,
-    now: DateTime<Utc>,
 ) -> anyhow::Result<Message> {
     if channel.kind == Kind::Webhook {
         return Ok(Message::Json(crate::render::api::webhook(
             site,
-            now,
             item.subject,
             item.index,
         )?));

@@ -29,19 +29,14 @@ pub(crate) fn render_all(
     site: &Site,
     planned: &[Planned<'_>],
     templates: &Templates,
-    now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Option<Message>>> {
     planned
         .iter()
         .map(|p| match p.action {
-            Action::Send => message::render(
-                site,
-                &site.config.announce[p.channel],
-                &p.item,
-                templates,
-                now,
-            )
-            .map(Some),
+            Action::Send => {
+                message::render(site, &site.config.announce[p.channel], &p.item, templates)
+                    .map(Some)
+            }
             Action::Skip => Ok(None),
         })
         .collect()

@@ -83,7 +83,9 @@ pub(crate) struct Planned<'a> {
     pub action: Action,
 }
 
-/// Every update of the site, oldest first (ties by id, so the order is the same on every run).
+/// Every update of the site, oldest first. Updates of the same minute go out
+/// in the order of their file, as the page lists them (a subject's `updates`
+/// already are); between subjects, by path, so every run sends in one order.
 fn items(site: &Site) -> Vec<Item<'_>> {
     let mut out: Vec<Item<'_>> = Vec::new();
     for i in &site.incidents {
@@ -98,10 +100,14 @@ fn items(site: &Site) -> Vec<Item<'_>> {
             index,
         }));
     }
-    let mut keyed: Vec<(DateTime<Utc>, String, Item<'_>)> =
-        out.into_iter().map(|it| (it.at(), it.id(), it)).collect();
-    keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    keyed.into_iter().map(|(_, _, it)| it).collect()
+    fn subject<'a>(it: &Item<'a>) -> (u8, &'a str) {
+        match it.subject {
+            Subject::Incident(i) => (0, &i.slug),
+            Subject::Maintenance(m) => (1, &m.slug),
+        }
+    }
+    out.sort_by(|a, b| (a.at(), subject(a), a.index).cmp(&(b.at(), subject(b), b.index)));
+    out
 }
 
 pub(crate) fn wants(channel: &Channel, item: &Item<'_>) -> bool {

@@ -43,7 +43,7 @@ pub(super) fn run(args: AnnounceArgs) -> anyhow::Result<Outcome> {
     let templates = Templates::load(root)?;
     let planned = plan::plan(&site, &ledger, now);
     // Every message is rendered before the first is sent: a template that fails sends nothing.
-    let messages = announce::render_all(&site, &planned, &templates, now)?;
+    let messages = announce::render_all(&site, &planned, &templates)?;
     let env = |name: &str| std::env::var(name).ok();
     if args.dry_run {
         dry_run(&site.config.announce, &planned, &messages, &env);

@@ -67,6 +67,24 @@ pub(crate) const MAX_WAIT: Duration = Duration::from_secs(1);
 /// How often open incidents' promises are checked when nothing changes.
 pub(crate) const PROMISE_CHECK: Duration = Duration::from_secs(30);
 
+/// How often a promise still lapsed is reported again, with how late it now
+/// is: said once, a warning scrolls away while the author is busy elsewhere.
+const LAPSE_REPEAT: Duration = Duration::from_secs(5 * 60);
+
+/// For tests only, and only in debug builds: `STATUSPOST_TEST_LAPSE_REPEAT_MS=N`
+/// replaces [`LAPSE_REPEAT`], so the test of the repeat takes seconds.
+fn lapse_repeat() -> Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("STATUSPOST_TEST_LAPSE_REPEAT_MS")
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+    {
+        return Duration::from_millis(ms);
+    }
+    LAPSE_REPEAT
+}
+
 /// What the loop builds, and where.
 pub(crate) struct Options<'a> {
     /// The site folder, as the author named it: diagnostics show paths under it.
@@ -283,25 +301,43 @@ enum Level {
     Lapsed,
 }
 
-/// Remembers each open incident's [`Level`], so a warning is printed when a
-/// promise gets worse (none, due soon, lapsed), not on every check.
-#[derive(Debug, Default)]
+/// Remembers each open incident's [`Level`] and when it was last reported, so
+/// a warning is printed when a promise gets worse (none, due soon, lapsed),
+/// and again every `repeat` while it stays lapsed, not on every check.
+#[derive(Debug)]
 struct Promises {
-    levels: HashMap<String, Level>,
+    levels: HashMap<String, (Level, Instant)>,
+    repeat: Duration,
 }
 
 impl Promises {
-    /// The indices of `current` whose level is worse than last time. Incidents
-    /// missing from `current` are forgotten, so that after a new update a later
-    /// lapse is reported again.
-    fn escalated(&mut self, current: &[(&str, Level)]) -> Vec<usize> {
+    fn new(repeat: Duration) -> Promises {
+        Promises {
+            levels: HashMap::new(),
+            repeat,
+        }
+    }
+
+    /// The indices of `current` to report at `now`: worse than last time, or
+    /// lapsed and last reported `repeat` ago. Incidents missing from `current`
+    /// are forgotten, so that after a new update a later lapse is reported again.
+    fn escalated(&mut self, current: &[(&str, Level)], now: Instant) -> Vec<usize> {
         let mut escalated = Vec::new();
         let mut levels = HashMap::with_capacity(current.len());
         for (i, &(slug, level)) in current.iter().enumerate() {
-            if self.levels.get(slug).is_none_or(|&was| level > was) {
+            let report = match self.levels.get(slug) {
+                Some(&(was, at)) => {
+                    level > was || (level == Level::Lapsed && now - at >= self.repeat)
+                }
+                None => true,
+            };
+            let reported = if report {
                 escalated.push(i);
-            }
-            levels.insert(slug.to_string(), level);
+                now
+            } else {
+                self.levels[slug].1
+            };
+            levels.insert(slug.to_string(), (level, reported));
         }
         self.levels = levels;
         escalated
@@ -396,7 +432,7 @@ impl Session<'_> {
             })
             .unzip();
         let mut stderr = std::io::stderr().lock();
-        for i in self.promises.escalated(&levels) {
+        for i in self.promises.escalated(&levels, Instant::now()) {
             let _ = writeln!(
                 stderr,
                 "{}warning: {}",
@@ -486,7 +522,7 @@ pub(crate) fn rebuild_on_change(
     let mut session = Session {
         options,
         site: None,
-        promises: Promises::default(),
+        promises: Promises::new(lapse_repeat()),
         build: build::Session::default(),
     };
     session.rebuild(on_built);
@@ -495,7 +531,9 @@ pub(crate) fn rebuild_on_change(
         session.stamp(),
         options.root.display()
     );
-    let mut next_check = Instant::now() + PROMISE_CHECK;
+    // Often enough to repeat a lapse warning on time.
+    let check_every = PROMISE_CHECK.min(session.promises.repeat);
+    let mut next_check = Instant::now() + check_every;
     loop {
         let wait = next_check.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
@@ -524,7 +562,7 @@ pub(crate) fn rebuild_on_change(
             }
             Err(RecvTimeoutError::Timeout) => {
                 session.check_promises();
-                next_check = Instant::now() + PROMISE_CHECK;
+                next_check = Instant::now() + check_every;
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -778,20 +816,35 @@ mod tests {
 
     #[test]
     fn warns_once_per_step_towards_a_lapse() {
-        let mut promises = Promises::default();
-        assert_eq!(promises.escalated(&[("api", Level::DueSoon)]), vec![0]);
-        assert!(promises.escalated(&[("api", Level::DueSoon)]).is_empty());
+        let mut promises = Promises::new(Duration::from_secs(300));
+        let t = Instant::now();
+        assert_eq!(promises.escalated(&[("api", Level::DueSoon)], t), vec![0]);
+        assert!(promises.escalated(&[("api", Level::DueSoon)], t).is_empty());
         // `api` got worse and `db` is new: both are news.
         let both = [("api", Level::Lapsed), ("db", Level::DueSoon)];
-        assert_eq!(promises.escalated(&both), vec![0, 1]);
-        assert!(promises.escalated(&both).is_empty());
+        assert_eq!(promises.escalated(&both, t), vec![0, 1]);
+        assert!(promises.escalated(&both, t).is_empty());
         // A late update that promises the next one soon: better, so quiet; `db` was resolved.
-        assert!(promises.escalated(&[("api", Level::DueSoon)]).is_empty());
-        assert_eq!(promises.escalated(&[("api", Level::Lapsed)]), vec![0]);
+        assert!(promises.escalated(&[("api", Level::DueSoon)], t).is_empty());
+        assert_eq!(promises.escalated(&[("api", Level::Lapsed)], t), vec![0]);
         // Resolved `db` was forgotten, so a new lapse is news, even straight from fine.
-        assert_eq!(promises.escalated(&[("db", Level::Lapsed)]), vec![0]);
-        assert!(promises.escalated(&[]).is_empty());
-        assert_eq!(promises.escalated(&[("api", Level::Lapsed)]), vec![0]);
+        assert_eq!(promises.escalated(&[("db", Level::Lapsed)], t), vec![0]);
+        assert!(promises.escalated(&[], t).is_empty());
+        assert_eq!(promises.escalated(&[("api", Level::Lapsed)], t), vec![0]);
+    }
+
+    #[test]
+    fn repeats_a_lapse_while_it_lasts_but_not_due_soon() {
+        let mut promises = Promises::new(Duration::from_secs(300));
+        let t = Instant::now();
+        let current = [("api", Level::Lapsed), ("db", Level::DueSoon)];
+        assert_eq!(promises.escalated(&current, t), vec![0, 1]);
+        let later = |s| t + Duration::from_secs(s);
+        assert!(promises.escalated(&current, later(299)).is_empty());
+        assert_eq!(promises.escalated(&current, later(300)), vec![0]);
+        // Counted from the repeat, not from the first warning.
+        assert!(promises.escalated(&current, later(599)).is_empty());
+        assert_eq!(promises.escalated(&current, later(600)), vec![0]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and enum values, so that chat bots, aggregators and dashboards that read a
 //! Statuspage page read this one unchanged. README documents the mapping.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -102,6 +103,44 @@ pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
         )
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+/// When what the pages say last changed, as of `now`: the newest update, a
+/// maintenance window starting or ending, or a promised update coming due (the
+/// page then says it is overdue). The home page's "last updated": unlike the
+/// clock it moves only when the content does, so unchanged content builds
+/// byte-identical files and `publish` has nothing to commit. A site with no
+/// content yet has no such time: its page last changed when its uptime bars
+/// moved on to today, at midnight in the site's zone.
+pub(crate) fn last_change(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    let default = site.config.default_next_update;
+    let updates = site
+        .incidents
+        .iter()
+        .flat_map(|i| i.updates.iter().map(|u| u.at))
+        .chain(
+            site.maintenance
+                .iter()
+                .flat_map(|m| m.updates.iter().map(|u| u.at)),
+        );
+    let windows = site.maintenance.iter().flat_map(|m| [m.starts, m.ends]);
+    let lapses = site
+        .open_incidents()
+        .filter_map(|i| i.next_update_due(default));
+    updates
+        .chain(windows)
+        .chain(lapses)
+        .filter(|&t| t <= now)
+        .max()
+        .unwrap_or_else(|| {
+            let tz = site.config.timezone;
+            crate::clock::local(now, tz)
+                .date_naive()
+                .and_time(chrono::NaiveTime::MIN)
+                .and_local_timezone(tz)
+                .earliest()
+                .map_or(now, |t| t.with_timezone(&Utc))
+        })
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -606,13 +645,15 @@ fn maintenance_statuses(m: &Maintenance, index: usize) -> Vec<(usize, ComponentS
 /// `affected_components`). A maintenance update is sent, as Statuspage does,
 /// as an `incident` with `impact` "maintenance" and the window's
 /// `scheduled_for` and `scheduled_until`.
+///
+/// Everything in it is as of the update's own time, the page included: a
+/// payload sent late (a retry, a delayed run) still tells what that update
+/// told, not how the page looks by the time it is sent.
 pub(crate) fn webhook(
     site: &Site,
-    now: DateTime<Utc>,
     subject: Subject<'_>,
     index: usize,
 ) -> anyhow::Result<serde_json::Value> {
-    let api = Api::new(site, now);
     let statuses = |i: usize| match subject {
         Subject::Incident(incident) => incident_statuses(incident, i),
         Subject::Maintenance(m) => maintenance_statuses(m, i),
@@ -623,41 +664,61 @@ pub(crate) fn webhook(
         statuses(index - 1)
     };
     let changes = changes(&before, &statuses(index));
-    let (body, id, at) = match subject {
+    // The site as it stood once this update was out: later updates of the same
+    // minute are left out of its own subject too.
+    let at = subject_at(subject, index);
+    let mut then = super::as_of(site, at).into_owned();
+    let slug = match subject {
         Subject::Incident(incident) => {
-            let mut upto = incident.clone();
+            let mut upto = Incident::clone(incident);
             upto.updates.truncate(index + 1);
-            let u = &incident.updates[index];
-            (
-                serde_json::to_value(api.incident(&upto))?,
-                format!("{}-{}", incident.slug, u.anchor),
-                u.at,
-            )
+            if let Some(i) = then.incidents.iter_mut().find(|i| i.slug == incident.slug) {
+                *i = std::sync::Arc::new(upto);
+            }
+            &incident.slug
         }
         Subject::Maintenance(m) => {
             let mut upto = m.clone();
             upto.updates.truncate(index + 1);
-            let u = &m.updates[index];
-            (
-                serde_json::to_value(api.maintenance(&upto, now))?,
-                format!("{}-{}", m.slug, u.anchor),
-                u.at,
-            )
+            if let Some(w) = then.maintenance.iter_mut().find(|w| w.slug == m.slug) {
+                *w = upto;
+            }
+            &m.slug
         }
     };
-    webhook_body(&api, now, body, &id, at, changes)
+    let api = Api::new(&then, at);
+    let (body, anchor) = match subject {
+        Subject::Incident(_) => {
+            let i = then.incidents.iter().find(|i| &i.slug == slug);
+            let i = i.context("an incident is on its own page")?;
+            (serde_json::to_value(api.incident(i))?, &i.latest().anchor)
+        }
+        Subject::Maintenance(_) => {
+            let m = then.maintenance.iter().find(|m| &m.slug == slug);
+            let m = m.context("a window is on its own page")?;
+            let u = m.updates.last().context("a window has the update sent")?;
+            (serde_json::to_value(api.maintenance(m, at))?, &u.anchor)
+        }
+    };
+    webhook_body(&api, body, &format!("{slug}-{anchor}"), at, changes)
+}
+
+fn subject_at(subject: Subject<'_>, index: usize) -> DateTime<Utc> {
+    match subject {
+        Subject::Incident(i) => i.updates[index].at,
+        Subject::Maintenance(m) => m.updates[index].at,
+    }
 }
 
 fn webhook_body(
     api: &Api<'_>,
-    now: DateTime<Utc>,
     incident: serde_json::Value,
     update_id: &str,
     at: DateTime<Utc>,
     changes: Changes,
 ) -> anyhow::Result<serde_json::Value> {
     let config = &api.site.config;
-    let status = status(api.site, now);
+    let status = status(api.site, at);
     let mut body = serde_json::json!({
         "meta": {
             // There is no per-subscriber address to unsubscribe at: the page is the place.

@@ -22,7 +22,7 @@ const UPCOMING_DAYS: i64 = 30;
 struct IndexPage<'a> {
     site: &'a SiteView,
     root: &'static str,
-    /// The only clock-dependent value anywhere: the home page says how fresh it is.
+    /// When the content last changed (`api::last_change`): never the clock, so unchanged content builds the same page.
     generated: TimeView,
     active_maintenance: Vec<&'a MaintenanceView>,
     upcoming_maintenance: Vec<&'a MaintenanceView>,
@@ -317,7 +317,7 @@ pub(super) fn render(
     let data = IndexPage {
         site: &site_view,
         root: "",
-        generated: TimeView::new(now, tz, strings),
+        generated: TimeView::new(super::api::last_change(site, now), tz, strings),
         icon: banner.colour,
         banner,
         banner_text,

@@ -1040,3 +1040,91 @@ fn templates_are_the_site_s_and_a_broken_one_or_state_file_sends_nothing() {
         .expect_stderr("keep the lines of both sides");
     assert_eq!(hook.take().len(), 0);
 }
+
+#[test]
+fn updates_of_the_same_minute_go_out_in_file_order() {
+    let hook = Recorder::start();
+    let channels = format!(
+        "[[announce]]\nkind = \"webhook\"\nurl = \"{}\"\n",
+        hook.url("/hook")
+    );
+    let site = site_with(&channels);
+    // Written within one minute: by id, `identified` sorts before `investigating`.
+    site.incident(
+        "2026-11-22-api-errors",
+        "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nLooking.\n\n+++\nstate = \"identified\"\nat = 2026-11-22T10:00:00Z\n+++\nFound it.\n",
+    );
+    let run = site
+        .run(&["announce", "--now", "2026-11-22T10:05:00Z"])
+        .success();
+    let got: Vec<String> = hook
+        .take_path(&hook.take(), "/hook")
+        .iter()
+        .map(|b| {
+            b["incident"]["incident_updates"][0]["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, ["investigating", "identified"], "as in the file");
+    let stdout = run.stdout();
+    let sent: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("sent"))
+        .map(|l| l.rsplit('#').next().unwrap())
+        .collect();
+    assert_eq!(
+        sent,
+        ["investigating-20261122T1000Z", "identified-20261122T1000Z"]
+    );
+}
+
+#[test]
+fn a_late_webhook_describes_the_page_as_of_its_update() {
+    let hook = Recorder::start();
+    let channels = format!(
+        "[[announce]]\nkind = \"webhook\"\nurl = \"{}\"\n",
+        hook.url("/hook")
+    );
+    let site = site_with(&channels);
+    site.write(
+        "incidents/2026-11-22-api-errors.md",
+        format!("{INCIDENT}{RESOLVED}"),
+    );
+    // A run after the incident is resolved sends all three updates: a CI run that was delayed.
+    site.run(&["announce", "--now", "2026-11-22T10:45:00Z"])
+        .success();
+    let bodies = hook.take_path(&hook.take(), "/hook");
+    let got: Vec<String> = bodies
+        .iter()
+        .map(|b| {
+            format!(
+                "{} {} / {} {}",
+                b["incident"]["incident_updates"][0]["status"]
+                    .as_str()
+                    .unwrap(),
+                b["incident"]["status"].as_str().unwrap(),
+                b["page"]["status_indicator"].as_str().unwrap(),
+                b["page"]["status_description"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "investigating investigating / major Partial System Outage",
+            "identified identified / major Partial System Outage",
+            "resolved resolved / none All Systems Operational",
+        ]
+    );
+    assert_eq!(
+        bodies[0]["incident"]["components"][0]["status"], "partial_outage",
+        "the component as it was then: {:#}",
+        bodies[0]
+    );
+    assert_eq!(
+        bodies[2]["incident"]["components"][0]["status"],
+        "operational"
+    );
+}

@@ -214,6 +214,28 @@ fn an_unclosed_block() {
     );
 }
 
+/// The closing `+++` of the incident block forgotten: the fences pair up wrongly
+/// from there, and the error was reported at the last one, far from the mistake.
+#[test]
+fn an_unclosed_block_is_reported_where_it_opens_and_should_close() {
+    assert_rejected(
+        &[(
+            "incidents/x.md",
+            b"+++\ntitle = \"T\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n\nThe summary.\n\n+++\nstate = \"investigating\"\nat = 2026-11-22T09:00:00Z\n+++\nLooking.\n\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\nDone.\n",
+        ),
+        (
+            "maintenance/m.md",
+            b"+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-25T22:00:00Z\nends = 2026-11-25T23:00:00Z\n+++\nWe upgrade.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-20T10:00:00Z\nPlanned.\n\n+++\nstate = \"cancelled\"\nat = 2026-11-21T10:00:00Z\n+++\nNot needed.\n",
+        )],
+        &[
+            "error: this `+++` block is never closed\n  --> incidents/x.md:1:1",
+            "help: the block's settings seem to end before line 5: add a line of exactly `+++` there",
+            "error: this `+++` block is never closed\n  --> maintenance/m.md:9:1",
+            "help: the block's settings seem to end before line 12: add a line of exactly `+++` there",
+        ],
+    );
+}
+
 #[test]
 fn text_before_the_first_block() {
     assert_rejected(
@@ -492,4 +514,44 @@ fn a_named_pipe_among_the_templates_is_refused_not_waited_on() {
         stderr.contains("this is a named pipe (FIFO), not a regular file"),
         "{stderr}"
     );
+}
+
+/// Issue 14.4: a merge left half done was published, markers and both versions.
+#[test]
+fn git_conflict_markers_are_errors_at_each_marker() {
+    assert_rejected(
+        &[
+            (
+                "incidents/x.md",
+                &incident(&format!("{HEAD}+++\nstate = \"identified\"\nat = 2026-11-22T10:00:00Z\n+++\n<<<<<<< HEAD\nThe cache is full.\n=======\nThe database is slow.\n>>>>>>> 1a2b3c4 (api-errors: identified)\n")),
+            ),
+            (
+                "maintenance/m.md",
+                b"+++\ntitle = \"Upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-25T22:00:00Z\nends = 2026-11-25T23:00:00Z\n+++\n<<<<<<< ours\r\nWe upgrade the database.\r\n||||||| base\r\nWe upgrade.\r\n======= \r\nWe upgrade the databases.\r\n>>>>>>>\r\n+++\nstate = \"scheduled\"\nat = 2026-11-20T10:00:00Z\n+++\nPlanned.\n",
+            ),
+        ],
+        &[
+            "error: unresolved git merge conflict marker\n   --> incidents/x.md:11:1\n   |\n11 | <<<<<<< HEAD\n   | ^^^^^^^\n   = help: keep the version you want, then delete the `<<<<<<<`, `=======` and `>>>>>>>` lines\n",
+            "--> incidents/x.md:13:1",
+            "--> incidents/x.md:15:1",
+            "error: unresolved git merge conflict marker\n  --> maintenance/m.md:7:1",
+            "--> maintenance/m.md:9:1",
+            "--> maintenance/m.md:11:1",
+            "--> maintenance/m.md:13:1",
+        ],
+    );
+}
+
+/// `=======` under a line is also a markdown heading: without the other markers, it is one.
+#[test]
+fn a_heading_underline_is_not_a_conflict_marker() {
+    let site = TestSite::new();
+    site.incident(
+        "x",
+        &format!("{HEAD}+++\nstate = \"resolved\"\nat = 2026-11-22T10:00:00Z\n+++\nWhat happened\n=======\n\nA disk filled up.\n"),
+    );
+    site.build("2026-11-22T12:00:00Z");
+    assert!(site
+        .read("site/incidents/x/index.html")
+        .contains("What happened</h4>"));
 }

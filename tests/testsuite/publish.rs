@@ -269,3 +269,104 @@ fn build_and_publish_report_what_check_finds() {
         .expect_stderr(&format!("warning[lapsed]: 2026-11-22-{lapsed}"))
         .expect_stderr(speculation);
 }
+
+/// An incident resolved at 10:20 and a maintenance window from 12:00 to 13:00:
+/// nothing changes between 10:20 and 12:00 but the clock.
+fn quiet_site() -> TestSite {
+    let site = TestSite::new();
+    site.incident(
+        "2026-11-22-api-errors",
+        &format!("{INCIDENT}\n+++\nstate = \"resolved\"\nat = 2026-11-22T10:20:00Z\n+++\nFixed.\n"),
+    );
+    site.write(
+        "maintenance/2026-11-22-db-upgrade.md",
+        "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-11-22T12:00:00Z\nends = 2026-11-22T13:00:00Z\n+++\nUpgrade.\n\n+++\nstate = \"scheduled\"\nat = 2026-11-22T09:00:00Z\n+++\nPlanned.\n",
+    );
+    site
+}
+
+/// Issue 14.8: a scheduled publish committed on every run, because the home
+/// page said when it was generated, to the second.
+#[test]
+fn a_publish_that_changes_no_content_makes_no_commit() {
+    let site = quiet_site();
+    let remote = site.path("remote.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    let publish = |now: &str| {
+        site.run(&["publish", "--git", remote.to_str().unwrap(), "--now", now])
+            .success()
+    };
+    let commits = || {
+        git(&remote, &["rev-list", "--count", "gh-pages"])
+            .trim()
+            .to_string()
+    };
+    publish("2026-11-22T10:35:00Z");
+    assert_eq!(commits(), "1");
+    // Half an hour later, nothing new: the page is the same, and so is the branch.
+    publish("2026-11-22T11:07:13Z").expect_stderr("nothing to publish");
+    assert_eq!(commits(), "1");
+    let index = git(&remote, &["show", "gh-pages:index.html"]);
+    assert!(
+        index.contains("Last updated <time datetime=\"2026-11-22T10:20:00Z\">"),
+        "the time of the latest change, not of the build: {}",
+        crate::support::text(&index)
+    );
+    // The window starts: the page changes without an edit, and says when.
+    let run = publish("2026-11-22T12:01:00Z");
+    assert!(
+        run.stdout().contains("changed  index.html"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(commits(), "2");
+    let index = git(&remote, &["show", "gh-pages:index.html"]);
+    assert!(
+        index.contains("Last updated <time datetime=\"2026-11-22T12:00:00Z\">"),
+        "{}",
+        crate::support::text(&index)
+    );
+}
+
+#[test]
+fn builds_of_unchanged_content_are_byte_identical() {
+    let site = quiet_site();
+    site.build("2026-11-22T10:35:00Z");
+    let first = site.snapshot();
+    site.build("2026-11-22T11:59:59Z");
+    let second = site.snapshot();
+    let differ: Vec<_> = first
+        .iter()
+        .zip(&second)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.display().to_string())
+        .collect();
+    assert_eq!(first.len(), second.len());
+    assert!(
+        differ.is_empty(),
+        "changed without a content change: {differ:?}"
+    );
+    // A window that starts is a change of content: the page and its time say so.
+    site.build("2026-11-22T12:00:30Z");
+    assert_ne!(site.snapshot(), second);
+    assert!(site
+        .read("site/index.html")
+        .contains("<time datetime=\"2026-11-22T12:00:00Z\">"));
+}
+
+/// A new site without incidents has no content time: its page changes when
+/// its uptime bars move on to a new day, and not between.
+#[test]
+fn an_empty_site_builds_the_same_all_day() {
+    let site = TestSite::new();
+    site.build("2026-11-22T10:35:00Z");
+    let first = site.snapshot();
+    site.build("2026-11-22T23:59:00Z");
+    assert!(first == site.snapshot(), "changed within the day");
+    assert!(site
+        .read("site/index.html")
+        .contains("Last updated <time datetime=\"2026-11-22T00:00:00Z\">"));
+}

@@ -702,6 +702,52 @@ fn watch_rebuilds_the_site_on_disk_and_warns_as_promises_lapse() {
     assert_eq!(stderr.matches(&lapsed).count(), 1, "{stderr}");
 }
 
+/// Issue 14: a lapsed promise was warned about once, then never again however
+/// late it got. It is repeated (every five minutes; a second here) with how late it now is.
+#[test]
+fn watch_repeats_a_lapse_warning_with_the_growing_delay() {
+    let site = TestSite::new();
+    // The real clock: the delay must grow. Lapsed two seconds before the start.
+    let now = chrono::Utc::now();
+    let format = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    site.incident(
+        SLUG,
+        &format!(
+            "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n\
+             +++\nstate = \"investigating\"\nat = {}\nnext_update = {}\n+++\nLooking.\n",
+            format(now - chrono::Duration::minutes(10)),
+            format(now - chrono::Duration::seconds(2)),
+        ),
+    );
+    let running = Running::start_with_env(
+        &site,
+        &["watch"],
+        &[("STATUSPOST_TEST_LAPSE_REPEAT_MS", "1000")],
+    );
+    let marker = format!("] warning: {SLUG}: the next update was promised for ");
+    let delays = running.eventually("three lapse warnings", || {
+        let stderr = running.stderr();
+        let delays: Vec<i64> = stderr
+            .lines()
+            .filter(|l| l.contains(&marker))
+            .map(|l| {
+                let words = l.rsplit(", ").next().unwrap();
+                words
+                    .strip_suffix(" seconds ago")
+                    .unwrap_or_else(|| panic!("{l}"))
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        (delays.len() >= 3).then_some(delays)
+    });
+    assert!(
+        delays.windows(2).all(|w| w[0] < w[1]),
+        "each warning says how late it is now: {delays:?}\n{}",
+        running.stderr()
+    );
+}
+
 #[test]
 fn a_port_in_use_is_a_clear_error() {
     let site = TestSite::new();
