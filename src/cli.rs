@@ -231,12 +231,12 @@ pub(crate) enum ImpactArg {
 pub(crate) struct PublishArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// The repository to publish to: a URL or path, as `git push` takes it.
+    /// The repository to publish to: a URL or path, as `git push` takes it (default: `[publish] git`).
     #[arg(long = "git", value_name = "REMOTE")]
-    pub remote: String,
-    /// The branch the host deploys from.
-    #[arg(long, default_value = "gh-pages")]
-    pub branch: String,
+    pub remote: Option<String>,
+    /// The branch the host deploys from (default: `[publish] branch`, else gh-pages).
+    #[arg(long)]
+    pub branch: Option<String>,
     /// The commit message (default: what changed).
     #[arg(long, value_name = "TEXT")]
     pub message: Option<String>,

@@ -7,9 +7,10 @@
 //! last, and a publish that changes nothing makes no commit.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+
+use crate::git::{self, run};
 
 use crate::output::MARKER;
 
@@ -38,30 +39,6 @@ impl Drop for Checkout {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn git(dir: Option<&Path>, args: &[&str]) -> anyhow::Result<Output> {
-    let mut command = Command::new("git");
-    if let Some(dir) = dir {
-        command.arg("-C").arg(dir);
-    }
-    // Never stop to ask for a password in CI; fail with git's message instead.
-    command.args(args).env("GIT_TERMINAL_PROMPT", "0");
-    command
-        .output()
-        .with_context(|| "failed to run `git`: is git installed and on the PATH?".to_string())
-}
-
-fn run(dir: Option<&Path>, args: &[&str]) -> anyhow::Result<String> {
-    let out = git(dir, args)?;
-    if !out.status.success() {
-        bail!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Commits the contents of `site` as the new tip of `options.branch` of `options.remote` and pushes it.
@@ -117,17 +94,7 @@ pub(crate) fn publish(site: &Path, options: &Options<'_>) -> anyhow::Result<Publ
         return Ok(published);
     }
 
-    let mut commit: Vec<&str> = Vec::new();
-    // CI runners often have no identity configured; a publish must not fail for that.
-    let has_identity = git(Some(dir), &["config", "user.email"]).is_ok_and(|o| o.status.success());
-    if !has_identity {
-        commit.extend([
-            "-c",
-            "user.name=statuspost",
-            "-c",
-            "user.email=statuspost@localhost",
-        ]);
-    }
+    let mut commit = git::identity(dir);
     commit.extend(["commit", "-q", "-m", options.message]);
     run(Some(dir), &commit)?;
     let refspec = format!("HEAD:refs/heads/{}", options.branch);

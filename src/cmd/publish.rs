@@ -22,18 +22,22 @@ pub(super) fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
         built.site.incidents.len(),
         cmd::plural(built.site.incidents.len())
     );
+    let config = &built.site.config;
+    let Some(remote) = args.remote.as_ref().or(config.publish.git.as_ref()) else {
+        return Ok(cmd::refuse(
+            "error: publish where? pass --git REMOTE, or set `git` in `[publish]` of statuspost.toml\n  = help: nothing was published",
+        ));
+    };
+    let branch = args.branch.as_ref().unwrap_or(&config.publish.branch);
     let options = Options {
-        remote: &args.remote,
-        branch: &args.branch,
+        remote,
+        branch,
         message: args.message.as_deref().unwrap_or(&default_message),
         force: args.force,
     };
     let published = publish::publish(&dir, &options)?;
     let Some(commit) = &published.commit else {
-        eprintln!(
-            "nothing to publish: `{}` {} is up to date",
-            args.remote, args.branch
-        );
+        eprintln!("nothing to publish: `{remote}` {branch} is up to date");
         return Ok(Outcome::Ok);
     };
     for (mark, list) in [
@@ -48,8 +52,8 @@ pub(super) fn run(args: PublishArgs) -> anyhow::Result<Outcome> {
     eprintln!(
         "published {} to `{}` {}: {} added, {} changed, {} removed",
         &commit[..commit.len().min(12)],
-        args.remote,
-        args.branch,
+        remote,
+        branch,
         published.added.len(),
         published.changed.len(),
         published.removed.len()

@@ -370,3 +370,37 @@ fn an_empty_site_builds_the_same_all_day() {
         .read("site/index.html")
         .contains("Last updated <time datetime=\"2026-11-22T00:00:00Z\">"));
 }
+
+/// `[publish]` names the pages repository once, for `publish` and `--publish=direct`.
+#[test]
+fn publish_takes_its_repository_and_branch_from_the_config() {
+    let site = TestSite::new();
+    site.incident("2026-11-22-api-errors", INCIDENT);
+    site.run(&["publish", "--now", "2026-11-22T10:05:00Z"])
+        .expect_code(2)
+        .expect_stderr("pass --git REMOTE, or set `git` in `[publish]`");
+    let remote = site.path("pages.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    site.write(
+        "statuspost.toml",
+        format!(
+            "{}\n[publish]\ngit = \"{}\"\nbranch = \"pages\"\n",
+            crate::support::CONFIG,
+            remote.display()
+        ),
+    );
+    site.run(&["publish", "--now", "2026-11-22T10:05:00Z"])
+        .success();
+    assert!(git(&remote, &["ls-tree", "--name-only", "pages"]).contains("index.html"));
+    // A typo in the table is located like any config mistake.
+    site.write(
+        "statuspost.toml",
+        format!("{}\n[publish]\nvia = \"drect\"\n", crate::support::CONFIG),
+    );
+    site.run(&["check", "--now", "2026-11-22T10:05:00Z"])
+        .expect_code(2)
+        .expect_stderr("did you mean `direct`?");
+}
