@@ -159,11 +159,23 @@ pub(crate) fn refuse(message: &str) -> Outcome {
 
 /// "Now" for the commands that show a site to its author (build, check, serve,
 /// watch): `--now`, else the config's `demo_now`, else the clock.
+///
+/// In CI (`CI` set, as GitHub Actions, GitLab CI and the others set it) a
+/// build is on its way to customers, whatever deploys it: `demo_now` is
+/// refused there unless `--now` says the moment on purpose.
 pub(crate) fn preview_now(args: &SiteArgs, config: &crate::model::Config) -> anyhow::Result<Now> {
     match config.demo_now {
+        Some(_) if args.now.is_none() && in_ci() => {
+            refuse_frozen(config, "a build in CI (`CI` is set)".into())?;
+            now(args, config.timezone)
+        }
         Some(at) if args.now.is_none() => Ok(at),
         _ => now(args, config.timezone),
     }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// What `demo_now` freezes the clock at, as readers see it (`22 Nov 2026 22:50 GMT`), and where it is written.
@@ -203,15 +215,17 @@ pub(crate) fn note_demo_once(
 /// frozen moment in front of customers, or stamp real times onto a page that
 /// depicts another.
 pub(crate) fn refuse_demo_now(config: &crate::model::Config, command: &str) -> anyhow::Result<()> {
+    refuse_frozen(config, format!("`statuspost {command}`"))
+}
+
+fn refuse_frozen(config: &crate::model::Config, subject: String) -> anyhow::Result<()> {
     let Some((when, span)) = demo_now(config) else {
         return Ok(());
     };
     let diagnostic = crate::diagnostic::Diagnostic::error(
         &config.spans.source,
         span,
-        format!(
-            "`statuspost {command}` refuses a demo site: `demo_now` freezes this site's clock at {when}"
-        ),
+        format!("{subject} refuses a demo site: `demo_now` freezes this site's clock at {when}"),
     )
     .with_help(
         "`demo_now` is for previewing a demo with build and serve: delete this line from statuspost.toml so that the site runs on the real clock",

@@ -65,13 +65,16 @@ fn assert_believable(site: &TestSite, stderr: &str) {
     let html = site.read("site/index.html");
     let page = text(&html);
     assert!(!page.to_lowercase().contains("overdue"), "{page}");
+    // "As of" is when the content last changed (issue 14): the latest update
+    // shown, never after the depicted moment.
     let as_of = times_after(&html, "As of ");
-    assert_eq!(as_of, [DEPICTED], "{page}");
     let updates = times_after(&html, "class=update>");
     assert!(
         !updates.is_empty(),
         "the demo shows an open incident: {page}"
     );
+    assert_eq!(as_of, [*updates.iter().max().unwrap()], "{page}");
+    assert!(as_of[0] <= DEPICTED, "{page}");
     // ISO times in UTC compare as text.
     for at in updates.iter().chain(&times_after(&html, "Started ")) {
         assert!(
@@ -134,7 +137,8 @@ fn now_overrides_demo_now_for_one_run() {
     );
     assert!(!stderr.contains("This demo site depicts"), "{stderr}");
     let html = site.read("site/index.html");
-    assert_eq!(times_after(&html, "As of "), ["2027-12-02T09:00:00Z"]);
+    // The last change by then: the maintenance window's end.
+    assert_eq!(times_after(&html, "As of "), ["2026-11-29T01:00:00Z"]);
 }
 
 #[test]
@@ -280,6 +284,7 @@ fn watch_names_the_depicted_moment_once() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_statuspost"))
         .arg("watch")
         .current_dir(site.root())
+        .env_remove("CI")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -325,4 +330,33 @@ fn watch_names_the_depicted_moment_once() {
     );
     assert!(!text.contains("warning"), "{text}");
     assert!(text.contains("[22:50:00 GMT] built 9 incidents"), "{text}");
+}
+
+/// A real site copied from the demo with `demo_now` left in, built by CI and
+/// deployed by whatever path (GitLab's `build --output-dir public`, a Pages
+/// upload): the build in CI refuses, so the frozen page never goes out.
+#[test]
+fn a_build_in_ci_refuses_a_frozen_clock_unless_now_is_given() {
+    let site = demo();
+    for ci in ["true", "1"] {
+        let run = site.run_env(&["build"], &[("CI", ci)]).expect_code(2);
+        assert!(
+            run.stderr()
+                .contains("a build in CI (`CI` is set) refuses a demo site"),
+            "{}",
+            run.stderr()
+        );
+        assert!(
+            run.stderr().contains("statuspost.toml:15:"),
+            "{}",
+            run.stderr()
+        );
+        assert!(!site.exists("site/index.html"));
+    }
+    site.run_env(
+        &["build", "--now", "2026-11-22T22:50:00Z"],
+        &[("CI", "true")],
+    )
+    .success();
+    site.run_env(&["build"], &[("CI", "false")]).success();
 }

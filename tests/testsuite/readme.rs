@@ -237,6 +237,7 @@ fn readme_incident_flow_publishes_every_update_as_written() {
             .args(["-c", line])
             .current_dir(repo)
             .env("PATH", &path)
+            .env_remove("CI")
             // The author's editor: one that saves the draft as it is.
             .env("EDITOR", "true")
             .env_remove("VISUAL")

@@ -86,6 +86,8 @@ impl TestSite {
             .args(args)
             .current_dir(self.root())
             .env_remove("EDITOR")
+            // Tests say "now" themselves; CI's own `CI=true` must not change what they see.
+            .env_remove("CI")
             .output()
             .expect("run statuspost");
         Run { output }
@@ -97,6 +99,7 @@ impl TestSite {
             .args(args)
             .current_dir(self.root())
             .env_remove("EDITOR")
+            .env_remove("CI")
             .envs(env.iter().copied())
             .output()
             .expect("run statuspost");
