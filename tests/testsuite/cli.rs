@@ -1,0 +1,88 @@
+//! The author's command line under stress: titles in other scripts, typos,
+//! running from a subfolder, clock-time promises, flags as people type them.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::support::{Run, TestSite};
+
+const NOW: &str = "2026-12-02T10:00:00Z";
+
+/// `statuspost ARGS` run in `dir` (a folder of the site, or outside it), with `stdin` as its input.
+fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("EDITOR")
+        .env_remove("VISUAL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run statuspost");
+    // A command that never reads its input closes the pipe first: not an error here.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    Run {
+        output: child.wait_with_output().expect("wait for statuspost"),
+    }
+}
+
+fn new_incident(site: &TestSite, title: &str) -> String {
+    site.run(&[
+        "new",
+        title,
+        "--impact",
+        "minor",
+        "--component",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success()
+    .stdout()
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn slugs_transliterate_titles_in_other_scripts() {
+    let site = TestSite::new();
+    assert_eq!(
+        new_incident(&site, "Störung der API"),
+        "incidents/2026-12-02-storung-der-api.md"
+    );
+    assert_eq!(
+        new_incident(&site, "Errores de facturación"),
+        "incidents/2026-12-02-errores-de-facturacion.md"
+    );
+    // No Latin letter at all: still a name an author can read and type, not `incident`.
+    let japanese = new_incident(&site, "決済の障害");
+    let stem = japanese
+        .strip_prefix("incidents/2026-12-02-")
+        .and_then(|s| s.strip_suffix(".md"))
+        .unwrap();
+    assert!(
+        stem.len() > 4
+            && stem != "incident"
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+        "{japanese}"
+    );
+    // Emoji read as words; punctuation alone falls back to a name.
+    assert_eq!(
+        new_incident(&site, "🔥 API"),
+        "incidents/2026-12-02-fire-api.md"
+    );
+    assert_eq!(
+        new_incident(&site, "?! …"),
+        "incidents/2026-12-02-incident.md"
+    );
+    let long = new_incident(&site, &"Überlastung ".repeat(20));
+    assert!(
+        long.len() <= "incidents/2026-12-02-.md".len() + 60,
+        "{long}"
+    );
+    site.run(&["build", "--now", NOW]).success();
+}
