@@ -144,7 +144,8 @@ pub(crate) struct NewArgs {
 pub(crate) struct UpdateArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// The incident or maintenance: its file name without `.md`, or any part of it that matches only one.
+    /// The incident or maintenance: its file name without `.md`, or the start or any other part of
+    /// it (the start wins). Where several match, the one still open; a typo gets the nearest name.
     #[arg(value_name = "INCIDENT")]
     pub incident: String,
     /// The new state: investigating, identified, verifying (monitoring), resolved; for

@@ -86,3 +86,48 @@ fn slugs_transliterate_titles_in_other_scripts() {
     );
     site.run(&["build", "--now", NOW]).success();
 }
+
+fn api_errors(state: &str) -> String {
+    format!("+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"{state}\"\nat = 2026-11-01T10:00:00Z\n+++\nSome requests to the Public API fail.\n")
+}
+
+#[test]
+fn update_prefers_the_open_incident_and_suggests_the_nearest_slug() {
+    let site = TestSite::new();
+    // The same title twice: last month's, resolved, and today's, open.
+    site.incident("2026-11-01-api-errors", &api_errors("resolved"));
+    site.incident("2026-12-02-api-errors", &api_errors("investigating"));
+    let resolved = site.read("incidents/2026-11-01-api-errors.md");
+    site.run(&["update", "api-errors", "identified", "--now", NOW])
+        .success();
+    assert!(site
+        .read("incidents/2026-12-02-api-errors.md")
+        .contains("state = \"identified\""));
+    assert_eq!(site.read("incidents/2026-11-01-api-errors.md"), resolved);
+    // A prefix shared by several is settled the same way.
+    site.run(&["update", "2026", "verifying", "--now", NOW])
+        .success();
+    assert!(site
+        .read("incidents/2026-12-02-api-errors.md")
+        .contains("state = \"verifying\""));
+
+    // Two open ones: named, nothing written.
+    site.incident("2026-12-02-api-errors-eu", &api_errors("investigating"));
+    site.run(&["update", "api-err", "identified", "--now", NOW])
+        .expect_code(2)
+        .expect_stderr("matches 3 incidents")
+        .expect_stderr("2026-12-02-api-errors-eu");
+
+    // A typo: the nearest slug, by the words of the title as well as the whole name.
+    site.run(&["update", "api-erors", "identified", "--now", NOW])
+        .expect_code(2)
+        .expect_stderr("no incident matches `api-erors`")
+        .expect_stderr("did you mean `2026-12-02-api-errors`?");
+
+    // The help says what the matching does.
+    let help = site.run(&["update", "--help"]).success().stdout();
+    assert!(
+        help.contains("the start or any other part of it") && help.contains("the one still open"),
+        "{help}"
+    );
+}
