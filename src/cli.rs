@@ -39,7 +39,7 @@ pub(crate) enum Command {
 /// Options every command shares.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct SiteArgs {
-    /// The site folder: where statuspost.toml and incidents/ are.
+    /// The site folder: where statuspost.toml and incidents/ are; else the nearest folder above it that has one.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
     /// Treat this instant as "now" (RFC 3339, or local time in the site's zone), for reproducible runs.
@@ -231,6 +231,24 @@ pub(crate) struct WatchArgs {
     /// Where to write the site (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+impl Command {
+    /// The options of every command that works on a site (all but `init`).
+    pub(crate) fn site_mut(&mut self) -> Option<&mut SiteArgs> {
+        match self {
+            Command::Build(a) => Some(&mut a.site),
+            Command::Check(a) => Some(&mut a.site),
+            Command::Init(_) => None,
+            Command::New(a) => Some(&mut a.site),
+            Command::Update(a) => Some(&mut a.site),
+            Command::Publish(a) => Some(&mut a.site),
+            Command::Announce(a) => Some(&mut a.site),
+            Command::Serve(a) => Some(&mut a.site),
+            Command::Watch(a) => Some(&mut a.site),
+            Command::Status(a) => Some(&mut a.site),
+        }
+    }
 }
 
 impl ImpactArg {

@@ -45,7 +45,20 @@ impl Outcome {
     }
 }
 
-pub(crate) fn run(cli: Cli) -> Outcome {
+pub(crate) fn run(mut cli: Cli) -> Outcome {
+    if let Some(site) = cli.command.site_mut() {
+        match site_root(&site.root) {
+            Some(root) => site.root = root,
+            // Commands that read the site explain a missing config themselves, with
+            // its place; these two would otherwise watch an empty folder for ever.
+            None if matches!(cli.command, Command::Serve(_) | Command::Watch(_)) => {
+                return refuse(
+                    "error: no statuspost.toml here or in any parent folder; run `statuspost init`",
+                )
+            }
+            None => {}
+        }
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
@@ -77,6 +90,35 @@ pub(crate) fn run(cli: Cli) -> Outcome {
             }
         },
     }
+}
+
+/// The site folder `root` is in: itself or the nearest folder above it with a
+/// statuspost.toml, as git and cargo find theirs. Written relative when `root`
+/// is, so the paths commands print still open from the current folder.
+fn site_root(root: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::{Component, PathBuf};
+    let levels = std::fs::canonicalize(root).ok()?.ancestors().count();
+    let mut dir: PathBuf = root
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    for _ in 0..levels {
+        let here = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.clone()
+        };
+        if here.join("statuspost.toml").is_file() {
+            return Some(here);
+        }
+        match dir.components().next_back() {
+            Some(Component::Normal(_)) => {
+                dir.pop();
+            }
+            _ => dir.push(".."),
+        }
+    }
+    None
 }
 
 /// A `--now` that is not a time: invalid input, so it exits 2 as bad content does.

@@ -131,3 +131,81 @@ fn update_prefers_the_open_incident_and_suggests_the_nearest_slug() {
         "{help}"
     );
 }
+
+/// As [`run_in`], for a command that may never end: killed after 20 seconds.
+fn run_bounded(dir: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run statuspost");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("`statuspost {args:?}` was still running after 20 seconds");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Run {
+        output: child.wait_with_output().unwrap(),
+    }
+}
+
+#[test]
+fn commands_find_the_site_in_a_parent_folder() {
+    let site = TestSite::new();
+    let sub = site.path("incidents/notes");
+    std::fs::create_dir_all(&sub).unwrap();
+    let run = run_in(
+        &sub,
+        &[
+            "new",
+            "API errors",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--now",
+            NOW,
+        ],
+        "",
+    )
+    .success();
+    // Printed relative to where the author is, so it can be opened from there.
+    assert_eq!(
+        run.stdout().trim(),
+        "../../incidents/2026-12-02-api-errors.md"
+    );
+    assert!(site.exists("incidents/2026-12-02-api-errors.md"));
+    run_in(
+        &sub,
+        &["update", "api-errors", "identified", "--now", NOW],
+        "",
+    )
+    .success();
+    run_in(&sub, &["build", "--now", NOW], "").success();
+    assert!(site.exists("site/incidents/2026-12-02-api-errors/index.html"));
+    assert!(!sub.join("site").exists());
+    // `--root` pointing inside the site finds it the same way.
+    run_in(
+        site.root(),
+        &["check", "--root", "incidents/notes", "--now", NOW],
+        "",
+    )
+    .success();
+
+    // Where there is no site, `serve` and `watch` say so instead of watching nothing.
+    let nowhere = tempfile::tempdir().unwrap();
+    for command in [&["serve", "--port", "0"][..], &["watch"]] {
+        run_bounded(nowhere.path(), command)
+            .expect_code(2)
+            .expect_stderr(
+                "no statuspost.toml here or in any parent folder; run `statuspost init`",
+            );
+    }
+    assert_eq!(std::fs::read_dir(nowhere.path()).unwrap().count(), 0);
+}
