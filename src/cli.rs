@@ -129,8 +129,9 @@ pub(crate) struct NewArgs {
     /// An affected component's id; repeat for several.
     #[arg(long = "component", value_name = "ID", required = true)]
     pub components: Vec<String>,
-    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
-    #[arg(long, value_name = "DURATION")]
+    /// When the next update will come: a duration after now (30m), a time today (15:00) or a date
+    /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
+    #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
     /// The update's text, instead of the `investigating` template.
     #[arg(long, value_name = "TEXT")]
@@ -152,8 +153,9 @@ pub(crate) struct UpdateArgs {
     /// maintenance scheduled, in_progress, verifying, completed, cancelled.
     #[arg(value_name = "STATE")]
     pub state: String,
-    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
-    #[arg(long, value_name = "DURATION")]
+    /// When the next update will come: a duration after now (30m), a time today (15:00) or a date
+    /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
+    #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
     /// The update's text, instead of the state's template.
     #[arg(long, value_name = "TEXT")]

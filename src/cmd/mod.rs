@@ -170,17 +170,38 @@ pub(crate) fn component_ids(
     Ok(out)
 }
 
-/// The promised next update for a new update: `--next`, else the site's default.
+/// The promised next update, `--next` or else the site's default, as the file
+/// stores it: a duration after `at`, the update's time as shown (`now` to the
+/// minute). Rounded up, so the promise is never earlier than the author asked.
 pub(crate) fn next_update(
     next: Option<&str>,
     config: &crate::model::Config,
+    now: Now,
+    at: Now,
 ) -> Result<Option<String>, String> {
-    match next {
-        Some(text) => clock::parse_duration(text)
-            .map(|d| Some(clock::duration_spec(d)))
-            .map_err(|e| format!("error: --next: {e}")),
-        None => Ok(config.default_next_update.map(clock::duration_spec)),
-    }
+    let promised = match next {
+        Some(text) => clock::parse_next(text, now, config.timezone),
+        None => match config.default_next_update {
+            Some(d) => Ok(now + d),
+            None => return Ok(None),
+        },
+    };
+    promised
+        .and_then(|t| {
+            use chrono::DurationRound;
+            let t = t
+                .duration_round_up(chrono::TimeDelta::minutes(1))
+                .unwrap_or(t);
+            // The file's reader takes durations of up to a year.
+            if t - at > chrono::TimeDelta::days(366) {
+                return Err(format!(
+                    "{} is more than a year away",
+                    next.unwrap_or("the site's `default_next_update`")
+                ));
+            }
+            Ok(Some(clock::duration_spec(t - at)))
+        })
+        .map_err(|e| format!("error: --next: {e}"))
 }
 
 /// When an update at `at` promises the next one, from its `--next` (already checked).

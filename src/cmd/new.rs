@@ -30,13 +30,13 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         Ok(c) => c,
         Err(message) => return Ok(cmd::refuse(&message)),
     };
-    let next = match cmd::next_update(args.next.as_deref(), &config) {
-        Ok(n) => n,
-        Err(message) => return Ok(cmd::refuse(&message)),
-    };
     // Minutes are what authors and readers use; seconds would only look like false precision.
     let now = cmd::now(&args.site, tz)?;
     let at = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    let next = match cmd::next_update(args.next.as_deref(), &config, now, at) {
+        Ok(n) => n,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
     let ids: Vec<String> = components
         .iter()
         .map(|&c| config.components[c].id.clone())

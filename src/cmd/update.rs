@@ -110,7 +110,7 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     let next = if state == State::Resolved {
         None
     } else {
-        match cmd::next_update(args.next.as_deref(), &config) {
+        match cmd::next_update(args.next.as_deref(), &config, now, at) {
             Ok(n) => n,
             Err(message) => return Ok(cmd::refuse(&message)),
         }
@@ -402,7 +402,7 @@ fn maintenance(
     let next = if state.is_final() || state == MaintenanceState::Scheduled {
         None
     } else {
-        match cmd::next_update(args.next.as_deref(), config) {
+        match cmd::next_update(args.next.as_deref(), config, now, at) {
             Ok(n) => n,
             Err(message) => return Ok(cmd::refuse(&message)),
         }

@@ -209,3 +209,109 @@ fn commands_find_the_site_in_a_parent_folder() {
     }
     assert_eq!(std::fs::read_dir(nowhere.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn next_takes_clock_times_and_a_promise_is_never_shortened() {
+    let site = TestSite::new();
+    // Made at 10:00:59, "30m" is due no earlier than 10:30:59: `at` shows 10:00, so the file says 31m.
+    let file = new_incident_with(
+        &site,
+        "Thirty minutes",
+        &["--next", "30m"],
+        "2026-12-02T10:00:59Z",
+    );
+    assert!(
+        file.contains("at = 2026-12-02T10:00:00+00:00\nnext_update = \"31m\"\n"),
+        "{file}"
+    );
+    site.run(&["check", "--now", "2026-12-02T10:30:40Z"])
+        .success();
+    // The site's default is a promise too.
+    let file = new_incident_with(&site, "Default", &[], "2026-12-02T10:00:59Z");
+    assert!(file.contains("next_update = \"31m\"\n"), "{file}");
+
+    // A clock time today, and a date and time, in the site's zone (GMT in December).
+    let file = new_incident_with(
+        &site,
+        "By three",
+        &["--next", "15:00"],
+        "2026-12-02T10:00:59Z",
+    );
+    assert!(file.contains("next_update = \"5h\"\n"), "{file}");
+    assert!(
+        file.contains("We will post an update by 15:00 GMT."),
+        "{file}"
+    );
+    let file = new_incident_with(
+        &site,
+        "Tomorrow",
+        &["--next", "2026-12-03T09:30"],
+        "2026-12-02T10:00:59Z",
+    );
+    assert!(file.contains("next_update = \"23h30m\"\n"), "{file}");
+    // In summer the zone is BST: 15:00 there is 14:00 UTC.
+    let file = new_incident_with(
+        &site,
+        "Summer",
+        &["--next", "15:00"],
+        "2026-07-01T10:00:00Z",
+    );
+    assert!(file.contains("next_update = \"4h\"\n"), "{file}");
+    site.run(&[
+        "update",
+        "by-three",
+        "identified",
+        "--next",
+        "2026-12-02T16:15:00Z",
+        "--now",
+        "2026-12-02T15:00:00Z",
+    ])
+    .success();
+    assert!(site.read("incidents/2026-12-02-by-three.md").contains(
+        "state = \"identified\"\nat = 2026-12-02T15:00:00+00:00\nnext_update = \"1h15m\"\n"
+    ));
+
+    // A time already past is refused, not taken to mean tomorrow.
+    let before = site.read("incidents/2026-12-02-by-three.md");
+    for past in ["09:00", "2026-12-02T14:00", "2026-12-02T15:00:00Z"] {
+        site.run(&[
+            "update",
+            "by-three",
+            "verifying",
+            "--next",
+            past,
+            "--now",
+            "2026-12-02T15:00:00Z",
+        ])
+        .expect_code(2)
+        .expect_stderr("is not after now (15:00 GMT)");
+    }
+    site.run(&[
+        "update",
+        "by-three",
+        "verifying",
+        "--next",
+        "2030-01-01T00:00",
+        "--now",
+        NOW,
+    ])
+    .expect_code(2)
+    .expect_stderr("--next");
+    assert_eq!(site.read("incidents/2026-12-02-by-three.md"), before);
+}
+
+fn new_incident_with(site: &TestSite, title: &str, extra: &[&str], now: &str) -> String {
+    let mut args = vec![
+        "new",
+        title,
+        "--impact",
+        "minor",
+        "--component",
+        "api",
+        "--now",
+        now,
+    ];
+    args.extend_from_slice(extra);
+    let path = site.run(&args).success().stdout().trim().to_string();
+    site.read(&path)
+}
