@@ -115,7 +115,7 @@ pub(crate) struct NewArgs {
     #[arg(value_name = "TITLE")]
     pub title: String,
     /// How badly customers are affected (for an incident).
-    #[arg(long, value_enum, required_unless_present = "maintenance")]
+    #[arg(short, long, value_enum, required_unless_present = "maintenance")]
     pub impact: Option<ImpactArg>,
     /// Schedule maintenance instead of starting an incident: needs --starts and --ends.
     #[arg(long, requires_all = ["starts", "ends"], conflicts_with = "impact")]
@@ -126,16 +126,25 @@ pub(crate) struct NewArgs {
     /// When the maintenance window ends.
     #[arg(long, value_name = "DATETIME", requires = "maintenance")]
     pub ends: Option<String>,
-    /// An affected component's id; repeat for several.
-    #[arg(long = "component", value_name = "ID", required = true)]
+    /// An affected component's id; repeat, or separate with commas, for several.
+    #[arg(
+        short,
+        long = "component",
+        value_name = "ID",
+        required = true,
+        value_delimiter = ','
+    )]
     pub components: Vec<String>,
     /// When the next update will come: a duration after now (30m), a time today (15:00) or a date
     /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
     #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
-    /// The update's text, instead of the `investigating` template.
-    #[arg(long, value_name = "TEXT")]
+    /// The update's text, instead of the `investigating` template; `-` reads it from stdin.
+    #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
+    /// Read the update's text from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Open the new file in $VISUAL or $EDITOR.
     #[arg(long)]
     pub edit: bool,
@@ -157,14 +166,17 @@ pub(crate) struct UpdateArgs {
     /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
     #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
-    /// The update's text, instead of the state's template.
-    #[arg(long, value_name = "TEXT")]
+    /// The update's text, instead of the state's template; `-` reads it from stdin.
+    #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
+    /// Read the update's text from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Change the incident's impact from this update on.
-    #[arg(long, value_enum)]
+    #[arg(short, long, value_enum)]
     pub impact: Option<ImpactArg>,
-    /// Change the affected components from this update on; repeat for several.
-    #[arg(long = "component", value_name = "ID")]
+    /// Change the affected components from this update on; repeat, or separate with commas, for several.
+    #[arg(short, long = "component", value_name = "ID", value_delimiter = ',')]
     pub components: Vec<String>,
     /// Allow an update to an incident that is already resolved.
     #[arg(long)]

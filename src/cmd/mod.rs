@@ -210,6 +210,42 @@ pub(crate) fn promised_at(next: Option<&str>, at: clock::Now) -> Option<clock::N
         .map(|d| at + d)
 }
 
+/// The update's text from `--message` (`-` for stdin) or `--message-file`, or
+/// `None` for the state's template; an empty text is refused, as an update that
+/// says nothing would be published as one.
+pub(crate) fn message(
+    message: Option<&str>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let limit = crate::fs::MAX_FILE_BYTES;
+    let read = |from: &mut dyn Read, name: &str| {
+        let mut bytes = Vec::new();
+        from.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("error: {name} is larger than 10 MB"));
+        }
+        String::from_utf8(bytes).map_err(|_| format!("error: {name} is not UTF-8 text"))
+    };
+    let text = match (message, file) {
+        (Some("-"), _) => read(&mut std::io::stdin().lock(), "the message from stdin")?,
+        (Some(text), _) => text.to_string(),
+        (None, Some(path)) => {
+            let name = format!("--message-file `{}`", path.display());
+            let mut f =
+                std::fs::File::open(path).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+            read(&mut f, &name)?
+        }
+        (None, None) => return Ok(None),
+    };
+    if text.trim().is_empty() {
+        return Err("error: the message is empty; write what customers should read, or leave out --message for the state's template".into());
+    }
+    Ok(Some(text))
+}
+
 /// Opens `path` in the author's editor and waits for it to close.
 pub(crate) fn open_editor(path: &std::path::Path) -> anyhow::Result<()> {
     let editor = std::env::var("VISUAL")

@@ -15,7 +15,11 @@ use crate::source::Source;
 use crate::templates::Templates;
 use crate::view::UpdateTemplateView;
 
-pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(mut args: UpdateArgs) -> anyhow::Result<Outcome> {
+    args.message = match cmd::message(args.message.as_deref(), args.message_file.as_deref()) {
+        Ok(m) => m,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
     let root = &args.site.root;
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);

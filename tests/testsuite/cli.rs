@@ -315,3 +315,127 @@ fn new_incident_with(site: &TestSite, title: &str, extra: &[&str], now: &str) ->
     let path = site.run(&args).success().stdout().trim().to_string();
     site.read(&path)
 }
+
+#[test]
+fn short_flags_component_lists_and_messages_from_stdin_or_a_file() {
+    let site = TestSite::new();
+    let path = site
+        .run(&[
+            "new",
+            "Slow logins",
+            "-i",
+            "major",
+            "-c",
+            "api,db",
+            "-c",
+            "dashboard",
+            "-m",
+            "Logins take a minute.",
+            "--now",
+            NOW,
+        ])
+        .success()
+        .stdout()
+        .trim()
+        .to_string();
+    let file = site.read(&path);
+    assert!(
+        file.contains("components = [\"api\", \"db\", \"dashboard\"]")
+            && file.contains("+++\nLogins take a minute.\n"),
+        "{file}"
+    );
+    // `-` reads the words from stdin, as a pipe from another tool gives them.
+    run_in(
+        site.root(),
+        &[
+            "update",
+            "slow-logins",
+            "identified",
+            "-m",
+            "-",
+            "--now",
+            NOW,
+        ],
+        "The cause is a full disk.\n\nWe are freeing space.\n",
+    )
+    .success();
+    site.write("notes.md", "Space is freed; logins are fast again.\n");
+    site.run(&[
+        "update",
+        "slow-logins",
+        "verifying",
+        "--message-file",
+        "notes.md",
+        "-c",
+        "api",
+        "-i",
+        "minor",
+        "--now",
+        NOW,
+    ])
+    .success();
+    let file = site.read(&path);
+    assert!(
+        file.contains("+++\nThe cause is a full disk.\n\nWe are freeing space.\n")
+            && file.contains("impact = \"minor\"\ncomponents = [\"api\"]\n+++\nSpace is freed; logins are fast again.\n"),
+        "{file}"
+    );
+
+    // An empty message, from any source, is refused and nothing is written.
+    let before = site.read(&path);
+    site.write("empty.md", " \n\n");
+    for (args, stdin) in [
+        (&["-m", ""][..], ""),
+        (&["--message", "  \n "], ""),
+        (&["-m", "-"], " \n"),
+        (&["--message-file", "empty.md"], ""),
+    ] {
+        let mut all = vec!["update", "slow-logins", "resolved", "--now", NOW];
+        all.extend_from_slice(args);
+        run_in(site.root(), &all, stdin)
+            .expect_code(2)
+            .expect_stderr("error: the message is empty");
+    }
+    site.run(&[
+        "update",
+        "slow-logins",
+        "resolved",
+        "--message-file",
+        "missing.md",
+        "--now",
+        NOW,
+    ])
+    .expect_code(2)
+    .expect_stderr("missing.md");
+    site.run(&[
+        "update",
+        "slow-logins",
+        "resolved",
+        "-m",
+        "x",
+        "--message-file",
+        "notes.md",
+    ])
+    .expect_code(2)
+    .expect_stderr("cannot be used with");
+    assert_eq!(site.read(&path), before);
+    run_in(
+        site.root(),
+        &[
+            "new",
+            "Nothing to say",
+            "-i",
+            "minor",
+            "-c",
+            "api",
+            "-m",
+            "-",
+            "--now",
+            NOW,
+        ],
+        "",
+    )
+    .expect_code(2)
+    .expect_stderr("error: the message is empty");
+    assert!(!site.exists("incidents/2026-12-02-nothing-to-say.md"));
+}
