@@ -43,7 +43,7 @@ pub(crate) struct SiteArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
     /// Treat this instant as "now" (RFC 3339, or local time in the site's zone), for reproducible runs.
-    #[arg(long, value_name = "DATETIME")]
+    #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub now: Option<String>,
 }
 
@@ -103,7 +103,7 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     pub templates: bool,
     /// Date the example incident relative to this instant instead of the clock.
-    #[arg(long, value_name = "DATETIME")]
+    #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub now: Option<String>,
 }
 
@@ -245,6 +245,14 @@ pub(crate) struct WatchArgs {
     /// Where to write the site (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+/// A `--now` that reads as a time, refused as a usage error (exit 2) before any
+/// command starts. Only the site's zone can tell a local time its clocks skip,
+/// so commands still resolve it; this catches the typo a long-running `serve`
+/// would otherwise repeat on every rebuild.
+fn datetime(text: &str) -> Result<String, String> {
+    crate::clock::parse_now(text, chrono_tz::UTC).map(|_| text.to_string())
 }
 
 impl Command {

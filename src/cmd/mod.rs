@@ -141,6 +141,18 @@ pub(crate) fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
     }
 }
 
+/// Refuses a `--now` the site's zone cannot resolve (a local time its clocks
+/// skip or repeat) before a command that runs until stopped starts; a config
+/// that cannot be read is left for that command to report, with its place.
+pub(crate) fn check_now(args: &SiteArgs) -> anyhow::Result<()> {
+    if args.now.is_some() {
+        if let Some(config) = crate::load::load_config(&args.root, &mut Vec::new()) {
+            now(args, config.timezone)?;
+        }
+    }
+    Ok(())
+}
+
 /// The site's config, or `None` after reporting why it cannot be read.
 pub(crate) fn config(root: &std::path::Path) -> Option<crate::model::Config> {
     let mut diagnostics = Vec::new();

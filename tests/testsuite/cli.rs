@@ -439,3 +439,57 @@ fn short_flags_component_lists_and_messages_from_stdin_or_a_file() {
     .expect_stderr("error: the message is empty");
     assert!(!site.exists("incidents/2026-12-02-nothing-to-say.md"));
 }
+
+#[test]
+fn bad_arguments_exit_2_with_a_one_line_error() {
+    let site = TestSite::new();
+    site.incident("2026-12-01-api-errors", &api_errors("investigating"));
+    let before = site.snapshot();
+    let cases: &[&[&str]] = &[
+        &["init", "elsewhere", "--now", "bogus"],
+        &["build", "--now", "bogus"],
+        &["check", "--now", "2026-13-01T00:00"],
+        &["status", "--now", "yesterday"],
+        &["announce", "--now", "soon"],
+        // Bad `--now` would otherwise fail every rebuild and never exit.
+        &["serve", "--port", "0", "--now", "bogus"],
+        &["watch", "--now", "bogus"],
+        // 01:30 does not exist in London on that night: known only once the site's zone is.
+        &["watch", "--now", "2026-03-29T01:30"],
+        &["serve", "--port", "99999"],
+        &["status", "--wait", "soon"],
+        &["new", "T", "-i", "minor", "-c", "api", "--next", "bogus"],
+        &["new", "T", "-i", "severe", "-c", "api"],
+        &["new", "T", "-i", "minor", "-c", "nope"],
+        &[
+            "new",
+            "--maintenance",
+            "T",
+            "-c",
+            "api",
+            "--starts",
+            "x",
+            "--ends",
+            "y",
+        ],
+        &["update", "api-errors", "fixed"],
+        &["update", "nothing-like-it", "resolved"],
+        &["update", "api-errors", "identified", "--next", "-5m"],
+        &["build", "--no-such-flag"],
+    ];
+    for args in cases {
+        let run = run_bounded(site.root(), args);
+        let stderr = run.stderr();
+        assert_eq!(run.code(), 2, "statuspost {args:?}:\n{stderr}");
+        assert!(
+            stderr.starts_with("error: ") && !stderr.contains("panicked"),
+            "statuspost {args:?}:\n{stderr}"
+        );
+    }
+    assert!(!site.exists("elsewhere"));
+    assert_eq!(site.snapshot(), before);
+    assert_eq!(
+        std::fs::read_dir(site.path("incidents")).unwrap().count(),
+        1
+    );
+}
