@@ -108,6 +108,7 @@ pub(crate) struct InitArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = with_impacts(NEW_EXAMPLES))]
 pub(crate) struct NewArgs {
     #[command(flatten)]
     pub site: SiteArgs,
@@ -151,6 +152,7 @@ pub(crate) struct NewArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = with_impacts(UPDATE_EXAMPLES))]
 pub(crate) struct UpdateArgs {
     #[command(flatten)]
     pub site: SiteArgs,
@@ -253,6 +255,36 @@ pub(crate) struct WatchArgs {
 /// would otherwise repeat on every rebuild.
 fn datetime(text: &str) -> Result<String, String> {
     crate::clock::parse_now(text, chrono_tz::UTC).map(|_| text.to_string())
+}
+
+// A test runs every example here, in order, on one site.
+const NEW_EXAMPLES: &str = r#"Examples:
+  statuspost new "Elevated error rates on the Public API" -i major -c api
+  statuspost new "Slow dashboard" -i minor -c dashboard,api --next 15:00 -m "Pages take up to 10 seconds to load. We are investigating."
+  statuspost new --maintenance "Database upgrade" -c db --starts 2026-12-05T22:00 --ends 2026-12-05T23:00"#;
+
+const UPDATE_EXAMPLES: &str = r#"Examples:
+  statuspost update error-rates identified --next 30m
+  statuspost update error-rates verifying -m "A fix is in place. We are verifying that error rates are back to normal."
+  statuspost update error-rates resolved --postmortem
+  statuspost update database-upgrade cancelled -m "We have postponed this upgrade; a new date will follow.""#;
+
+/// The examples, then what each `--impact` shows readers, in the pages' own words.
+fn with_impacts(examples: &str) -> String {
+    let mut out = format!(
+        "{examples}
+
+What readers see on the affected components, by impact:"
+    );
+    for name in crate::model::Impact::NAMES {
+        if let Some(impact) = crate::model::Impact::parse(name) {
+            out.push_str(&format!(
+                "\n  {name:<9} {}",
+                impact.component_status().label()
+            ));
+        }
+    }
+    out
 }
 
 impl Command {

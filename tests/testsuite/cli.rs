@@ -493,3 +493,68 @@ fn bad_arguments_exit_2_with_a_one_line_error() {
         1
     );
 }
+
+/// The words of a command line as a shell splits it, for the plain double quotes help examples use.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+#[test]
+fn help_of_new_and_update_shows_examples_that_run_and_what_impacts_show() {
+    let site = TestSite::new();
+    let en = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/en.toml")).unwrap();
+    for command in ["new", "update"] {
+        for flag in ["--help", "-h"] {
+            let help = site.run(&[command, flag]).success().stdout();
+            // The words of the pages, read from the English catalogue.
+            for (impact, key) in [
+                ("minor", "status_degraded_performance"),
+                ("major", "status_partial_outage"),
+                ("critical", "status_major_outage"),
+            ] {
+                let words = en
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+                    .and_then(|rest| rest.strip_suffix('"'))
+                    .unwrap();
+                assert!(
+                    help.lines()
+                        .any(|l| l.trim_start().starts_with(impact) && l.ends_with(words)),
+                    "`{command} {flag}` lacks `{impact}` -> `{words}`:\n{help}"
+                );
+            }
+            assert!(help.contains("Examples:"), "{help}");
+        }
+    }
+    // Every example runs, in order, on one site: `update`'s continue what `new`'s began.
+    let mut ran = 0;
+    for command in ["new", "update"] {
+        let help = site.run(&[command, "--help"]).success().stdout();
+        for line in help
+            .lines()
+            .filter(|l| l.trim_start().starts_with("statuspost "))
+        {
+            let words = shell_words(line.trim());
+            let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            args.extend(["--now", NOW]);
+            site.run(&args).success();
+            ran += 1;
+        }
+    }
+    assert!(ran >= 6, "{ran} examples");
+    site.run(&["build", "--now", NOW]).success();
+}
