@@ -41,11 +41,11 @@ pub(crate) enum Command {
 /// Options every command shares.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct SiteArgs {
-    /// The site folder: where statuspost.toml and incidents/ are.
+    /// The site folder: where statuspost.toml and incidents/ are; else the nearest folder above it that has one.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
     /// Treat this instant as "now" (RFC 3339, or local time in the site's zone), for reproducible runs.
-    #[arg(long, value_name = "DATETIME")]
+    #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub now: Option<String>,
 }
 
@@ -105,11 +105,12 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     pub templates: bool,
     /// Date the example incident relative to this instant instead of the clock.
-    #[arg(long, value_name = "DATETIME")]
+    #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = with_impacts(NEW_EXAMPLES))]
 pub(crate) struct NewArgs {
     #[command(flatten)]
     pub site: SiteArgs,
@@ -117,7 +118,7 @@ pub(crate) struct NewArgs {
     #[arg(value_name = "TITLE")]
     pub title: String,
     /// How badly customers are affected (for an incident).
-    #[arg(long, value_enum, required_unless_present = "maintenance")]
+    #[arg(short, long, value_enum, required_unless_present = "maintenance")]
     pub impact: Option<ImpactArg>,
     /// Schedule maintenance instead of starting an incident: needs --starts and --ends.
     #[arg(long, requires_all = ["starts", "ends"], conflicts_with = "impact")]
@@ -128,15 +129,25 @@ pub(crate) struct NewArgs {
     /// When the maintenance window ends.
     #[arg(long, value_name = "DATETIME", requires = "maintenance")]
     pub ends: Option<String>,
-    /// An affected component's id; repeat for several.
-    #[arg(long = "component", value_name = "ID", required = true)]
+    /// An affected component's id; repeat, or separate with commas, for several.
+    #[arg(
+        short,
+        long = "component",
+        value_name = "ID",
+        required = true,
+        value_delimiter = ','
+    )]
     pub components: Vec<String>,
-    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
-    #[arg(long, value_name = "DURATION")]
+    /// When the next update will come: a duration after now (30m), a time today (15:00) or a date
+    /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
+    #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
-    /// The update's text, instead of the `investigating` template.
-    #[arg(long, value_name = "TEXT")]
+    /// The update's text, instead of the `investigating` template; `-` reads it from stdin.
+    #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
+    /// Read the update's text from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Open the new file in $VISUAL or $EDITOR.
     #[arg(long)]
     pub edit: bool,
@@ -145,27 +156,33 @@ pub(crate) struct NewArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = with_impacts(UPDATE_EXAMPLES))]
 pub(crate) struct UpdateArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// The incident or maintenance: its file name without `.md`, or any part of it that matches only one.
+    /// The incident or maintenance: its file name without `.md`, or the start or any other part of
+    /// it (the start wins). Where several match, the one still open; a typo gets the nearest name.
     #[arg(value_name = "INCIDENT")]
     pub incident: String,
     /// The new state: investigating, identified, verifying (monitoring), resolved; for
     /// maintenance scheduled, in_progress, verifying, completed, cancelled.
     #[arg(value_name = "STATE")]
     pub state: String,
-    /// When the next update will come, after now (e.g. 30m); default: the site's `default_next_update`.
-    #[arg(long, value_name = "DURATION")]
+    /// When the next update will come: a duration after now (30m), a time today (15:00) or a date
+    /// and time (2026-12-02T15:00), in the site's zone; default: the site's `default_next_update`.
+    #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
-    /// The update's text, instead of the state's template.
-    #[arg(long, value_name = "TEXT")]
+    /// The update's text, instead of the state's template; `-` reads it from stdin.
+    #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
+    /// Read the update's text from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Change the incident's impact from this update on.
-    #[arg(long, value_enum)]
+    #[arg(short, long, value_enum)]
     pub impact: Option<ImpactArg>,
-    /// Change the affected components from this update on; repeat for several.
-    #[arg(long = "component", value_name = "ID")]
+    /// Change the affected components from this update on; repeat, or separate with commas, for several.
+    #[arg(short, long = "component", value_name = "ID", value_delimiter = ',')]
     pub components: Vec<String>,
     /// Allow an update to an incident that is already resolved.
     #[arg(long)]
@@ -276,6 +293,63 @@ pub(crate) struct WatchArgs {
     /// Where to write the site (default: `site/` in the site folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+/// A `--now` that reads as a time, refused as a usage error (exit 2) before any
+/// command starts. Only the site's zone can tell a local time its clocks skip,
+/// so commands still resolve it; this catches the typo a long-running `serve`
+/// would otherwise repeat on every rebuild.
+fn datetime(text: &str) -> Result<String, String> {
+    crate::clock::parse_now(text, chrono_tz::UTC).map(|_| text.to_string())
+}
+
+// A test runs every example here, in order, on one site.
+const NEW_EXAMPLES: &str = r#"Examples:
+  statuspost new "Elevated error rates on the Public API" -i major -c api
+  statuspost new "Slow dashboard" -i minor -c dashboard,api --next 15:00 -m "Pages take up to 10 seconds to load. We are investigating."
+  statuspost new --maintenance "Database upgrade" -c db --starts 2026-12-05T22:00 --ends 2026-12-05T23:00"#;
+
+const UPDATE_EXAMPLES: &str = r#"Examples:
+  statuspost update error-rates identified --next 30m
+  statuspost update error-rates verifying -m "A fix is in place. We are verifying that error rates are back to normal."
+  statuspost update error-rates resolved --postmortem
+  statuspost update database-upgrade cancelled -m "We have postponed this upgrade; a new date will follow.""#;
+
+/// The examples, then what each `--impact` shows readers, in the pages' own words.
+fn with_impacts(examples: &str) -> String {
+    let mut out = format!(
+        "{examples}
+
+What readers see on the affected components, by impact:"
+    );
+    for name in crate::model::Impact::NAMES {
+        if let Some(impact) = crate::model::Impact::parse(name) {
+            out.push_str(&format!(
+                "\n  {name:<9} {}",
+                impact.component_status().label()
+            ));
+        }
+    }
+    out
+}
+
+impl Command {
+    /// The options of every command that works on a site (all but `init`).
+    pub(crate) fn site_mut(&mut self) -> Option<&mut SiteArgs> {
+        match self {
+            Command::Build(a) => Some(&mut a.site),
+            Command::Check(a) => Some(&mut a.site),
+            Command::Init(_) => None,
+            Command::New(a) => Some(&mut a.site),
+            Command::Update(a) => Some(&mut a.site),
+            Command::Postmortem(a) => Some(&mut a.site),
+            Command::Publish(a) => Some(&mut a.site),
+            Command::Announce(a) => Some(&mut a.site),
+            Command::Serve(a) => Some(&mut a.site),
+            Command::Watch(a) => Some(&mut a.site),
+            Command::Status(a) => Some(&mut a.site),
+        }
+    }
 }
 
 impl ImpactArg {

@@ -220,6 +220,35 @@ pub fn parse_now(text: &str, tz: Tz) -> Result<Now, String> {
     ))
 }
 
+/// Parses a `--next` value into the instant promised: a duration after `now`
+/// (`30m`), a clock time today in the site's zone (`15:00`), or a date and time
+/// as [`parse_now`] reads it. A time already past is refused rather than taken
+/// to mean tomorrow: a promise a day late is worse than a question.
+pub fn parse_next(text: &str, now: Now, tz: Tz) -> Result<Now, String> {
+    let text = text.trim();
+    let expected = "expected a duration (30m, 1h30m), a time today (15:00) or a date and time (2026-11-22T15:00), in the site's zone";
+    let promised = if text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains([':', 'T']) {
+        now + parse_duration(text).map_err(|e| {
+            format!("{e}; or a time such as 15:00 or 2026-11-22T15:00 in the site's zone")
+        })?
+    } else if let Some(time) = ["%H:%M", "%H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveTime::parse_from_str(text, f).ok())
+    {
+        let today = local(now, tz).date_naive();
+        local_to_utc(today.and_time(time), tz).map_err(|e| e.message)?
+    } else {
+        parse_now(text, tz).map_err(|_| format!("`{text}` is not a time; {expected}"))?
+    };
+    if promised <= now {
+        return Err(format!(
+            "{text} is not after now ({}); give a later time, or a duration such as 30m",
+            local(now, tz).format("%H:%M %Z")
+        ));
+    }
+    Ok(promised)
+}
+
 /// The same instant, as the site's readers see it on a wall clock.
 pub fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
     t.with_timezone(&tz)

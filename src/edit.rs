@@ -96,8 +96,11 @@ pub(crate) fn new_maintenance(
 
 /// Makes a slug from a title: lowercase ASCII letters and digits joined by `-`, at most 60 characters.
 pub(crate) fn slugify(title: &str) -> String {
+    // Transliterated first, so `Störung` is `storung` rather than `st-rung`, and a
+    // title in Japanese gets a name an author can still read and type.
+    let ascii = deunicode::deunicode_with_tofu(title, " ");
     let mut slug = String::new();
-    for word in title
+    for word in ascii
         .to_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -291,8 +294,9 @@ mod tests {
             slugify("Elevated error rates on the Public API"),
             "elevated-error-rates-on-the-public-api"
         );
-        assert_eq!(slugify("  API: 5xx (EU) — résumé  "), "api-5xx-eu-r-sum");
-        assert_eq!(slugify("障害"), "incident");
+        assert_eq!(slugify("  API: 5xx (EU) — résumé  "), "api-5xx-eu-resume");
+        assert_eq!(slugify("Störung"), "storung");
+        assert_eq!(slugify("?!"), "incident");
         assert!(slugify(&"word ".repeat(40)).len() <= 60);
     }
 

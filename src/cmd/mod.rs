@@ -47,7 +47,20 @@ impl Outcome {
     }
 }
 
-pub(crate) fn run(cli: Cli) -> Outcome {
+pub(crate) fn run(mut cli: Cli) -> Outcome {
+    if let Some(site) = cli.command.site_mut() {
+        match site_root(&site.root) {
+            Some(root) => site.root = root,
+            // Commands that read the site explain a missing config themselves, with
+            // its place; these two would otherwise watch an empty folder for ever.
+            None if matches!(cli.command, Command::Serve(_) | Command::Watch(_)) => {
+                return refuse(
+                    "error: no statuspost.toml here or in any parent folder; run `statuspost init`",
+                )
+            }
+            None => {}
+        }
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
@@ -83,6 +96,35 @@ pub(crate) fn run(cli: Cli) -> Outcome {
     }
 }
 
+/// The site folder `root` is in: itself or the nearest folder above it with a
+/// statuspost.toml, as git and cargo find theirs. Written relative when `root`
+/// is, so the paths commands print still open from the current folder.
+fn site_root(root: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::{Component, PathBuf};
+    let levels = std::fs::canonicalize(root).ok()?.ancestors().count();
+    let mut dir: PathBuf = root
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    for _ in 0..levels {
+        let here = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.clone()
+        };
+        if here.join("statuspost.toml").is_file() {
+            return Some(here);
+        }
+        match dir.components().next_back() {
+            Some(Component::Normal(_)) => {
+                dir.pop();
+            }
+            _ => dir.push(".."),
+        }
+    }
+    None
+}
+
 /// A `--now` that is not a time: invalid input, so it exits 2 as bad content does.
 #[derive(Debug)]
 pub(crate) struct InvalidNow(String);
@@ -101,6 +143,18 @@ pub(crate) fn now(args: &SiteArgs, tz: chrono_tz::Tz) -> anyhow::Result<Now> {
         Some(text) => clock::parse_now(text, tz).map_err(|e| InvalidNow(e).into()),
         None => Ok(chrono::Utc::now()),
     }
+}
+
+/// Refuses a `--now` the site's zone cannot resolve (a local time its clocks
+/// skip or repeat) before a command that runs until stopped starts; a config
+/// that cannot be read is left for that command to report, with its place.
+pub(crate) fn check_now(args: &SiteArgs) -> anyhow::Result<()> {
+    if args.now.is_some() {
+        if let Some(config) = crate::load::load_config(&args.root, &mut Vec::new()) {
+            now(args, config.timezone)?;
+        }
+    }
+    Ok(())
 }
 
 /// The site's config, or `None` after reporting why it cannot be read.
@@ -132,23 +186,80 @@ pub(crate) fn component_ids(
     Ok(out)
 }
 
-/// The promised next update for a new update: `--next`, else the site's default.
+/// The promised next update, `--next` or else the site's default, as the file
+/// stores it: a duration after `at`, the update's time as shown (`now` to the
+/// minute). Rounded up, so the promise is never earlier than the author asked.
 pub(crate) fn next_update(
     next: Option<&str>,
     config: &crate::model::Config,
+    now: Now,
+    at: Now,
 ) -> Result<Option<String>, String> {
-    match next {
-        Some(text) => clock::parse_duration(text)
-            .map(|d| Some(clock::duration_spec(d)))
-            .map_err(|e| format!("error: --next: {e}")),
-        None => Ok(config.default_next_update.map(clock::duration_spec)),
-    }
+    let promised = match next {
+        Some(text) => clock::parse_next(text, now, config.timezone),
+        None => match config.default_next_update {
+            Some(d) => Ok(now + d),
+            None => return Ok(None),
+        },
+    };
+    promised
+        .and_then(|t| {
+            use chrono::DurationRound;
+            let t = t
+                .duration_round_up(chrono::TimeDelta::minutes(1))
+                .unwrap_or(t);
+            // The file's reader takes durations of up to a year.
+            if t - at > chrono::TimeDelta::days(366) {
+                return Err(format!(
+                    "{} is more than a year away",
+                    next.unwrap_or("the site's `default_next_update`")
+                ));
+            }
+            Ok(Some(clock::duration_spec(t - at)))
+        })
+        .map_err(|e| format!("error: --next: {e}"))
 }
 
 /// When an update at `at` promises the next one, from its `--next` (already checked).
 pub(crate) fn promised_at(next: Option<&str>, at: clock::Now) -> Option<clock::Now> {
     next.and_then(|n| clock::parse_duration(n).ok())
         .map(|d| at + d)
+}
+
+/// The update's text from `--message` (`-` for stdin) or `--message-file`, or
+/// `None` for the state's template; an empty text is refused, as an update that
+/// says nothing would be published as one.
+pub(crate) fn message(
+    message: Option<&str>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let limit = crate::fs::MAX_FILE_BYTES;
+    let read = |from: &mut dyn Read, name: &str| {
+        let mut bytes = Vec::new();
+        from.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("error: {name} is larger than 10 MB"));
+        }
+        String::from_utf8(bytes).map_err(|_| format!("error: {name} is not UTF-8 text"))
+    };
+    let text = match (message, file) {
+        (Some("-"), _) => read(&mut std::io::stdin().lock(), "the message from stdin")?,
+        (Some(text), _) => text.to_string(),
+        (None, Some(path)) => {
+            let name = format!("--message-file `{}`", path.display());
+            let mut f =
+                std::fs::File::open(path).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+            read(&mut f, &name)?
+        }
+        (None, None) => return Ok(None),
+    };
+    if text.trim().is_empty() {
+        return Err("error: the message is empty; write what customers should read, or leave out --message for the state's template".into());
+    }
+    Ok(Some(text))
 }
 
 /// Prints a one-line refusal to stderr and returns the invalid-input outcome.

@@ -15,7 +15,11 @@ use crate::source::Source;
 use crate::templates::Templates;
 use crate::view::UpdateTemplateView;
 
-pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(mut args: NewArgs) -> anyhow::Result<Outcome> {
+    args.message = match cmd::message(args.message.as_deref(), args.message_file.as_deref()) {
+        Ok(m) => m,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
     let root = &args.site.root;
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);
@@ -31,13 +35,13 @@ pub(super) fn run(args: NewArgs) -> anyhow::Result<Outcome> {
         Ok(c) => c,
         Err(message) => return Ok(cmd::refuse(&message)),
     };
-    let next = match cmd::next_update(args.next.as_deref(), &config) {
-        Ok(n) => n,
-        Err(message) => return Ok(cmd::refuse(&message)),
-    };
     // Minutes are what authors and readers use; seconds would only look like false precision.
     let now = cmd::now(&args.site, tz)?;
     let at = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    let next = match cmd::next_update(args.next.as_deref(), &config, now, at) {
+        Ok(n) => n,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
     let ids: Vec<String> = components
         .iter()
         .map(|&c| config.components[c].id.clone())

@@ -15,7 +15,7 @@ pub(super) fn run(args: PostmortemArgs) -> anyhow::Result<Outcome> {
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);
     };
-    let rel = match update::find(root, &args.incident) {
+    let rel = match update::find(root, &config, &args.incident) {
         Ok(rel) => rel,
         Err(message) => return Ok(cmd::refuse(&message)),
     };

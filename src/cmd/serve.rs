@@ -11,6 +11,7 @@ use crate::live::serve::{Live, Server};
 use crate::live::watch;
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+    cmd::check_now(&args.site)?;
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     let live = Arc::new(Live::default());

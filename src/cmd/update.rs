@@ -15,14 +15,18 @@ use crate::source::Source;
 use crate::templates::Templates;
 use crate::view::UpdateTemplateView;
 
-pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(mut args: UpdateArgs) -> anyhow::Result<Outcome> {
+    args.message = match cmd::message(args.message.as_deref(), args.message_file.as_deref()) {
+        Ok(m) => m,
+        Err(message) => return Ok(cmd::refuse(&message)),
+    };
     let root = &args.site.root;
     let Some(config) = cmd::config(root) else {
         return Ok(Outcome::Invalid);
     };
     cmd::refuse_demo_now(&config, "update")?;
     let tz = config.timezone;
-    let rel = match find(root, &args.incident) {
+    let rel = match find(root, &config, &args.incident) {
         Ok(rel) => rel,
         Err(message) => return Ok(cmd::refuse(&message)),
     };
@@ -116,7 +120,7 @@ pub(super) fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     let next = if state == State::Resolved {
         None
     } else {
-        match cmd::next_update(args.next.as_deref(), &config) {
+        match cmd::next_update(args.next.as_deref(), &config, now, at) {
             Ok(n) => n,
             Err(message) => return Ok(cmd::refuse(&message)),
         }
@@ -232,8 +236,13 @@ fn check_reads_back(
     }
 }
 
-/// The incident file for a slug, a unique prefix of one, or a path to the file.
-pub(super) fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, String> {
+/// The incident file for a slug, a path to the file, or the start or any other
+/// part of its name; where several match, the one still open.
+pub(super) fn find(
+    root: &std::path::Path,
+    config: &crate::model::Config,
+    wanted: &str,
+) -> Result<PathBuf, String> {
     let wanted = std::path::Path::new(wanted)
         .file_name()
         .map(|n| {
@@ -271,7 +280,7 @@ pub(super) fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, Stri
         .iter()
         .filter(|p| stem(p).starts_with(&wanted))
         .collect();
-    // Authors remember words of the title, not the date prefix: any unique part will do.
+    // Authors remember words of the title, not the date prefix: any part will do.
     let matches = if matches.is_empty() {
         files
             .iter()
@@ -280,16 +289,88 @@ pub(super) fn find(root: &std::path::Path, wanted: &str) -> Result<PathBuf, Stri
     } else {
         matches
     };
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!(
-            "error: no incident matches `{wanted}`\n  = help: give the file name without `.md`, or its start; incidents are in `{}`",
-            crate::fs::display_path(root, std::path::Path::new(load::INCIDENTS_DIR)).display()
-        )),
-        many => {
-            let names: Vec<String> = many.iter().map(|p| format!("  {}", stem(p))).collect();
-            Err(format!("error: `{wanted}` matches {} incidents:\n{}\n  = help: give more of the name", many.len(), names.join("\n")))
+    // A title used again (last month's outage and today's) is today's while it is open.
+    let open: Vec<&PathBuf> = if matches.len() > 1 {
+        matches
+            .iter()
+            .copied()
+            .filter(|p| is_open(root, config, p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    match (matches.as_slice(), open.as_slice()) {
+        ([one], _) | (_, [one]) => Ok((*one).clone()),
+        ([], _) => {
+            let stems: Vec<String> = files.iter().map(stem).collect();
+            Err(format!(
+                "error: no incident matches `{wanted}`\n  = help: {}",
+                nearest(&wanted, &stems, |s| files
+                    .iter()
+                    .find(|p| stem(p) == s)
+                    .is_some_and(|p| is_open(root, config, p)))
+                .map_or_else(
+                    || format!(
+                        "give the file name without `.md`, or any part of it; incidents are in `{}`",
+                        crate::fs::display_path(root, std::path::Path::new(load::INCIDENTS_DIR))
+                            .display()
+                    ),
+                    |s| format!("did you mean `{s}`?")
+                )
+            ))
         }
+        (many, _) => {
+            let names: Vec<String> = many.iter().map(|p| format!("  {}", stem(p))).collect();
+            Err(format!(
+                "error: `{wanted}` matches {} incidents:\n{}\n  = help: give more of the name",
+                many.len(),
+                names.join("\n")
+            ))
+        }
+    }
+}
+
+/// The name nearest a misspelt one, by the whole name or by its words after
+/// the date; of names equally near, an open one.
+fn nearest<'a>(wanted: &str, stems: &'a [String], open: impl Fn(&str) -> bool) -> Option<&'a str> {
+    let title = |s: &'a str| -> &'a str {
+        match s.get(..11) {
+            Some(d) if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d-").is_ok() => &s[11..],
+            _ => s,
+        }
+    };
+    let words: Vec<&str> = stems.iter().flat_map(|s| [s.as_str(), title(s)]).collect();
+    let best = crate::diagnostic::suggest(wanted, words.iter().copied())?;
+    let near: Vec<&str> = stems
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s == best || title(s) == best)
+        .collect();
+    near.iter()
+        .copied()
+        .rev()
+        .find(|s| open(s))
+        .or(near.last().copied())
+}
+
+/// Whether the incident or maintenance in `rel` is still open; a file that
+/// does not parse is not, as `update` could not add to it anyway.
+fn is_open(root: &std::path::Path, config: &crate::model::Config, rel: &std::path::Path) -> bool {
+    let mut diagnostics = Vec::new();
+    let Some(source) = load::read_source(root, rel, &mut diagnostics) else {
+        return false;
+    };
+    let slug = rel
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    if rel.starts_with(crate::maintenance_file::DIR) {
+        crate::maintenance_file::parse(&source, slug, config, &mut diagnostics)
+            .is_some_and(|m| m.updates.last().is_some_and(|u| !u.state.is_final()))
+    } else {
+        crate::incident_file::parse(&source, slug, config, &mut diagnostics)
+            .is_some_and(|i| i.is_open())
     }
 }
 
@@ -340,7 +421,7 @@ fn maintenance(
     let next = if state.is_final() || state == MaintenanceState::Scheduled {
         None
     } else {
-        match cmd::next_update(args.next.as_deref(), config) {
+        match cmd::next_update(args.next.as_deref(), config, now, at) {
             Ok(n) => n,
             Err(message) => return Ok(cmd::refuse(&message)),
         }

@@ -5,6 +5,7 @@ use crate::cmd::{self, Outcome};
 use crate::live::watch;
 
 pub(super) fn run(args: WatchArgs) -> anyhow::Result<Outcome> {
+    cmd::check_now(&args.site)?;
     let root = &args.site.root;
     let out_dir = args.output_dir.clone().unwrap_or_else(|| root.join("site"));
     // With `--now` or `demo_now`, every build and check in the session sees that same instant.

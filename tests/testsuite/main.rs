@@ -8,6 +8,7 @@ mod support;
 mod announce;
 mod browser;
 mod build;
+mod cli;
 mod concurrency;
 mod demo;
 mod errors;

@@ -78,15 +78,16 @@ fn new_writes_an_incident_that_reads_back() {
     assert_eq!(run.stdout().trim(), path);
     let file = site.read(path);
     assert!(file.starts_with("+++\ntitle = \"Elevated error rates on the Public API\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n"), "{file}");
-    // Rounded to the minute, in the site's zone with its offset; the site default cadence.
-    assert!(file.contains("state = \"investigating\"\nat = 2026-07-01T14:05:00+01:00\nnext_update = \"30m\"\n+++\n"), "{file}");
+    // Rounded to the minute, in the site's zone with its offset; the site default cadence,
+    // from 14:05:42 rounded up, so that it is never shorter than promised.
+    assert!(file.contains("state = \"investigating\"\nat = 2026-07-01T14:05:00+01:00\nnext_update = \"31m\"\n+++\n"), "{file}");
     // From the investigating template, with the promise in the site's zone.
     assert!(
         file.contains("We are investigating a partial outage affecting Public API."),
         "{file}"
     );
     assert!(
-        file.contains("We will post an update by 14:35 BST."),
+        file.contains("We will post an update by 14:36 BST."),
         "{file}"
     );
     site.build("2026-07-01T13:10:00Z");
@@ -171,7 +172,7 @@ fn update_appends_without_touching_the_authors_bytes() {
         "the author's bytes are a prefix of the new file"
     );
     let added = String::from_utf8(after[before.len()..].to_vec()).unwrap();
-    assert!(added.starts_with("\r\n\r\n+++\r\nstate = \"identified\"\r\nat = 2026-11-22T10:25:00+00:00\r\nnext_update = \"30m\"\r\n+++\r\n"), "{added:?}");
+    assert!(added.starts_with("\r\n\r\n+++\r\nstate = \"identified\"\r\nat = 2026-11-22T10:25:00+00:00\r\nnext_update = \"31m\"\r\n+++\r\n"), "{added:?}");
     assert!(
         !added.replace("\r\n", "").contains('\n'),
         "the file's CRLF line endings are kept: {added:?}"
