@@ -39,6 +39,16 @@ struct IndexPage<'a> {
     recent_days: i64,
 }
 
+/// `components/<id>/index.html`: one component's days in words, which the home page's bars link to.
+/// It says nothing of when it was built: it changes only when its days do.
+#[derive(Serialize)]
+struct ComponentPage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    icon: &'static str,
+    component: &'a view::ComponentView,
+}
+
 #[derive(Serialize)]
 struct MonthLink {
     label: String,
@@ -47,11 +57,33 @@ struct MonthLink {
     maintenance: usize,
 }
 
+/// How many months the history page names the incidents of, and at most how many for each:
+/// the rest are on the month's page, so that the page stays light at any density.
+const HISTORY_MONTHS: usize = 6;
+const HISTORY_PER_MONTH: usize = 20;
+
+/// A month on the history page, whether or not anything happened in it.
+#[derive(Serialize)]
+struct MonthEntry<'a> {
+    label: String,
+    /// `None` for a month with nothing in it: it has no page.
+    link: Option<&'a MonthLink>,
+    /// Newest first, for the latest [`HISTORY_MONTHS`] months only.
+    incidents: Vec<IncidentView>,
+    /// Those of the month not in `incidents`.
+    more: usize,
+    /// One of the latest months, whose incidents are named.
+    detailed: bool,
+}
+
 #[derive(Serialize)]
 struct HistoryPage<'a> {
     site: &'a SiteView,
     root: &'static str,
+    /// The months with a page, newest first (what templates of earlier versions list).
     months: &'a [MonthLink],
+    /// Every month from this one (or the latest with maintenance planned) back to the first, newest first.
+    calendar: Vec<MonthEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -281,10 +313,46 @@ pub(super) fn render(
         .collect();
     let view = |j: usize| &views[&j];
 
+    // Months with nothing in them are listed too, saying so, rather than left out.
+    let mut calendar = Vec::new();
+    if let (Some(&(newest, _)), Some(&(oldest, _))) = (months.first(), months.last()) {
+        let mut month = newest.max(view::month_key(now, tz));
+        let mut i = 0;
+        while month >= oldest {
+            let found = months.get(i).filter(|(key, _)| *key == month);
+            let list = found.map_or(&[][..], |(_, list)| list.as_slice());
+            let detailed = calendar.len() < HISTORY_MONTHS;
+            // A site whose first incident is centuries old still gets a page of bounded length.
+            if found.is_some() || calendar.len() < 120 {
+                calendar.push(MonthEntry {
+                    label: view::month_label(month.0, month.1, strings),
+                    link: found.map(|_| &links[i]),
+                    incidents: list
+                        .iter()
+                        .take(if detailed { HISTORY_PER_MONTH } else { 0 })
+                        .map(|&j| IncidentView::new(&site.incidents[j], site, now))
+                        .collect(),
+                    more: if detailed {
+                        list.len().saturating_sub(HISTORY_PER_MONTH)
+                    } else {
+                        list.len()
+                    },
+                    detailed,
+                });
+            }
+            i += usize::from(found.is_some());
+            month = if month.1 == 1 {
+                (month.0 - 1, 12)
+            } else {
+                (month.0, month.1 - 1)
+            };
+        }
+    }
     let data = HistoryPage {
         site: &site_view,
         root: "../",
         months: &links,
+        calendar,
     };
     sink.put(
         "history/index.html",
@@ -314,6 +382,20 @@ pub(super) fn render(
             ],
         )
     };
+    let groups = view::groups(site, now);
+    for component in groups.iter().flat_map(|g| &g.components) {
+        let data = ComponentPage {
+            site: &site_view,
+            root: "../../",
+            icon: component.status.colour,
+            component,
+        };
+        sink.put(
+            &format!("{}index.html", component.url),
+            page(templates, "component.html", &data, &t)?,
+            None,
+        )?;
+    }
     let data = IndexPage {
         site: &site_view,
         root: "",
@@ -321,7 +403,7 @@ pub(super) fn render(
         icon: banner.colour,
         banner,
         banner_text,
-        groups: view::groups(site, now),
+        groups,
         active_maintenance: maintenance_views
             .iter()
             .zip(&site.maintenance)
