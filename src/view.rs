@@ -53,6 +53,14 @@ pub(crate) struct SiteView {
     /// The contact details as links, for the strings that name them.
     pub contact_email_link: Option<LinkView>,
     pub contact_url_link: Option<LinkView>,
+    /// `[subscribe]`: where else readers can follow the site.
+    pub subscribe: SubscribeView,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SubscribeView {
+    pub mailing_list: Option<String>,
+    pub chat: Option<String>,
 }
 
 /// A component by id and name.
@@ -377,6 +385,10 @@ impl SiteView {
                 href: format!("mailto:{e}"),
                 text: e.clone(),
             }),
+            subscribe: SubscribeView {
+                mailing_list: c.subscribe.mailing_list.clone(),
+                chat: c.subscribe.chat.clone(),
+            },
         }
     }
 }

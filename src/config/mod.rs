@@ -1,6 +1,7 @@
 //! Reading `statuspost.toml`.
 
 pub mod channel;
+mod subscribe;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -27,6 +28,7 @@ const KEYS: &[&str] = &[
     "primary_domains",
     "language",
     "announce",
+    "subscribe",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
@@ -126,6 +128,7 @@ pub(crate) fn parse_lenient(
     let (components, component_urls): (Vec<Component>, Vec<_>) =
         parse_components(&f, diags).into_iter().unzip();
     let announce = channel::parse(&f, &components, diags);
+    let subscribe = subscribe::parse(&f, diags);
     let (primary_domains, primary_domain_spans) = f
         .string_list("primary_domains", diags)
         .unwrap_or_default()
@@ -174,6 +177,7 @@ pub(crate) fn parse_lenient(
         primary_domains,
         strings: std::sync::Arc::new(strings),
         announce,
+        subscribe,
         fingerprint: crate::model::fingerprint(&printed),
         spans: crate::model::Spans {
             source: Arc::new(source.clone()),

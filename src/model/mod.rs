@@ -149,6 +149,13 @@ pub struct Contact {
     pub url: Option<String>,
 }
 
+/// `[subscribe]`: where else readers can follow the site.
+#[derive(Debug, Clone, Default)]
+pub struct Subscribe {
+    pub mailing_list: Option<String>,
+    pub chat: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Component {
     pub id: String,
@@ -179,6 +186,7 @@ pub struct Config {
     pub strings: std::sync::Arc<crate::i18n::Strings>,
     /// Where `statuspost announce` sends updates: `[[announce]]` entries.
     pub announce: Vec<channel::Channel>,
+    pub subscribe: Subscribe,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
     /// Where values are written in the config file, for findings made after loading.

@@ -13,7 +13,9 @@ use crate::model::Site;
 use crate::model::{ComponentStatus, MaintenanceState};
 use crate::output::Sink;
 use crate::templates::{Templates, Value, Vars};
-use crate::view::{self, GroupView, IncidentView, MaintenanceView, SiteView, StatusView, TimeView};
+use crate::view::{
+    self, GroupView, IncidentView, LinkView, MaintenanceView, SiteView, StatusView, TimeView,
+};
 
 /// How far ahead the home page announces maintenance.
 const UPCOMING_DAYS: i64 = 30;
@@ -47,6 +49,21 @@ struct ComponentPage<'a> {
     root: &'static str,
     icon: &'static str,
     component: &'a view::ComponentView,
+}
+
+/// `subscribe/index.html`: every way to follow the site. Links are relative, and their
+/// words the full address, for readers to copy into a feed reader or calendar.
+#[derive(Serialize)]
+struct SubscribePage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    rss: LinkView,
+    atom: LinkView,
+    calendar: LinkView,
+    badge: LinkView,
+    api: LinkView,
+    /// Each component, whose feed is `components/<id>/feed.xml`.
+    components: Vec<view::ComponentRef>,
 }
 
 #[derive(Serialize)]
@@ -357,6 +374,37 @@ pub(super) fn render(
     sink.put(
         "history/index.html",
         page(templates, "history.html", &data, &t)?,
+        None,
+    )?;
+
+    let link = |path: &str, text: Option<&str>| LinkView {
+        href: format!("../{path}"),
+        text: text.map_or_else(
+            || format!("{}/{path}", site.config.base_url),
+            str::to_string,
+        ),
+    };
+    let data = SubscribePage {
+        site: &site_view,
+        root: "../",
+        rss: link("feed.xml", Some("RSS")),
+        atom: link("feed.atom", Some("Atom")),
+        calendar: link("maintenance.ics", None),
+        badge: link("badge.svg", None),
+        api: link("api/v2/summary.json", None),
+        components: site
+            .config
+            .components
+            .iter()
+            .map(|c| view::ComponentRef {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            })
+            .collect(),
+    };
+    sink.put(
+        "subscribe/index.html",
+        page(templates, "subscribe.html", &data, &t)?,
         None,
     )?;
 

@@ -28,6 +28,10 @@ pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ),
     ("index.html", include_str!("../../templates/index.html")),
     (
+        "subscribe.html",
+        include_str!("../../templates/subscribe.html"),
+    ),
+    (
         "component.html",
         include_str!("../../templates/component.html"),
     ),

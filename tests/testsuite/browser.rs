@@ -35,6 +35,7 @@ const PAGES: &[(&str, &str, &str)] = &[
         "#summary",
     ),
     ("history", "history/", ".month .history .status"),
+    ("subscribe", "subscribe/", "a[href$='maintenance.ics']"),
     ("history-month", "history/2026-11/", ".pager"),
     (
         "maintenance",

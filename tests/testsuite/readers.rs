@@ -573,3 +573,84 @@ fn the_history_names_the_incidents_and_says_when_a_month_had_none() {
     assert!(!words.contains("Busy day 5 "), "{words}");
     assert!(words.contains("and 5 more incidents"), "{words}");
 }
+
+#[test]
+fn subscribing_is_one_link_away_on_every_page() {
+    // Issue 17.6: only "RSS" and "Atom" in the header; nothing said how to follow one
+    // component, the maintenance calendar, a mailing list or chat, the badge or the API.
+    let site = TestSite::new();
+    site.write(
+        "statuspost.toml",
+        format!(
+            "{}\n[subscribe]\nmailing_list = \"https://groups.example.com/g/acme-status\"\nchat = \"https://chat.example.com/acme\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    for (page, root) in [
+        ("index.html", ""),
+        ("incidents/slow/index.html", "../../"),
+        ("history/index.html", "../"),
+        ("components/api/index.html", "../../"),
+    ] {
+        let html = site.read(&format!("site/{page}"));
+        let nav = between(&html, "<nav", "</nav>");
+        assert!(
+            nav.contains(&format!("{root}subscribe/")) && text(nav).contains("Subscribe"),
+            "{page}: {nav}"
+        );
+    }
+    let page = site.read("site/subscribe/index.html");
+    for href in [
+        "../feed.xml",
+        "../feed.atom",
+        "../components/api/feed.xml",
+        "../components/db/feed.xml",
+        "../maintenance.ics",
+        "../badge.svg",
+        "../api/v2/summary.json",
+        "https://groups.example.com/g/acme-status",
+        "https://chat.example.com/acme",
+    ] {
+        assert!(page.contains(&format!("href=\"{href}\"")), "{href}: {page}");
+    }
+    let words = text(&page);
+    for expected in [
+        "Every incident and update: RSS or Atom",
+        "Add https://status.acme-status.net/maintenance.ics to your calendar",
+        "Mailing list",
+        "Chat",
+        "A status badge for READMEs and dashboards: https://status.acme-status.net/badge.svg",
+    ] {
+        assert!(words.contains(expected), "missing {expected:?} in {words}");
+    }
+    // Without the table, no "Elsewhere".
+    site.write("statuspost.toml", crate::support::CONFIG);
+    site.build("2026-11-22T09:45:00Z");
+    let words = text(&site.read("site/subscribe/index.html"));
+    assert!(!words.contains("Elsewhere"), "{words}");
+
+    // A wrong address is shown where it is written.
+    site.write(
+        "statuspost.toml",
+        format!(
+            "{}\n[subscribe]\nchat = \"javascript:alert(1)\"\nmailing_list = \"groups.example.com\"\nemail = \"x\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    let line = crate::support::CONFIG.lines().count() + 3;
+    site.run(&["build", "--now", "2026-11-22T09:45:00Z"])
+        .expect_code(2)
+        .expect_stderr(&format!(
+            "error: `chat` in [subscribe] must be a web address, starting with https://; found \"javascript:alert(1)\"\n   --> statuspost.toml:{line}:8"
+        ))
+        .expect_stderr(&format!(
+            "error: `mailing_list` in [subscribe] must be a web address, found \"groups.example.com\" (relative URL without a base)\n   --> statuspost.toml:{}:16",
+            line + 1
+        ))
+        .expect_stderr("unknown key `email` in the [subscribe] table");
+}
