@@ -1,9 +1,9 @@
 //! Writes a realistic status site of N incidents, deterministically from a seed,
-//! for benchmarks: `cargo run --release --example corpus -- DIR N [SEED]`.
+//! for benchmarks: `cargo run --release --example corpus -- DIR N [SEED] [--years Y] [--open K]`.
 //!
-//! 10 components in 3 groups; incidents spread over the years before
-//! 2026-11-22, each with 2 to 5 updates and markdown bodies of realistic
-//! length; the newest one or two are still open.
+//! 10 components in 3 groups; incidents spread over the Y years (default 4)
+//! before 2026-11-22, each with 2 to 5 updates and markdown bodies of realistic
+//! length; the newest one or two are still open, or exactly the newest K with `--open`.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -65,13 +65,21 @@ const CAUSES: &[&str] = &[
 const REGIONS: &[&str] = &["lon1", "ams1", "fra1", "nyc1", "sfo1", "sgp1"];
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // The density of issue 17 (about 9 incidents a day, two open) needs both options.
+    let mut option = |name: &str| -> Option<i64> {
+        let at = args.iter().position(|a| a == name)?;
+        let value = args.get(at + 1).and_then(|v| v.parse().ok());
+        args.drain(at..(at + 2).min(args.len()));
+        value.or_else(|| usage())
+    };
+    let years = option("--years").unwrap_or(4);
+    let open_count = option("--open");
     let (Some(dir), Some(n)) = (
         args.first(),
         args.get(1).and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: corpus DIR N [SEED]");
-        std::process::exit(2);
+        usage()
     };
     let seed = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(42);
     let dir = PathBuf::from(dir);
@@ -94,11 +102,12 @@ fn main() {
     // The newest incident starts shortly before 2026-11-22T12:00Z; older ones are spaced
     // so that N incidents cover several years (about 9 hours apart at N = 10,000).
     let end: i64 = 1_795_348_800; // 2026-11-22T12:00:00Z
-    let span: i64 = 4 * 365 * 86_400;
+    let span: i64 = years.max(1) * 365 * 86_400;
     let step = (span / n.max(1) as i64).max(3600);
     for i in 0..n {
         let start = end - 1800 - step * i as i64 - rng.below(step as u64 / 2) as i64;
         let open = i < 2.min(n) && (i == 0 || rng.below(2) == 0);
+        let open = open_count.map_or(open, |k| (i as i64) < k);
         let text = incident(&mut rng, start, open);
         let date = chrono_date(start);
         let symptom = rng.pick(SYMPTOMS).replace(' ', "-");
@@ -110,6 +119,11 @@ fn main() {
         .expect("write incident");
     }
     eprintln!("wrote {n} incidents to {}", dir.display());
+}
+
+fn usage() -> ! {
+    eprintln!("usage: corpus DIR N [SEED] [--years Y] [--open K]");
+    std::process::exit(2);
 }
 
 fn incident(rng: &mut Rng, start: i64, open: bool) -> String {

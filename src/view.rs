@@ -53,6 +53,14 @@ pub(crate) struct SiteView {
     /// The contact details as links, for the strings that name them.
     pub contact_email_link: Option<LinkView>,
     pub contact_url_link: Option<LinkView>,
+    /// `[subscribe]`: where else readers can follow the site.
+    pub subscribe: SubscribeView,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SubscribeView {
+    pub mailing_list: Option<String>,
+    pub chat: Option<String>,
 }
 
 /// A component by id and name.
@@ -119,6 +127,12 @@ pub(crate) struct ComponentView {
     pub days: Vec<DayView>,
     /// "99.95%", or `None` when no day is counted yet.
     pub uptime: Option<String>,
+    /// How many of the days had an incident.
+    pub incident_days: usize,
+    /// The bars in words, for readers who cannot see them: "99.95% uptime, 3 days with incidents".
+    pub summary: String,
+    /// Its page of the days in words, relative to the site root: `components/<id>/`.
+    pub url: String,
 }
 
 /// One day of a component's history bar.
@@ -130,6 +144,8 @@ pub(crate) struct DayView {
     pub text: String,
     /// The worst incident that day, relative to the site root.
     pub link: Option<String>,
+    /// `2026-11-22`: the day's anchor on its component's page.
+    pub iso: String,
 }
 
 impl DayView {
@@ -167,6 +183,7 @@ impl DayView {
         };
         DayView {
             k: day.kind as u8,
+            iso: day.date.format("%Y-%m-%d").to_string(),
             text,
             link: day
                 .incidents
@@ -368,6 +385,10 @@ impl SiteView {
                 href: format!("mailto:{e}"),
                 text: e.clone(),
             }),
+            subscribe: SubscribeView {
+                mailing_list: c.subscribe.mailing_list.clone(),
+                chat: c.subscribe.chat.clone(),
+            },
         }
     }
 }
@@ -376,8 +397,22 @@ impl SiteView {
 pub(crate) fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
     let statuses = site.component_statuses(now);
     let uptime = crate::uptime::compute(site, now);
+    let strings = &site.config.strings;
     let mut groups: Vec<(Option<String>, ComponentStatus, Vec<ComponentView>)> = Vec::new();
     for (i, c) in site.config.components.iter().enumerate() {
+        let uptime_text = uptime[i].percent.map(|p| strings.percent(p));
+        let incident_days = uptime[i]
+            .days
+            .iter()
+            .filter(|d| d.kind >= crate::uptime::DayKind::Degraded)
+            .count();
+        let summary = strings.list(
+            &uptime_text
+                .iter()
+                .map(|p| strings.text("uptime", &[("percent", p)]))
+                .chain([strings.count("incident_days", incident_days, &[])])
+                .collect::<Vec<_>>(),
+        );
         let view = ComponentView {
             id: c.id.clone(),
             name: c.name.clone(),
@@ -388,7 +423,10 @@ pub(crate) fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
                 .iter()
                 .map(|d| DayView::new(d, site))
                 .collect(),
-            uptime: uptime[i].percent.map(|p| site.config.strings.percent(p)),
+            uptime: uptime_text,
+            incident_days,
+            summary,
+            url: format!("components/{}/", c.id),
         };
         match groups.iter_mut().find(|g| g.0 == c.group) {
             Some(g) => {

@@ -2,6 +2,7 @@
 
 pub mod channel;
 mod publish;
+mod subscribe;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -30,6 +31,7 @@ const KEYS: &[&str] = &[
     "announce",
     "publish",
     "demo_now",
+    "subscribe",
 ];
 const CONTACT_KEYS: &[&str] = &["email", "url"];
 const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "url", "since"];
@@ -132,6 +134,7 @@ pub(crate) fn parse_lenient(
         parse_components(&f, diags).into_iter().unzip();
     let announce = channel::parse(&f, &components, diags);
     let publish = publish::parse(&f, diags);
+    let subscribe = subscribe::parse(&f, diags);
     let (primary_domains, primary_domain_spans) = f
         .string_list("primary_domains", diags)
         .unwrap_or_default()
@@ -181,6 +184,7 @@ pub(crate) fn parse_lenient(
         strings: std::sync::Arc::new(strings),
         announce,
         publish,
+        subscribe,
         fingerprint: crate::model::fingerprint(&printed),
         demo_now,
         spans: crate::model::Spans {

@@ -149,6 +149,13 @@ pub struct Contact {
     pub url: Option<String>,
 }
 
+/// `[subscribe]`: where else readers can follow the site.
+#[derive(Debug, Clone, Default)]
+pub struct Subscribe {
+    pub mailing_list: Option<String>,
+    pub chat: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Component {
     pub id: String,
@@ -181,6 +188,7 @@ pub struct Config {
     pub announce: Vec<channel::Channel>,
     /// Where the site is published and how `--publish` reaches readers: `[publish]`.
     pub publish: Publish,
+    pub subscribe: Subscribe,
     /// A hash of the config file's text: pages built from the same config and content are the same.
     pub fingerprint: u64,
     /// The moment a demo site depicts (`demo_now`): "now" for previews, refused by every

@@ -153,6 +153,11 @@ fn sitemap(site: &Site) -> Vec<u8> {
     for m in &site.maintenance {
         url(&mut xml, format!("{base}/maintenance/{}/", m.slug), None);
     }
+    url(&mut xml, format!("{base}/subscribe/"), None);
+    // Their days follow the clock: no lastmod.
+    for c in &site.config.components {
+        url(&mut xml, format!("{base}/components/{}/", c.id), None);
+    }
     xml.push_str("</urlset>\n");
     xml.into_bytes()
 }

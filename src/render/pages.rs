@@ -13,7 +13,9 @@ use crate::model::Site;
 use crate::model::{ComponentStatus, MaintenanceState};
 use crate::output::Sink;
 use crate::templates::{Templates, Value, Vars};
-use crate::view::{self, GroupView, IncidentView, MaintenanceView, SiteView, StatusView, TimeView};
+use crate::view::{
+    self, GroupView, IncidentView, LinkView, MaintenanceView, SiteView, StatusView, TimeView,
+};
 
 /// How far ahead the home page announces maintenance.
 const UPCOMING_DAYS: i64 = 30;
@@ -39,6 +41,31 @@ struct IndexPage<'a> {
     recent_days: i64,
 }
 
+/// `components/<id>/index.html`: one component's days in words, which the home page's bars link to.
+/// It says nothing of when it was built: it changes only when its days do.
+#[derive(Serialize)]
+struct ComponentPage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    icon: &'static str,
+    component: &'a view::ComponentView,
+}
+
+/// `subscribe/index.html`: every way to follow the site. Links are relative, and their
+/// words the full address, for readers to copy into a feed reader or calendar.
+#[derive(Serialize)]
+struct SubscribePage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    rss: LinkView,
+    atom: LinkView,
+    calendar: LinkView,
+    badge: LinkView,
+    api: LinkView,
+    /// Each component, whose feed is `components/<id>/feed.xml`.
+    components: Vec<view::ComponentRef>,
+}
+
 #[derive(Serialize)]
 struct MonthLink {
     label: String,
@@ -47,11 +74,33 @@ struct MonthLink {
     maintenance: usize,
 }
 
+/// How many months the history page names the incidents of, and at most how many for each:
+/// the rest are on the month's page, so that the page stays light at any density.
+const HISTORY_MONTHS: usize = 6;
+const HISTORY_PER_MONTH: usize = 20;
+
+/// A month on the history page, whether or not anything happened in it.
+#[derive(Serialize)]
+struct MonthEntry<'a> {
+    label: String,
+    /// `None` for a month with nothing in it: it has no page.
+    link: Option<&'a MonthLink>,
+    /// Newest first, for the latest [`HISTORY_MONTHS`] months only.
+    incidents: Vec<IncidentView>,
+    /// Those of the month not in `incidents`.
+    more: usize,
+    /// One of the latest months, whose incidents are named.
+    detailed: bool,
+}
+
 #[derive(Serialize)]
 struct HistoryPage<'a> {
     site: &'a SiteView,
     root: &'static str,
+    /// The months with a page, newest first (what templates of earlier versions list).
     months: &'a [MonthLink],
+    /// Every month from this one (or the latest with maintenance planned) back to the first, newest first.
+    calendar: Vec<MonthEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -281,14 +330,81 @@ pub(super) fn render(
         .collect();
     let view = |j: usize| &views[&j];
 
+    // Months with nothing in them are listed too, saying so, rather than left out.
+    let mut calendar = Vec::new();
+    if let (Some(&(newest, _)), Some(&(oldest, _))) = (months.first(), months.last()) {
+        let mut month = newest.max(view::month_key(now, tz));
+        let mut i = 0;
+        while month >= oldest {
+            let found = months.get(i).filter(|(key, _)| *key == month);
+            let list = found.map_or(&[][..], |(_, list)| list.as_slice());
+            let detailed = calendar.len() < HISTORY_MONTHS;
+            // A site whose first incident is centuries old still gets a page of bounded length.
+            if found.is_some() || calendar.len() < 120 {
+                calendar.push(MonthEntry {
+                    label: view::month_label(month.0, month.1, strings),
+                    link: found.map(|_| &links[i]),
+                    incidents: list
+                        .iter()
+                        .take(if detailed { HISTORY_PER_MONTH } else { 0 })
+                        .map(|&j| IncidentView::new(&site.incidents[j], site, now))
+                        .collect(),
+                    more: if detailed {
+                        list.len().saturating_sub(HISTORY_PER_MONTH)
+                    } else {
+                        list.len()
+                    },
+                    detailed,
+                });
+            }
+            i += usize::from(found.is_some());
+            month = if month.1 == 1 {
+                (month.0 - 1, 12)
+            } else {
+                (month.0, month.1 - 1)
+            };
+        }
+    }
     let data = HistoryPage {
         site: &site_view,
         root: "../",
         months: &links,
+        calendar,
     };
     sink.put(
         "history/index.html",
         page(templates, "history.html", &data, &t)?,
+        None,
+    )?;
+
+    let link = |path: &str, text: Option<&str>| LinkView {
+        href: format!("../{path}"),
+        text: text.map_or_else(
+            || format!("{}/{path}", site.config.base_url),
+            str::to_string,
+        ),
+    };
+    let data = SubscribePage {
+        site: &site_view,
+        root: "../",
+        rss: link("feed.xml", Some("RSS")),
+        atom: link("feed.atom", Some("Atom")),
+        calendar: link("maintenance.ics", None),
+        badge: link("badge.svg", None),
+        api: link("api/v2/summary.json", None),
+        components: site
+            .config
+            .components
+            .iter()
+            .map(|c| view::ComponentRef {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            })
+            .collect(),
+    };
+    sink.put(
+        "subscribe/index.html",
+        page(templates, "subscribe.html", &data, &t)?,
         None,
     )?;
 
@@ -314,6 +430,20 @@ pub(super) fn render(
             ],
         )
     };
+    let groups = view::groups(site, now);
+    for component in groups.iter().flat_map(|g| &g.components) {
+        let data = ComponentPage {
+            site: &site_view,
+            root: "../../",
+            icon: component.status.colour,
+            component,
+        };
+        sink.put(
+            &format!("{}index.html", component.url),
+            page(templates, "component.html", &data, &t)?,
+            None,
+        )?;
+    }
     let data = IndexPage {
         site: &site_view,
         root: "",
@@ -321,7 +451,7 @@ pub(super) fn render(
         icon: banner.colour,
         banner,
         banner_text,
-        groups: view::groups(site, now),
+        groups,
         active_maintenance: maintenance_views
             .iter()
             .zip(&site.maintenance)

@@ -28,6 +28,14 @@ pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ),
     ("index.html", include_str!("../../templates/index.html")),
     (
+        "subscribe.html",
+        include_str!("../../templates/subscribe.html"),
+    ),
+    (
+        "component.html",
+        include_str!("../../templates/component.html"),
+    ),
+    (
         "incident.html",
         include_str!("../../templates/incident.html"),
     ),

@@ -18,7 +18,8 @@ use crate::support::TestSite;
 /// The pages a reader in an outage lands on, each with a selector that shows it is the page meant,
 /// so that a change to the demo cannot quietly turn a case into another.
 const PAGES: &[(&str, &str, &str)] = &[
-    ("index", "", ".banner"),
+    ("index", "", ".banner ~ section a.bars"),
+    ("component", "components/webhooks/", ".days .mark.d3"),
     (
         "incident-open",
         "incidents/2026-11-22-webhooks-delivery-delays/",
@@ -29,7 +30,8 @@ const PAGES: &[(&str, &str, &str)] = &[
         "incidents/2026-11-12-api-graphql-errors/",
         "#summary",
     ),
-    ("history", "history/", ".months"),
+    ("history", "history/", ".month .history .status"),
+    ("subscribe", "subscribe/", "a[href$='maintenance.ics']"),
     ("history-month", "history/2026-11/", ".pager"),
     (
         "maintenance",
@@ -114,7 +116,8 @@ fn the_demo_site_works_in_a_real_browser() {
     );
 
     // A test that never fails proves nothing: a page made to break every rule must be caught.
-    std::fs::write(site.join("probe.html"), PROBE).unwrap();
+    let probe = PROBE.replace("{ninety}", &"<span style=\"flex: 1\"></span>".repeat(90));
+    std::fs::write(site.join("probe.html"), probe).unwrap();
     let probe = browser.visit(
         &format!("{}probe.html", server.origin()),
         "h1",
@@ -132,6 +135,7 @@ fn the_demo_site_works_in_a_real_browser() {
         "axe (light)",
         "keyboard",
         "missing fragment",
+        "bars on a phone",
     ] {
         assert!(
             probe.problems.iter().any(|p| p.contains(kind)),
@@ -155,6 +159,7 @@ const PROBE: &str = r##"<!DOCTYPE html>
 <p class="wide">Wider than a phone.</p>
 <p><span class="status s-major"><span class="dot"></span></span></p>
 <ol class="bars" aria-label="Days"><li class="faint">1 Nov: no data</li></ol>
+<a class="bars" href="#main" aria-label="Ninety hairlines" style="display: flex; width: 300px">{ninety}</a>
 <p><a href="#nowhere">A link to nothing</a> <a href="#main" tabindex="-1">Not reachable by keyboard</a></p>
 <img src="http://outside.invalid/pixel.png">
 <script>document.title = "ran";</script>
@@ -630,6 +635,16 @@ impl Browser {
         for el in page["mute"].as_array().unwrap() {
             problems.push(format!("status indicator with no text equivalent: {el}"));
         }
+        // Issue 17.5: on a phone, 30 days, each wide enough to see and to aim at, in a link
+        // as tall as a fingertip (WCAG 2.5.8: 24 px).
+        for bars in page["bars"].as_array().unwrap() {
+            let (days, narrowest, height) = (&bars["days"], &bars["narrowest"], &bars["height"]);
+            if days != 30 || narrowest.as_f64() < Some(8.0) || height.as_f64() < Some(24.0) {
+                problems.push(format!(
+                    "bars on a phone: {days} days, the narrowest {narrowest} px wide, in a link {height} px tall"
+                ));
+            }
+        }
         for id in page["fragments"].as_array().unwrap() {
             problems.push(format!("missing fragment target {id}"));
         }
@@ -798,7 +813,7 @@ const backdrop = el => {
     return [255, 255, 255];
 };
 const faint = new Set();
-for (const el of document.querySelectorAll('.dot, .bars li')) {
+for (const el of document.querySelectorAll('.dot, .bars > *')) {
     const [a, b] = [luminance(rgb(getComputedStyle(el).backgroundColor)), luminance(backdrop(el))];
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     if (ratio < 3) faint.add(`${el.tagName.toLowerCase()}.${el.className}: ${ratio.toFixed(2)}:1`);
@@ -814,6 +829,12 @@ return {
     fragments: [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href').slice(1))
         .filter(id => id && !document.getElementById(decodeURIComponent(id))),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    // Each component's bars: how many days show, the narrowest, and the link's height.
+    bars: [...document.querySelectorAll('a.bars')].map(a => {
+        const days = [...a.children].filter(d => getComputedStyle(d).display !== 'none');
+        return { days: days.length, narrowest: Math.min(...days.map(d => d.getBoundingClientRect().width)),
+                 height: a.getBoundingClientRect().height };
+    }),
     colours: [body.backgroundColor, body.color],
 };
 "##;

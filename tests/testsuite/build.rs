@@ -351,9 +351,10 @@ fn rebuilding_is_byte_identical_and_rewrites_nothing() {
         "unchanged files keep their modification times"
     );
 
-    // A later "now" changes only what depends on the clock: the home page.
+    // A later "now" changes only what depends on the clock: the home page, and the days
+    // of the component an open incident affects (today's minutes of it).
     site.build("2026-11-22T17:00:00Z")
-        .expect_stderr("1 file written");
+        .expect_stderr("2 files written");
     let later = site.snapshot();
     let changed: Vec<_> = first
         .iter()
@@ -361,7 +362,7 @@ fn rebuilding_is_byte_identical_and_rewrites_nothing() {
         .filter(|(a, b)| a != b)
         .map(|(a, _)| a.0.display().to_string())
         .collect();
-    assert_eq!(changed, ["index.html"]);
+    assert_eq!(changed, ["components/dashboard/index.html", "index.html"]);
 }
 
 #[test]
@@ -406,7 +407,9 @@ fn history_is_split_by_month_newest_first() {
     site.build("2026-11-22T16:00:00Z");
     let history = text(&site.read("site/history/index.html"));
     assert!(
-        history.contains("November 2026 2 incidents September 2026 1 incident"),
+        history.contains(
+            "November 2026 2 incidents October 2026 No incidents September 2026 1 incident"
+        ),
         "{history}"
     );
     let november = text(&site.read("site/history/2026-11/index.html"));
@@ -640,7 +643,7 @@ fn an_edit_rewrites_only_the_pages_it_affects() {
     site.build("2026-11-22T16:00:00Z");
     let after = mtimes(&site);
     let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
-    // The feed names the incident; the home page does not list it (resolved weeks ago).
+    // The feed and the history name the incident; the home page does not list it (resolved weeks ago).
     assert_eq!(
         changed,
         [
@@ -650,6 +653,7 @@ fn an_edit_rewrites_only_the_pages_it_affects() {
             "feed.atom",
             "feed.xml",
             "history/2026-11/index.html",
+            "history/index.html",
             "incidents/b/index.html"
         ]
     );

@@ -229,21 +229,31 @@ fn incident(slug: &str, component: &str, impact: &str, from: &str, to: Option<&s
     text
 }
 
-/// The text of each day bar of one component, oldest first.
+/// The text of each day of one component, oldest first (from its page, which the bars link
+/// to), and what its bars on the home page say in words.
 fn days(site: &TestSite, name: &str) -> (Vec<String>, String) {
     let index = site.read("site/index.html");
     let from = index
         .find(&format!("aria-label=\"{name}, the last 90 days\""))
         .unwrap_or_else(|| panic!("no bars for {name}"));
-    let bars = &index[from..];
-    let bars = &bars[..bars.find("</ol>").unwrap()];
-    let days: Vec<String> = bars
+    let tag = &index[index[..from].rfind('<').unwrap()..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    let page = tag.split("href=").nth(1).unwrap();
+    let page = page
+        .trim_start_matches('"')
+        .split(['"', ' '])
+        .next()
+        .unwrap();
+    let page = site.read(&format!("site/{page}index.html"));
+    let list = between(&page, "class=days", "</ol>");
+    let mut days: Vec<String> = list
         .split("<li")
         .skip(1)
         .map(|li| text(&li[li.find('>').map_or(0, |i| i + 1)..]))
         .collect();
+    days.reverse();
     let legend = &index[from..];
-    let legend = text(between(legend, "class=up", "</p>"));
+    let legend = text(between(legend, "class=sum", "</p>"));
     (days, legend)
 }
 
@@ -304,10 +314,10 @@ fn uptime_splits_incidents_at_midnight_takes_the_worst_and_counts_open_ones() {
         dashboard[85],
         "18 Nov 2026: 2 incidents, 1h major outage, 1h degraded performance"
     );
-    let index = site.read("site/index.html");
+    let page = site.read("site/components/dashboard/index.html");
     assert!(
-        index.contains("<li class=\"d5\"><a href=\"incidents/big/\">"),
-        "links to the worst incident that day"
+        page.contains("<span class=\"mark d5\"></span></span><a href=\"../../incidents/big/\">"),
+        "links to the worst incident that day: {page}"
     );
 
     let (db, legend) = days(&site, "Databases");
@@ -351,7 +361,7 @@ fn uptime_skips_days_before_a_component_existed_and_maintenance_is_not_downtime(
     assert_eq!(db[87], "20 Nov 2026: no incidents");
     assert_eq!(db[88], "21 Nov 2026: maintenance, no incidents");
     assert!(legend.contains("100.00% uptime"), "{legend}");
-    assert!(site.read("site/index.html").contains("<li class=\"d2\">"));
+    assert!(site.read("site/index.html").contains("<span class=\"d2\">"));
 }
 
 #[test]

@@ -361,3 +361,296 @@ fn author_text_takes_its_own_direction_and_the_badge_speaks_the_sites_language()
     assert!(badge.contains(">Status</text>"), "{badge}");
     assert!(badge.contains(">Teilweiser Ausfall</text>"), "{badge}");
 }
+
+/// Gzip at the level servers use by default, as a reader's first round trip carries it.
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap().len()
+}
+
+/// Ten components and `per_day` incidents a day (25 is denser than the issue's 9) over the 100 days before 2026-11-22T12:00Z,
+/// each with a title, a postmortem and three updates; the newest two still open.
+fn dense_site(per_day: usize) -> TestSite {
+    let site = TestSite::empty();
+    let mut config = crate::support::CONFIG
+        .split("[[components]]")
+        .next()
+        .unwrap()
+        .to_string();
+    let components = [
+        "api",
+        "dashboard",
+        "auth",
+        "webhooks",
+        "db",
+        "storage",
+        "backups",
+        "cdn",
+        "dns",
+        "lb",
+    ];
+    for id in components {
+        config.push_str(&format!(
+            "[[components]]\nid = \"{id}\"\nname = \"The {id} service\"\n\n"
+        ));
+    }
+    site.write("statuspost.toml", config);
+    let end = chrono::DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap();
+    let n = per_day * 100;
+    for i in 0..n {
+        let start = end - chrono::Duration::minutes((i * 24 * 60 / per_day) as i64 + 30);
+        let at = |m: i64| (start + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%SZ");
+        let component = components[i * 7 % 10];
+        let impact = ["minor", "major", "critical"][i % 3];
+        let last = if i < 2 {
+            format!("+++\nstate = \"identified\"\nat = {}\nnext_update = \"2h\"\n+++\nWe found the cause {i}.\n", at(10))
+        } else {
+            format!("+++\nstate = \"resolved\"\nat = {}\n+++\nResolved: incident {i} is over and everything works again.\n", at(40 + i as i64 % 50))
+        };
+        site.incident(
+            &format!("{}-intermittent-errors-on-{component}-{i}", at(0).to_string().get(..10).unwrap()),
+            &format!(
+                "+++\ntitle = \"Errors number {i} on the {component} service\"\nimpact = \"{impact}\"\ncomponents = [\"{component}\"]\n+++\n\
+                 ## What happened\n\nIncident {i}: requests to {component} failed for some customers.\n\n\
+                 +++\nstate = \"investigating\"\nat = {}\n+++\nWe are looking into errors {i} on {component}.\n\n{last}",
+                at(0)
+            ),
+        );
+    }
+    site
+}
+
+#[test]
+fn the_home_page_fits_one_round_trip_at_any_incident_density() {
+    // Issue 17.8: with about 9 incidents a day the home page was 15.9 KB gzip, over the
+    // 14 KB of a first round trip, as every incident of the past 14 days and every day's
+    // bar text were on it.
+    for per_day in [25, 1] {
+        let site = dense_site(per_day);
+        site.build("2026-11-22T12:00:00Z");
+        let home = site.read("site/index.html");
+        assert_eq!(home.matches("incident open").count(), 2, "{per_day} a day");
+        let size = gzipped(home.as_bytes());
+        assert!(
+            size <= 14 * 1000,
+            "{per_day} incidents a day: the home page is {} bytes raw, {size} gzip",
+            home.len()
+        );
+    }
+}
+
+#[test]
+fn the_bars_are_summed_up_in_words_and_each_day_is_one_tap_away() {
+    // Issue 17.5: screen readers heard 90 list items per component, and each day was a
+    // hairline link. Now the bars are one link to the component's page of days in words,
+    // with a summary beside them; incident days are taller as well as coloured.
+    let site = TestSite::new();
+    site.incident(
+        "slow",
+        "+++\ntitle = \"Slow API\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = 2026-11-20T10:00:00Z\n+++\nLooking.\n\n\
+         +++\nstate = \"resolved\"\nat = 2026-11-20T11:00:00Z\n+++\nFixed.\n",
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let home = site.read("site/index.html");
+    let components = between(&home, "id=components", "</section>");
+    assert_eq!(components.matches("<li").count(), 3, "{components}");
+    assert!(!components.contains("20 Nov 2026"), "{components}");
+    let links: Vec<String> = crate::support::tags(components)
+        .into_iter()
+        .filter(|(tag, _)| tag == "a")
+        .map(|(_, attrs)| format!("{attrs:?}"))
+        .collect();
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert!(
+        links[0].contains("components/api/") && links[0].contains("Public API, the last 90 days"),
+        "{links:?}"
+    );
+    let words = text(components);
+    assert!(
+        words.contains("Last 90 days: 99.98% uptime, 1 day with incidents"),
+        "{words}"
+    );
+    assert!(
+        words.contains("Last 90 days: 100.00% uptime, 0 days with incidents"),
+        "{words}"
+    );
+    // The days in words, newest first, each with an anchor and the worst incident linked.
+    let page = site.read("site/components/api/index.html");
+    let days = between(&page, "class=days", "</ol>");
+    assert_eq!(days.matches("<li").count(), 90, "{days}");
+    assert!(days.find("22 Nov 2026").unwrap() < days.find("21 Nov 2026").unwrap());
+    assert!(
+        text(days).contains("20 Nov 2026: 1 incident, 1h partial outage"),
+        "{days}"
+    );
+    assert!(days.contains("incidents/slow/"), "{days}");
+    assert!(
+        days.contains("id=d2026-11-20") || days.contains("id=\"d2026-11-20\""),
+        "{days}"
+    );
+    // Phones see 30 days; a day with an incident stands taller than one without.
+    let css = between(&home, "<style>", "</style>");
+    let phone = between(css, "@media (width<=600px)", "}}");
+    assert!(phone.contains("a.bars>:nth-child(-n+60)"), "{css}");
+    for (day, height) in [("d1", "55%"), ("d3", "80%"), ("d5", "100%")] {
+        let rule = if day == "d1" { ".bars>*" } else { day };
+        let at = css.find(rule).unwrap_or_else(|| panic!("{day} in {css}"));
+        assert!(
+            css[at..]
+                .split('}')
+                .next()
+                .unwrap()
+                .contains(&format!("height:{height}")),
+            "{day}: {css}"
+        );
+    }
+}
+
+fn resolved_incident(title: &str, at: &str, until: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nimpact = \"critical\"\ncomponents = [\"db\"]\n+++\n\n\
+         +++\nstate = \"investigating\"\nat = {at}\n+++\nLooking.\n\n\
+         +++\nstate = \"resolved\"\nat = {until}\n+++\nFixed.\n"
+    )
+}
+
+#[test]
+fn the_history_names_the_incidents_and_says_when_a_month_had_none() {
+    // Issue 17.7: the history page was a bare list of months, and a month with no
+    // incidents vanished from it.
+    let site = TestSite::new();
+    site.incident(
+        "db-down",
+        &resolved_incident(
+            "Database down",
+            "2026-11-03T10:00:00Z",
+            "2026-11-03T11:30:00Z",
+        ),
+    );
+    site.incident(
+        "old",
+        &resolved_incident(
+            "An old outage",
+            "2026-08-10T10:00:00Z",
+            "2026-08-10T10:20:00Z",
+        ),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    let history = site.read("site/history/index.html");
+    let words = text(&history);
+    for expected in [
+        "November 2026",
+        "Database down Major outage · 3 Nov 2026, 10:00 GMT, resolved after 1h 30m",
+        "October 2026 No incidents",
+        "September 2026 No incidents",
+        "August 2026",
+        "An old outage Major outage · 10 Aug 2026, 11:00 BST, resolved after 20m",
+        "October 2026 No incidents",
+    ] {
+        assert!(words.contains(expected), "missing {expected:?} in {words}");
+    }
+    assert!(history.contains("incidents/db-down/"), "{history}");
+    assert!(history.contains("history/2026-11/"), "{history}");
+    assert!(!history.contains("history/2026-10/"), "{history}");
+
+    // A busy month names its latest twenty and links to the rest.
+    for day in 1..=25 {
+        site.incident(
+            &format!("busy-{day}"),
+            &resolved_incident(
+                &format!("Busy day {day}"),
+                &format!("2026-09-{day:02}T10:00:00Z"),
+                &format!("2026-09-{day:02}T10:10:00Z"),
+            ),
+        );
+    }
+    site.build("2026-11-22T09:45:00Z");
+    let words = text(&site.read("site/history/index.html"));
+    assert!(words.contains("Busy day 25"), "{words}");
+    assert!(!words.contains("Busy day 5 "), "{words}");
+    assert!(words.contains("and 5 more incidents"), "{words}");
+}
+
+#[test]
+fn subscribing_is_one_link_away_on_every_page() {
+    // Issue 17.6: only "RSS" and "Atom" in the header; nothing said how to follow one
+    // component, the maintenance calendar, a mailing list or chat, the badge or the API.
+    let site = TestSite::new();
+    site.write(
+        "statuspost.toml",
+        format!(
+            "{}\n[subscribe]\nmailing_list = \"https://groups.example.com/g/acme-status\"\nchat = \"https://chat.example.com/acme\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    site.incident(
+        "slow",
+        &open_incident("Slow API", "major", "[\"api\"]", "2026-11-22T09:30:00Z"),
+    );
+    site.build("2026-11-22T09:45:00Z");
+    for (page, root) in [
+        ("index.html", ""),
+        ("incidents/slow/index.html", "../../"),
+        ("history/index.html", "../"),
+        ("components/api/index.html", "../../"),
+    ] {
+        let html = site.read(&format!("site/{page}"));
+        let nav = between(&html, "<nav", "</nav>");
+        assert!(
+            nav.contains(&format!("{root}subscribe/")) && text(nav).contains("Subscribe"),
+            "{page}: {nav}"
+        );
+    }
+    let page = site.read("site/subscribe/index.html");
+    for href in [
+        "../feed.xml",
+        "../feed.atom",
+        "../components/api/feed.xml",
+        "../components/db/feed.xml",
+        "../maintenance.ics",
+        "../badge.svg",
+        "../api/v2/summary.json",
+        "https://groups.example.com/g/acme-status",
+        "https://chat.example.com/acme",
+    ] {
+        assert!(page.contains(&format!("href=\"{href}\"")), "{href}: {page}");
+    }
+    let words = text(&page);
+    for expected in [
+        "Every incident and update: RSS or Atom",
+        "Add https://status.acme-status.net/maintenance.ics to your calendar",
+        "Mailing list",
+        "Chat",
+        "A status badge for READMEs and dashboards: https://status.acme-status.net/badge.svg",
+    ] {
+        assert!(words.contains(expected), "missing {expected:?} in {words}");
+    }
+    // Without the table, no "Elsewhere".
+    site.write("statuspost.toml", crate::support::CONFIG);
+    site.build("2026-11-22T09:45:00Z");
+    let words = text(&site.read("site/subscribe/index.html"));
+    assert!(!words.contains("Elsewhere"), "{words}");
+
+    // A wrong address is shown where it is written.
+    site.write(
+        "statuspost.toml",
+        format!(
+            "{}\n[subscribe]\nchat = \"javascript:alert(1)\"\nmailing_list = \"groups.example.com\"\nemail = \"x\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    let line = crate::support::CONFIG.lines().count() + 3;
+    site.run(&["build", "--now", "2026-11-22T09:45:00Z"])
+        .expect_code(2)
+        .expect_stderr(&format!(
+            "error: `chat` in [subscribe] must be a web address, starting with https://; found \"javascript:alert(1)\"\n   --> statuspost.toml:{line}:8"
+        ))
+        .expect_stderr(&format!(
+            "error: `mailing_list` in [subscribe] must be a web address, found \"groups.example.com\" (relative URL without a base)\n   --> statuspost.toml:{}:16",
+            line + 1
+        ))
+        .expect_stderr("unknown key `email` in the [subscribe] table");
+}
