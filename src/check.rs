@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Now;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -32,11 +32,37 @@ pub(crate) enum Class {
 pub(crate) struct Finding {
     pub class: Class,
     pub diagnostic: Diagnostic,
+    /// For a promise: which incident, and when the update is due.
+    pub promise: Option<PromiseFacts>,
+}
+
+/// What a script alerting on a promise needs without parsing the message.
+#[derive(Debug, Clone)]
+pub(crate) struct PromiseFacts {
+    pub slug: String,
+    pub due: Option<DateTime<Utc>>,
+    /// How long ago the promised time passed, for a lapsed promise.
+    pub overdue_seconds: Option<i64>,
 }
 
 impl Finding {
     fn new(class: Class, diagnostic: Diagnostic) -> Finding {
-        Finding { class, diagnostic }
+        Finding {
+            class,
+            diagnostic,
+            promise: None,
+        }
+    }
+
+    /// The finding's code: its diagnostic's, or for a diagnostic of loading
+    /// that names none, `invalid` (an error) or `warning`, so JSON readers
+    /// can always filter on it.
+    pub(crate) fn code(&self) -> &'static str {
+        self.diagnostic.code.unwrap_or(match self.class {
+            Class::Invalid => "invalid",
+            Class::Lapsed => "lapsed",
+            Class::Warning => "warning",
+        })
     }
 
     /// Diagnostics of loading (invalid content) or of templates, as findings.
@@ -46,7 +72,7 @@ impl Finding {
         } else {
             Class::Warning
         };
-        Finding { class, diagnostic }
+        Finding::new(class, diagnostic)
     }
 }
 
@@ -127,7 +153,17 @@ fn promises(site: &Site, now: Now) -> Vec<Finding> {
                 _ => (Class::Warning, Severity::Warning),
             };
             let latest = finding.incident.latest();
-            Finding::new(
+            let (due, overdue_seconds) = match finding.promise {
+                Promise::Lapsed { due } => (Some(due), Some((now - due).num_seconds())),
+                Promise::DueSoon { due } => (Some(due), None),
+                Promise::Missing => (None, None),
+            };
+            let facts = PromiseFacts {
+                slug: finding.incident.slug.clone(),
+                due,
+                overdue_seconds,
+            };
+            let mut out = Finding::new(
                 class,
                 Diagnostic::file(
                     severity,
@@ -138,7 +174,9 @@ fn promises(site: &Site, now: Now) -> Vec<Finding> {
                 )
                 .with_code(finding.promise.code())
                 .with_help(finding.help()),
-            )
+            );
+            out.promise = Some(facts);
+            out
         })
         .collect()
 }

@@ -509,3 +509,39 @@ fn update_writes_through_a_symlinked_incident() {
         .is_symlink());
     assert!(site.read("archive/s.md").ends_with("Found it.\r\n"));
 }
+
+#[test]
+fn check_json_gives_every_finding_a_code_and_lapsed_ones_their_slug_and_due_time() {
+    let site = open_site("next_update = \"30m\"\n");
+    // A file that is not read: a warning that used to have no code.
+    site.write("incidents/notes.txt", "draft");
+    let run = site
+        .run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"])
+        .expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() >= 2, "{report:#}");
+    for finding in findings {
+        assert!(finding["code"].is_string(), "no code: {finding:#}");
+    }
+    let lapsed = findings.iter().find(|f| f["code"] == "lapsed").unwrap();
+    assert_eq!(lapsed["slug"], "api-errors");
+    // Published 00:20 BST (23:20 UTC) promising 30 minutes; now is 01:00 UTC.
+    assert_eq!(lapsed["due_at"], "2026-10-24T23:50:00Z");
+    assert_eq!(lapsed["overdue_seconds"], 70 * 60);
+
+    // Invalid content: every error has a code too.
+    site.incident("bad", "+++\ntitle = 3\n+++\n");
+    let run = site
+        .run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"])
+        .expect_code(2);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["severity"] == "error"),
+        "{report:#}"
+    );
+    for finding in findings {
+        assert!(finding["code"].is_string(), "no code: {finding:#}");
+    }
+}
