@@ -1,5 +1,6 @@
 //! `statuspost init`: a new site that builds at once and shows the author every key.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, DurationRound, TimeDelta};
@@ -69,7 +70,7 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
         .unwrap_or(now);
     let slug = format!("{}-example-api-errors", started.format("%Y-%m-%d"));
     let mut files: Vec<(PathBuf, String)> = vec![
-        (PathBuf::from("statuspost.toml"), CONFIG.to_string()),
+        (PathBuf::from(CONFIG_FILE), CONFIG.to_string()),
         (
             PathBuf::from(format!("incidents/{slug}.md")),
             example_incident(started),
@@ -81,14 +82,10 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
         ),
     ];
     if args.templates {
-        for (name, text) in templates::BUILTIN {
-            files.push((Path::new(templates::DIR).join(name), text.to_string()));
+        if dir.join(CONFIG_FILE).exists() {
+            return add_templates(dir);
         }
-        // The English strings list every key, for a site that rewords or translates them.
-        files.push((
-            Path::new(crate::i18n::DIR).join("en.toml"),
-            crate::i18n::BUILTIN[0].1.to_string(),
-        ));
+        files.extend(template_files());
     }
     let existing: Vec<String> = files
         .iter()
@@ -119,6 +116,57 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
         format!(" --root {}", dir.display())
     };
     eprintln!("next: edit statuspost.toml, then `statuspost build{root}` or `statuspost serve{root}` to preview");
+    Ok(Outcome::Ok)
+}
+
+const CONFIG_FILE: &str = "statuspost.toml";
+
+/// What `--templates` copies, relative to the site root.
+fn template_files() -> Vec<(PathBuf, String)> {
+    let mut files: Vec<(PathBuf, String)> = templates::BUILTIN
+        .iter()
+        .map(|(name, text)| (Path::new(templates::DIR).join(name), text.to_string()))
+        .collect();
+    // The English strings list every key, for a site that rewords or translates them.
+    files.push((
+        Path::new(crate::i18n::DIR).join("en.toml"),
+        crate::i18n::BUILTIN[0].1.to_string(),
+    ));
+    files
+}
+
+/// `init --templates` in a site that exists: the templates it lacks, and
+/// nothing else. A file of the site's own is the author's work, so it is kept.
+fn add_templates(dir: &Path) -> anyhow::Result<Outcome> {
+    let (mut missing, mut kept) = (Vec::new(), Vec::new());
+    for (rel, text) in template_files() {
+        // Created only when absent, even should the author save one this instant.
+        match edit::try_create(&dir.join(&rel), &text)? {
+            edit::Created::Yes => missing.push(rel),
+            edit::Created::Taken => kept.push(rel),
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    if missing.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "the site has every template already: nothing to copy"
+        );
+    } else {
+        let _ = writeln!(
+            stderr,
+            "copied {} template{} into {}:",
+            missing.len(),
+            crate::report::plural(missing.len()),
+            dir.display()
+        );
+    }
+    for rel in &missing {
+        let _ = writeln!(stderr, "  copied {}", rel.display());
+    }
+    for rel in &kept {
+        let _ = writeln!(stderr, "  kept {} (the site's own)", rel.display());
+    }
     Ok(Outcome::Ok)
 }
 

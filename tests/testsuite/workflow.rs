@@ -19,9 +19,9 @@ fn init_makes_a_site_that_builds_and_never_overwrites() {
     site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
         .success();
 
-    // A second init refuses and changes nothing.
+    // A second init refuses and changes nothing (`--templates` adds only templates: see templates.rs).
     site.write("statuspost.toml", "# mine\n");
-    site.run(&["init", "--templates"])
+    site.run(&["init"])
         .expect_code(2)
         .expect_stderr("refusing to overwrite");
     assert_eq!(site.read("statuspost.toml"), "# mine\n");
