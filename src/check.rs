@@ -85,6 +85,7 @@ pub(crate) fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
             .chain(wording(site, now))
             .chain(crate::independence::findings(site, root))
             .chain(maintenance(site, now))
+            .chain(examples(site))
             .map(Finding::of),
     );
     sort(&mut out);
@@ -275,6 +276,68 @@ fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
                 Diagnostic::file(Severity::Warning, m.path.clone(), 1, 1, format!("{}: this maintenance has no update, so feed and calendar readers are not told of it", m.slug))
                     .with_code("maintenance-unannounced")
                     .with_help("add a `scheduled` update announcing the window: `statuspost update <maintenance> scheduled`"),
+            );
+        }
+    }
+    out
+}
+
+/// What `init` wrote as an example and the author has not replaced yet: an
+/// incident that never happened, and addresses that reach nobody.
+fn examples(site: &Site) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = site
+        .incidents
+        .iter()
+        .filter(|i| lint::is_example_incident(i))
+        .map(|i| {
+            Diagnostic::file(
+                Severity::Warning,
+                i.path.clone(),
+                0,
+                0,
+                format!("{}: this is the example incident from `statuspost init`", i.slug),
+            )
+            .with_code("example-incident")
+            .with_help("delete this file before publishing: readers would see an incident that never happened")
+        })
+        .collect();
+    let config = &site.config;
+    let spans = &config.spans;
+    let email_host = |e: &str| e.rsplit_once('@').map(|(_, h)| h.to_string());
+    let addresses = [
+        (
+            "the contact e-mail",
+            config
+                .contact
+                .email
+                .as_deref()
+                .and_then(|e| email_host(e).map(|h| (e, h))),
+            spans.contact_email.clone(),
+        ),
+        (
+            "the contact url",
+            config
+                .contact
+                .url
+                .as_deref()
+                .and_then(|u| crate::independence::host(u).map(|h| (u, h))),
+            spans.contact_url.clone(),
+        ),
+        (
+            "`base_url`",
+            crate::independence::host(&config.base_url).map(|h| (config.base_url.as_str(), h)),
+            Some(spans.base_url.clone()),
+        ),
+    ];
+    for (what, value, span) in addresses {
+        let (Some((value, host)), Some(span)) = (value, span) else {
+            continue;
+        };
+        if let Some(domain) = lint::example_domain(&host) {
+            out.push(
+                Diagnostic::warning(&spans.source, span, format!("{what} `{value}` is at {domain}, a domain reserved for examples"))
+                    .with_code("example-address")
+                    .with_help("write your own address in statuspost.toml: readers who follow this one reach nobody"),
             );
         }
     }

@@ -135,6 +135,28 @@ pub fn template_notes(text: &str) -> Vec<Finding> {
     unclosed.chain(unfilled).collect()
 }
 
+/// The name `statuspost init` gives its example incident, after the date.
+pub const EXAMPLE_SLUG: &str = "example-api-errors";
+/// The example incident's title, as `init` writes it.
+pub const EXAMPLE_TITLE: &str = "Elevated error rates on the API";
+/// The first words of the example incident's summary.
+pub const EXAMPLE_SUMMARY: &str = "An example incident: delete this file";
+
+/// Whether `incident` is still the example `init` wrote: its file name and
+/// title unchanged, or its summary still telling the author to delete it.
+pub fn is_example_incident(incident: &Incident) -> bool {
+    (incident.slug.ends_with(EXAMPLE_SLUG) && incident.title == EXAMPLE_TITLE)
+        || incident.summary.contains(EXAMPLE_SUMMARY)
+}
+
+/// The domain reserved for examples (RFC 2606) that `host` is, or is under.
+pub fn example_domain(host: &str) -> Option<&'static str> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .into_iter()
+        .find(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
 /// Checks one update's body.
 pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -8,6 +8,7 @@ use chrono::{Duration, DurationRound, TimeDelta};
 use crate::cli::InitArgs;
 use crate::cmd::Outcome;
 use crate::edit;
+use crate::lint;
 use crate::templates;
 
 const CONFIG: &str = r#"# statuspost site configuration. Every key is checked: a misspelt one is an error.
@@ -68,7 +69,8 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
     let started = (now - Duration::days(7))
         .duration_trunc(TimeDelta::hours(1))
         .unwrap_or(now);
-    let slug = format!("{}-example-api-errors", started.format("%Y-%m-%d"));
+    // `check` recognises the example by these, to warn until it is gone.
+    let slug = format!("{}-{}", started.format("%Y-%m-%d"), lint::EXAMPLE_SLUG);
     let mut files: Vec<(PathBuf, String)> = vec![
         (PathBuf::from(CONFIG_FILE), CONFIG.to_string()),
         (
@@ -174,11 +176,11 @@ fn example_incident(started: chrono::DateTime<chrono::Utc>) -> String {
     let at = |minutes: i64| edit::format_at(started + Duration::minutes(minutes), chrono_tz::UTC);
     format!(
         r#"+++
-title = "Elevated error rates on the API"
+title = "{title}"
 impact = "major"            # minor | major | critical
 components = ["api"]        # ids from statuspost.toml
 +++
-An example incident: delete this file once you have written your own.
+{summary} once you have written your own.
 
 +++
 # state: investigating | identified | verifying | resolved; `at`: when this update was
@@ -207,5 +209,7 @@ Since {} UTC, the API has been working normally. We apologise for the disruption
         at(30),
         at(50),
         (started + Duration::minutes(48)).format("%H:%M"),
+        title = lint::EXAMPLE_TITLE,
+        summary = lint::EXAMPLE_SUMMARY,
     )
 }

@@ -545,3 +545,53 @@ fn check_json_gives_every_finding_a_code_and_lapsed_ones_their_slug_and_due_time
         assert!(finding["code"].is_string(), "no code: {finding:#}");
     }
 }
+
+/// Issue 14: a site fresh from `init` still holds the example incident and
+/// the reserved example.com addresses; publishing it as is would show readers
+/// an incident that never happened and send them to nobody.
+#[test]
+fn check_warns_while_the_init_examples_are_still_there() {
+    let site = TestSite::empty();
+    site.run(&["init", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    let run = site
+        .run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    let stderr = run.stderr();
+    for expected in [
+        "warning[example-incident]: 2026-11-15-example-api-errors: this is the example incident from `statuspost init`\n  --> incidents/2026-11-15-example-api-errors.md",
+        "warning[example-address]: the contact e-mail `support@example.com` is at example.com, a domain reserved for examples\n   --> statuspost.toml:15:9",
+        "warning[example-address]: the contact url `https://support.example.com` is at example.com, a domain reserved for examples\n   --> statuspost.toml:16:7",
+        "warning[example-address]: `base_url` `https://status.example.com` is at example.com, a domain reserved for examples\n  --> statuspost.toml:4:12",
+    ] {
+        assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
+    }
+
+    // The author's own addresses, and the example incident made their own: no warnings.
+    let config = site
+        .read("statuspost.toml")
+        .replace("support@example.com", "support@acme.example")
+        .replace("https://support.example.com", "https://help.acme-cloud.io")
+        .replace(
+            "https://status.example.com",
+            "https://status.acme-status.net",
+        );
+    site.write("statuspost.toml", config);
+    let incident = site.read("incidents/2026-11-15-example-api-errors.md");
+    site.write(
+        "incidents/2026-11-15-example-api-errors.md",
+        incident
+            .replace(
+                "Elevated error rates on the API",
+                "API errors after a deploy",
+            )
+            .replace(
+                "An example incident: delete this file once you have written your own.",
+                "",
+            ),
+    );
+    let run = site
+        .run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    assert!(!run.stderr().contains("example-"), "{}", run.stderr());
+}
