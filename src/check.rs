@@ -247,7 +247,11 @@ fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
     out
 }
 
-/// Windows whose updates have not kept up with the clock.
+/// Work may start a little before its window; this much earlier is a wrong date.
+const EARLY_START_MINUTES: i64 = 60;
+
+/// Windows whose updates have not kept up with the clock, or whose dates
+/// contradict their updates.
 fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
     use crate::model::MaintenanceState;
     let tz = site.config.timezone;
@@ -269,6 +273,29 @@ fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
                 Diagnostic::file(Severity::Warning, m.path.clone(), line, 1, format!("{}: the window ended at {ends}, {ago} ago, but no update says it is completed", m.slug))
                     .with_code("maintenance-not-closed")
                     .with_help("add a `completed` update (or `cancelled`), so readers know the work is done"),
+            );
+        }
+        let when = |t| crate::clock::local(t, tz).format("%H:%M %Z on %-d %b");
+        for u in &m.updates {
+            if u.state == MaintenanceState::InProgress
+                && m.starts - u.at > Duration::minutes(EARLY_START_MINUTES)
+            {
+                out.push(
+                    Diagnostic::file(Severity::Warning, m.path.clone(), u.line, 1, format!("{}: this update says the work is in progress {} before the window starts ({})", m.slug, crate::clock::duration_words(m.starts - u.at), when(m.starts)))
+                        .with_code("maintenance-early")
+                        .with_help("check the dates in `at` and `starts`; if the work really started early, move `starts` so readers see the real window"),
+                );
+            }
+        }
+        if let Some(first) = m
+            .updates
+            .first()
+            .filter(|u| u.state == MaintenanceState::Scheduled && u.at > m.ends)
+        {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), first.line, 1, format!("{}: this window ended at {}, before it was announced", m.slug, when(m.ends)))
+                    .with_code("maintenance-past-window")
+                    .with_help("check the dates in `starts` and `ends` (the year, the month): a new window is in the future"),
             );
         }
         if m.updates.is_empty() && now < m.ends {
