@@ -219,25 +219,24 @@ fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
         }
         // A finding's line counts from the start of the text it was found in.
         let mut add = |text: &str, first_line: usize, findings: Vec<lint::Finding>| {
-            let lines: Vec<&str> = text.lines().collect();
-            out.extend(findings.into_iter().map(|f| {
-                let snippet = lines.get(f.line).copied().unwrap_or_default();
-                Diagnostic::file(
-                    Severity::Warning,
-                    incident.path.clone(),
-                    first_line + f.line,
-                    f.col,
-                    f.message,
-                )
-                .with_snippet(snippet, f.len)
-                .with_code(f.code)
-                .with_help(f.help)
-            }));
+            out.extend(lint::to_diagnostics(
+                &incident.path,
+                text,
+                first_line,
+                findings,
+            ));
         };
         add(
             &incident.summary,
             incident.summary_line,
-            lint::template_notes(&incident.summary),
+            lint::lint_summary(
+                &incident.summary,
+                if incident.is_open() {
+                    "summary"
+                } else {
+                    "postmortem"
+                },
+            ),
         );
         for update in &incident.updates {
             let findings = lint::lint_update(update, incident, &site.config);

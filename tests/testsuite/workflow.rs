@@ -207,9 +207,34 @@ fn update_resolves_with_a_postmortem_and_refuses_to_touch_resolved_incidents() {
         !file.contains("state = \"resolved\"\r\nat = 2026-11-22T11:00:00+00:00\r\nnext_update"),
         "a resolved update promises nothing"
     );
-    site.build("2026-11-22T11:05:00Z");
+    // Issue 14: the skeleton is not a postmortem. Until a section is written, readers see none
+    // of it, and `check` and `build` name each section still to write.
+    let built = site.build("2026-11-22T11:05:00Z");
     let page = text(&site.read("site/incidents/2026-11-22-webhook-delays/index.html"));
-    assert!(page.contains("Postmortem What happened Root cause What we are changing We are sorry for the disruption"), "{page}");
+    for hidden in [
+        "Postmortem",
+        "What happened",
+        "Root cause",
+        "What we are changing",
+    ] {
+        assert!(!page.contains(hidden), "{hidden}: {page}");
+    }
+    for run in [
+        built,
+        site.run(&["check", "--now", "2026-11-22T11:05:00Z"])
+            .success(),
+    ] {
+        let stderr = run.stderr();
+        for section in ["What happened", "Root cause", "What we are changing"] {
+            assert!(stderr.contains(&format!("warning[unfilled-section]: postmortem section `{section}` is not filled in; it is hidden from readers until it is\n")) && stderr.contains("-> incidents/2026-11-22-webhook-delays.md:"), "{section}: {stderr}");
+        }
+        // One warning per section, not one more for its note; the other note is the resolved update's.
+        assert_eq!(
+            stderr.matches("warning[template-note]").count(),
+            1,
+            "{stderr}"
+        );
+    }
 
     // Resolved is final unless reopened.
     site.run(&[
@@ -594,4 +619,96 @@ fn check_warns_while_the_init_examples_are_still_there() {
         .run(&["check", "--now", "2026-11-22T12:00:00Z"])
         .success();
     assert!(!run.stderr().contains("example-"), "{}", run.stderr());
+}
+
+/// Issue 14: a postmortem is published section by section as it is written.
+/// The skeleton an older `--postmortem` wrote, with its closing apology, is
+/// recognised too: an apology under a heading is not a postmortem.
+#[test]
+fn a_postmortem_shows_only_the_sections_written() {
+    let site = TestSite::new();
+    let skeleton = "## What happened\n\n<!-- fill in: when it started and ended. This note is never published. -->\n\n## Root cause\n\n<!-- fill in: what failed and why. This note is never published. -->\n\n## What we are changing\n\n<!-- fill in: the concrete changes. This note is never published. -->\n\nWe are sorry for the disruption this caused. If you have questions, contact us at support@acme.example.\n";
+    let incident = |summary: &str| {
+        format!("+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n{summary}\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks arrive late.\n\n+++\nstate = \"resolved\"\nat = 2026-11-22T11:00:00Z\n+++\nWebhooks arrive on time.\n")
+    };
+    let page = |site: &TestSite| {
+        site.build("2026-11-22T12:00:00Z");
+        text(&site.read("site/incidents/webhooks/index.html"))
+    };
+    site.incident("webhooks", &incident(skeleton));
+    let shown = page(&site);
+    assert!(
+        !shown.contains("Postmortem") && !shown.contains("We are sorry"),
+        "{shown}"
+    );
+    let api = site.read("site/api/v2/incidents.json");
+    assert!(
+        !api.contains("What happened") && !api.contains("We are sorry"),
+        "{api}"
+    );
+    site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success()
+        .expect_stderr("warning[unfilled-section]: postmortem section `What happened` is not filled in; it is hidden from readers until it is\n  --> incidents/webhooks.md:6:1")
+        .expect_stderr("warning[unfilled-section]: postmortem section `Root cause` is not filled in; it is hidden from readers until it is\n   --> incidents/webhooks.md:10:1")
+        .expect_stderr("warning[unfilled-section]: postmortem section `What we are changing` is not filled in; it is hidden from readers until it is\n   --> incidents/webhooks.md:14:1");
+
+    // One section written, below its note: that section and the closing are published.
+    site.incident(
+        "webhooks",
+        &incident(&skeleton.replace(
+            "what failed and why. This note is never published. -->\n",
+            "what failed and why. This note is never published. -->\nA full disk on the queue host stopped deliveries.\n",
+        )),
+    );
+    let shown = page(&site);
+    assert!(
+        shown.contains("Postmortem Root cause A full disk on the queue host stopped deliveries. We are sorry for the disruption this caused."),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("What happened") && !shown.contains("What we are changing"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("fill in") && !shown.contains("never published"),
+        "{shown}"
+    );
+
+    // A heading the author left empty, with no template note, is the author's: shown as written.
+    site.incident(
+        "webhooks",
+        &incident("## Timeline\n\nAll times GMT.\n\n## Notes\n"),
+    );
+    assert!(page(&site).contains("Postmortem Timeline All times GMT. Notes"));
+}
+
+/// Issue 14: a template note left in an update is never published, in the
+/// page, the feeds or the API, and `check` still asks for it to be filled in.
+#[test]
+fn a_template_note_left_in_an_update_is_never_published() {
+    let site = TestSite::new();
+    site.incident(
+        "webhooks",
+        "+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks to the Public API arrive late.\n<!-- fill in: what customers see. This note is never published. -->\n",
+    );
+    site.build("2026-11-22T10:05:00Z");
+    for file in [
+        "site/incidents/webhooks/index.html",
+        "site/index.html",
+        "site/feed.xml",
+        "site/feed.atom",
+        "site/api/v2/incidents.json",
+    ] {
+        if site.exists(file) {
+            let out = site.read(file);
+            assert!(out.contains("arrive late"), "{file}: {out}");
+            assert!(
+                !out.contains("fill in") && !out.contains("never published"),
+                "{file}: {out}"
+            );
+        }
+    }
+    site.run(&["check", "--now", "2026-11-22T10:05:00Z"])
+        .success()
+        .expect_stderr("warning[template-note]: this text still has a template note to fill in\n   --> incidents/webhooks.md:11:1");
 }
