@@ -126,6 +126,44 @@ pub(crate) fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Res
     )])
 }
 
+/// On a site whose language is not English, one warning naming the update
+/// templates that would draft its updates in English.
+pub(crate) fn update_templates(site: &Site, templates: &Templates) -> Vec<Finding> {
+    let lang = &site.config.strings.lang;
+    let (own, builtin) = templates.english_updates(lang);
+    let (path, message, help) = if let Some(first) = own.first() {
+        let names: Vec<String> = own.iter().map(|p| p.display().to_string()).collect();
+        (
+            first.clone(),
+            format!(
+                "the site's language is `{lang}`, but {} of its own update template{} English, so `new` and `update` draft updates in English: {}",
+                own.len(),
+                if own.len() == 1 { " is" } else { "s are" },
+                names.join(", ")
+            ),
+            if crate::templates::has_update_texts(lang) {
+                "translate them, or delete them to draft from the built-in ones in the site's language (`statuspost init --templates` copies those for editing)"
+            } else {
+                "translate them into the site's language"
+            },
+        )
+    } else if builtin {
+        (
+            std::path::PathBuf::from(crate::templates::DIR).join("updates"),
+            format!("there are no built-in update templates in `{lang}`, so `new` and `update` draft updates in English"),
+            "write the site's own in templates/updates/ (`statuspost init --templates` copies the English ones to start from)",
+        )
+    } else {
+        return Vec::new();
+    };
+    vec![Finding::new(
+        Class::Warning,
+        Diagnostic::file(Severity::Warning, path, 0, 0, message)
+            .with_code("english-update-templates")
+            .with_help(help),
+    )]
+}
+
 /// Sorts findings by file and position so output is stable and readable.
 pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {

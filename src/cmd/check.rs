@@ -20,7 +20,10 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         // Validating "exactly as build does" includes the templates: a page
         // that fails to render must fail the scheduled check, not the next publish.
         match crate::templates::Templates::load(root) {
-            Ok(templates) => findings.extend(check::pages(site, now, &templates)?),
+            Ok(templates) => {
+                findings.extend(check::update_templates(site, &templates));
+                findings.extend(check::pages(site, now, &templates)?);
+            }
             Err(err) => match err.downcast::<crate::templates::TemplateError>() {
                 Ok(e) => findings.extend(e.0.into_iter().map(Finding::of)),
                 Err(err) => return Err(err),

@@ -85,9 +85,12 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
     ];
     if args.templates {
         if dir.join(CONFIG_FILE).exists() {
-            return add_templates(dir);
+            // The site's language picks the update texts; a config that does not load says why.
+            let language = crate::cmd::config(dir)
+                .map_or_else(|| "en".to_string(), |c| c.strings.lang.clone());
+            return add_templates(dir, &language);
         }
-        files.extend(template_files());
+        files.extend(template_files("en"));
     }
     let existing: Vec<String> = files
         .iter()
@@ -123,12 +126,20 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
 
 const CONFIG_FILE: &str = "statuspost.toml";
 
-/// What `--templates` copies, relative to the site root.
-fn template_files() -> Vec<(PathBuf, String)> {
+/// What `--templates` copies, relative to the site root: the update texts
+/// in the site's `language`, as the site's own `updates/NAME`.
+fn template_files(language: &str) -> Vec<(PathBuf, String)> {
+    let dir = Path::new(templates::DIR);
     let mut files: Vec<(PathBuf, String)> = templates::BUILTIN
         .iter()
-        .map(|(name, text)| (Path::new(templates::DIR).join(name), text.to_string()))
+        .filter(|(name, _)| !name.starts_with("updates/"))
+        .map(|(name, text)| (dir.join(name), text.to_string()))
         .collect();
+    files.extend(
+        templates::update_texts(language)
+            .into_iter()
+            .map(|(name, text)| (dir.join("updates").join(name), text.to_string())),
+    );
     // The English strings list every key, for a site that rewords or translates them.
     files.push((
         Path::new(crate::i18n::DIR).join("en.toml"),
@@ -139,9 +150,9 @@ fn template_files() -> Vec<(PathBuf, String)> {
 
 /// `init --templates` in a site that exists: the templates it lacks, and
 /// nothing else. A file of the site's own is the author's work, so it is kept.
-fn add_templates(dir: &Path) -> anyhow::Result<Outcome> {
+fn add_templates(dir: &Path, language: &str) -> anyhow::Result<Outcome> {
     let (mut missing, mut kept) = (Vec::new(), Vec::new());
-    for (rel, text) in template_files() {
+    for (rel, text) in template_files(language) {
         // Created only when absent, even should the author save one this instant.
         match edit::try_create(&dir.join(&rel), &text)? {
             edit::Created::Yes => missing.push(rel),
