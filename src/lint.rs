@@ -144,7 +144,9 @@ pub fn lint_summary(text: &str, what: &str) -> Vec<Finding> {
     let mut findings: Vec<Finding> = template_notes(text)
         .into_iter()
         .filter(|f| {
-            f.code != "template-note" || !unfilled.iter().any(|u| u.covers_line(text, f.line))
+            // Sections are in the order of the text and hold none of each other.
+            let i = unfilled.partition_point(|u| u.line <= f.line);
+            f.code != "template-note" || i == 0 || !unfilled[i - 1].covers_line(f.line)
         })
         .collect();
     findings.extend(unfilled.into_iter().map(|u| Finding {
@@ -369,6 +371,23 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "unclosed-comment");
         assert!(template_notes("Fine. <!-- closed --> <!-->").is_empty());
+    }
+
+    #[test]
+    fn a_summary_s_unfilled_sections_are_one_finding_each() {
+        let text = "Intro <!-- fill in: intro -->\n\n## A\n\n<!-- fill in: a -->\n\n## B\n\nb <!-- fill in: b -->\n";
+        let found: Vec<(&str, usize)> = lint_summary(text, "postmortem")
+            .iter()
+            .map(|f| (f.code, f.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("template-note", 0),
+                ("unfilled-section", 2),
+                ("template-note", 8)
+            ]
+        );
     }
 
     #[test]

@@ -319,6 +319,8 @@ pub struct Unfilled {
     pub heading: String,
     /// 0-based line of the heading in the text.
     pub line: usize,
+    /// 0-based line where the section's text ends.
+    last_line: usize,
     /// The heading and its section, up to the next heading of its level or above.
     range: Range<usize>,
     /// The skeleton's closing sentence at the section's end, if there.
@@ -326,10 +328,9 @@ pub struct Unfilled {
 }
 
 impl Unfilled {
-    /// Whether 0-based `line` of `markdown` (the text this was found in) is in the section.
-    pub fn covers_line(&self, markdown: &str, line: usize) -> bool {
-        let last = markdown[..self.range.end].trim_end().matches('\n').count();
-        (self.line..=last).contains(&line)
+    /// Whether 0-based `line` is in the section.
+    pub fn covers_line(&self, line: usize) -> bool {
+        (self.line..=self.last_line).contains(&line)
     }
 }
 
@@ -359,6 +360,8 @@ pub fn unfilled_sections(markdown: &str) -> Vec<Unfilled> {
             _ => {}
         }
     }
+    let newlines: Vec<usize> = markdown.match_indices('\n').map(|(at, _)| at).collect();
+    // Pushed in the reverse order of the text: a section's unfilled subsections are the last pushed.
     let mut found: Vec<Unfilled> = Vec::new();
     // Innermost first: a section whose subsections are all unfilled is unfilled too.
     for (i, (level, heading, text)) in headings.iter().enumerate().rev() {
@@ -367,50 +370,47 @@ pub fn unfilled_sections(markdown: &str) -> Vec<Unfilled> {
             .find(|(l, _, _)| l <= level)
             .map_or(markdown.len(), |(_, r, _)| r.start);
         let body = heading.end.min(end)..end;
-        let has_note = notes
+        let first_note = notes.partition_point(|(at, _)| *at < body.start);
+        let has_note = notes[first_note..]
             .iter()
-            .any(|(at, note)| body.contains(at) && note.contains(TEMPLATE_NOTE));
-        let inner: Vec<&Unfilled> = found
+            .take_while(|(at, _)| *at < body.end)
+            .any(|(_, note)| note.contains(TEMPLATE_NOTE));
+        let inner = found
             .iter()
-            .filter(|u| u.range.start >= body.start && u.range.end <= body.end)
-            .collect();
-        let mut rest: String = visible[body.clone()]
-            .char_indices()
-            .map(|(at, c)| {
-                let at = body.start + at;
-                if inner.iter().any(|u| u.range.contains(&at)) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let closing = closing_in(&rest).map(|r| body.start + r.start..body.start + r.end);
-        if let Some(c) = &closing {
-            rest.truncate(c.start - body.start);
+            .rev()
+            .take_while(|u| body.contains(&u.range.start))
+            .count();
+        // The section's visible text without its unfilled subsections.
+        let mut rest = String::with_capacity(body.len());
+        let mut at = body.start;
+        for u in found[found.len() - inner..].iter().rev() {
+            if u.range.start >= at {
+                rest.push_str(&visible[at..u.range.start]);
+                at = u.range.end;
+            }
         }
-        if (has_note || !inner.is_empty()) && rest.trim().is_empty() {
+        rest.push_str(&visible[at.min(body.end)..body.end]);
+        // Only a closing at the very end of the section counts, found in its own text.
+        let closing = closing_in(&visible[body.clone()])
+            .map(|r| body.start + r.start..body.start + r.end)
+            .filter(|c| c.start >= at);
+        if let Some(c) = &closing {
+            rest.truncate(rest.len() - (body.end - c.start));
+        }
+        if (has_note || inner > 0) && rest.trim().is_empty() {
+            found.truncate(found.len() - inner);
             found.push(Unfilled {
                 heading: text.trim().to_string(),
-                line: markdown[..heading.start].matches('\n').count(),
+                line: newlines.partition_point(|&n| n < heading.start),
+                last_line: newlines.partition_point(|&n| n < markdown[..end].trim_end().len()),
                 range: heading.start..end,
                 closing,
             });
         }
     }
-    // Outermost only, in the order of the text.
-    let outer: Vec<Unfilled> = found
-        .iter()
-        .filter(|u| {
-            !found.iter().any(|o| {
-                o.range != u.range && o.range.start <= u.range.start && u.range.end <= o.range.end
-            })
-        })
-        .cloned()
-        .collect();
-    let mut outer = outer;
-    outer.sort_by_key(|u| u.range.start);
-    outer
+    // Each kept section holds none of another, so this is the outermost, in the order of the text.
+    found.reverse();
+    found
 }
 
 /// Where a skeleton's closing sentence is, when it is the last paragraph of `section`.
@@ -648,6 +648,23 @@ mod tests {
         // Written below the note that is left in place: still written, and the note still hidden.
         let below = SKELETON.replace("<!-- fill in: a -->", "<!-- fill in: a -->\nAt 14:02.");
         assert!(to_html(&below, 3).starts_with("<h3>What happened</h3>\n<p>At 14:02.</p>"));
+    }
+
+    #[test]
+    fn many_template_sections_take_linear_time() {
+        let mut text = String::from("# All\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("## S{i}\n<!-- fill in: x -->\n"));
+        }
+        text.push_str("## Last\nwritten\n");
+        let started = std::time::Instant::now();
+        assert_eq!(unfilled_sections(&text).len(), 20_000);
+        assert_eq!(to_text(&text), "All\nLast\nwritten");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

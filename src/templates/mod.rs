@@ -917,13 +917,22 @@ mod tests {
             let names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
             assert_eq!(names, english, "{tag}");
             let on_disk = crate::fs::walk_files(
-                &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/updates").join(tag),
+                &Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("templates/updates")
+                    .join(tag),
             )
             .unwrap();
-            assert_eq!(on_disk.len(), names.len(), "{tag}: a file on disk is not compiled in");
+            assert_eq!(
+                on_disk.len(),
+                names.len(),
+                "{tag}: a file on disk is not compiled in"
+            );
             for (name, text) in *texts {
                 assert!(!looks_english(text), "{tag}/{name} reads as English");
-                assert!(text.contains(crate::markdown::TEMPLATE_NOTE), "{tag}/{name}: no note");
+                assert!(
+                    text.contains(crate::markdown::TEMPLATE_NOTE),
+                    "{tag}/{name}: no note"
+                );
                 for count in [1, 2] {
                     let view = serde_json::json!({
                         "title": "T", "state": "investigating", "impact": "major",
@@ -936,7 +945,10 @@ mod tests {
                     let out = templates
                         .render_view(&format!("updates/{tag}/{name}"), &view)
                         .unwrap_or_else(|e| panic!("{tag}/{name}: {e}"));
-                    assert!(!out.contains("{{") && !out.contains("{%"), "{tag}/{name}: {out}");
+                    assert!(
+                        !out.contains("{{") && !out.contains("{%"),
+                        "{tag}/{name}: {out}"
+                    );
                 }
             }
             let postmortem = texts.iter().find(|(n, _)| *n == "postmortem.md").unwrap().1;
@@ -944,7 +956,11 @@ mod tests {
             let skeleton = templates
                 .render_view(&format!("updates/{tag}/postmortem.md"), &view)
                 .unwrap();
-            assert_eq!(crate::markdown::to_html(&skeleton, 3), "", "{tag}: {postmortem}");
+            assert_eq!(
+                crate::markdown::to_html(&skeleton, 3),
+                "",
+                "{tag}: {postmortem}"
+            );
         }
         for (name, text) in update_texts("en") {
             assert!(looks_english(text), "English {name} is told to be English");

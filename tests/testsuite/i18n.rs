@@ -389,7 +389,9 @@ fn a_german_site_drafts_its_updates_in_german() {
     let file = site.read(&path);
     assert!(
         file.contains("## Was ist passiert")
-            && file.contains("Die Störung ist behoben: Public API und Dashboard funktionieren wieder normal."),
+            && file.contains(
+                "Die Störung ist behoben: Public API und Dashboard funktionieren wieder normal."
+            ),
         "{file}"
     );
     let run = site
@@ -418,7 +420,10 @@ fn a_german_site_drafts_its_updates_in_german() {
         "site/incidents/{}/index.html",
         path.trim_start_matches("incidents/").trim_end_matches(".md")
     )));
-    assert!(!page.contains("Was ist passiert") && !page.contains("Nachbetrachtung"), "{page}");
+    assert!(
+        !page.contains("Was ist passiert") && !page.contains("Nachbetrachtung"),
+        "{page}"
+    );
     let run = site.run(&["check", "--now", "2026-03-05T16:05:00Z"]);
     assert!(
         !run.stderr().contains("english-update-templates"),
@@ -439,7 +444,10 @@ fn a_site_in_another_language_is_warned_of_english_update_templates() {
         ))
         .unwrap()
     };
-    site.write("templates/updates/investigating.md", english("investigating.md"));
+    site.write(
+        "templates/updates/investigating.md",
+        english("investigating.md"),
+    );
     site.write("templates/updates/resolved.md", english("resolved.md"));
     // A site's own template in German is the site's voice: no warning for it.
     site.write(
@@ -450,32 +458,51 @@ fn a_site_in_another_language_is_warned_of_english_update_templates() {
         .run(&["check", "--now", "2026-03-05T14:20:00Z"])
         .success();
     let stderr = run.stderr();
-    assert_eq!(stderr.matches("english-update-templates").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("english-update-templates").count(),
+        1,
+        "{stderr}"
+    );
     assert!(
         stderr.contains("warning[english-update-templates]: the site's language is `de`, but 2 of its own update templates are English, so `new` and `update` draft updates in English: templates/updates/investigating.md, templates/updates/resolved.md"),
         "{stderr}"
     );
     // The site's own still override the built-in German ones, as before.
     let run = site
-        .run(&["new", "Fehler", "--impact", "minor", "--component", "api", "--now", "2026-03-05T15:00:00Z"])
+        .run(&[
+            "new",
+            "Fehler",
+            "--impact",
+            "minor",
+            "--component",
+            "api",
+            "--now",
+            "2026-03-05T15:00:00Z",
+        ])
         .success();
-    assert!(site.read(run.stdout().trim()).contains("We are investigating"));
+    assert!(site
+        .read(run.stdout().trim())
+        .contains("We are investigating"));
 
     // `init --templates` in this site adds the German texts it lacks and keeps the site's own.
     site.run(&["init", "--templates"]).success();
-    assert!(site.read("templates/updates/verifying.md").starts_with("Eine Korrektur ist eingespielt."));
-    assert_eq!(site.read("templates/updates/resolved.md"), english("resolved.md"));
+    assert!(site
+        .read("templates/updates/verifying.md")
+        .starts_with("Eine Korrektur ist eingespielt."));
+    assert_eq!(
+        site.read("templates/updates/resolved.md"),
+        english("resolved.md")
+    );
 
     // A language of the site's own, with no update texts built in, is told it drafts in English.
     let other = TestSite::new();
-    other.write(
-        "statuspost.toml",
-        format!("language = \"pt\"\n{CONFIG}"),
-    );
+    other.write("statuspost.toml", format!("language = \"pt\"\n{CONFIG}"));
     other.write("i18n/pt.toml", "name = \"Português\"\n");
     let run = other.run(&["check", "--now", "2026-03-05T14:20:00Z"]);
     assert!(
-        run.stderr().contains("warning[english-update-templates]: there are no built-in update templates in `pt`"),
+        run.stderr().contains(
+            "warning[english-update-templates]: there are no built-in update templates in `pt`"
+        ),
         "{}",
         run.stderr()
     );
