@@ -425,7 +425,7 @@ fn closing_in(section: &str) -> Option<Range<usize>> {
 /// `markdown` without its [`unfilled_sections`]. When nothing the author
 /// wrote is left, nothing is published: not even the skeleton's closing
 /// sentence, which under a "Postmortem" heading would read as the whole postmortem.
-fn without_unfilled(markdown: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_unfilled(markdown: &str) -> std::borrow::Cow<'_, str> {
     let unfilled = unfilled_sections(markdown);
     if unfilled.is_empty() {
         return std::borrow::Cow::Borrowed(markdown);
