@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Now;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -32,11 +32,37 @@ pub(crate) enum Class {
 pub(crate) struct Finding {
     pub class: Class,
     pub diagnostic: Diagnostic,
+    /// For a promise: which incident, and when the update is due.
+    pub promise: Option<PromiseFacts>,
+}
+
+/// What a script alerting on a promise needs without parsing the message.
+#[derive(Debug, Clone)]
+pub(crate) struct PromiseFacts {
+    pub slug: String,
+    pub due: Option<DateTime<Utc>>,
+    /// How long ago the promised time passed, for a lapsed promise.
+    pub overdue_seconds: Option<i64>,
 }
 
 impl Finding {
     fn new(class: Class, diagnostic: Diagnostic) -> Finding {
-        Finding { class, diagnostic }
+        Finding {
+            class,
+            diagnostic,
+            promise: None,
+        }
+    }
+
+    /// The finding's code: its diagnostic's, or for a diagnostic of loading
+    /// that names none, `invalid` (an error) or `warning`, so JSON readers
+    /// can always filter on it.
+    pub(crate) fn code(&self) -> &'static str {
+        self.diagnostic.code.unwrap_or(match self.class {
+            Class::Invalid => "invalid",
+            Class::Lapsed => "lapsed",
+            Class::Warning => "warning",
+        })
     }
 
     /// Diagnostics of loading (invalid content) or of templates, as findings.
@@ -46,7 +72,7 @@ impl Finding {
         } else {
             Class::Warning
         };
-        Finding { class, diagnostic }
+        Finding::new(class, diagnostic)
     }
 }
 
@@ -59,6 +85,7 @@ pub(crate) fn findings(site: &Site, now: Now, root: &Path) -> Vec<Finding> {
             .chain(wording(site, now))
             .chain(crate::independence::findings(site, root))
             .chain(maintenance(site, now))
+            .chain(examples(site))
             .map(Finding::of),
     );
     sort(&mut out);
@@ -99,6 +126,44 @@ pub(crate) fn pages(site: &Site, now: Now, templates: &Templates) -> anyhow::Res
     )])
 }
 
+/// On a site whose language is not English, one warning naming the update
+/// templates that would draft its updates in English.
+pub(crate) fn update_templates(site: &Site, templates: &Templates) -> Vec<Finding> {
+    let lang = &site.config.strings.lang;
+    let (own, builtin) = templates.english_updates(lang);
+    let (path, message, help) = if let Some(first) = own.first() {
+        let names: Vec<String> = own.iter().map(|p| p.display().to_string()).collect();
+        (
+            first.clone(),
+            format!(
+                "the site's language is `{lang}`, but {} of its own update template{} English, so `new` and `update` draft updates in English: {}",
+                own.len(),
+                if own.len() == 1 { " is" } else { "s are" },
+                names.join(", ")
+            ),
+            if crate::templates::has_update_texts(lang) {
+                "translate them, or delete them to draft from the built-in ones in the site's language (`statuspost init --templates` copies those for editing)"
+            } else {
+                "translate them into the site's language"
+            },
+        )
+    } else if builtin {
+        (
+            std::path::PathBuf::from(crate::templates::DIR).join("updates"),
+            format!("there are no built-in update templates in `{lang}`, so `new` and `update` draft updates in English"),
+            "write the site's own in templates/updates/ (`statuspost init --templates` copies the English ones to start from)",
+        )
+    } else {
+        return Vec::new();
+    };
+    vec![Finding::new(
+        Class::Warning,
+        Diagnostic::file(Severity::Warning, path, 0, 0, message)
+            .with_code("english-update-templates")
+            .with_help(help),
+    )]
+}
+
 /// Sorts findings by file and position so output is stable and readable.
 pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
@@ -127,7 +192,17 @@ fn promises(site: &Site, now: Now) -> Vec<Finding> {
                 _ => (Class::Warning, Severity::Warning),
             };
             let latest = finding.incident.latest();
-            Finding::new(
+            let (due, overdue_seconds) = match finding.promise {
+                Promise::Lapsed { due } => (Some(due), Some((now - due).num_seconds())),
+                Promise::DueSoon { due } => (Some(due), None),
+                Promise::Missing => (None, None),
+            };
+            let facts = PromiseFacts {
+                slug: finding.incident.slug.clone(),
+                due,
+                overdue_seconds,
+            };
+            let mut out = Finding::new(
                 class,
                 Diagnostic::file(
                     severity,
@@ -138,7 +213,9 @@ fn promises(site: &Site, now: Now) -> Vec<Finding> {
                 )
                 .with_code(finding.promise.code())
                 .with_help(finding.help()),
-            )
+            );
+            out.promise = Some(facts);
+            out
         })
         .collect()
 }
@@ -180,25 +257,24 @@ fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
         }
         // A finding's line counts from the start of the text it was found in.
         let mut add = |text: &str, first_line: usize, findings: Vec<lint::Finding>| {
-            let lines: Vec<&str> = text.lines().collect();
-            out.extend(findings.into_iter().map(|f| {
-                let snippet = lines.get(f.line).copied().unwrap_or_default();
-                Diagnostic::file(
-                    Severity::Warning,
-                    incident.path.clone(),
-                    first_line + f.line,
-                    f.col,
-                    f.message,
-                )
-                .with_snippet(snippet, f.len)
-                .with_code(f.code)
-                .with_help(f.help)
-            }));
+            out.extend(lint::to_diagnostics(
+                &incident.path,
+                text,
+                first_line,
+                findings,
+            ));
         };
         add(
             &incident.summary,
             incident.summary_line,
-            lint::template_notes(&incident.summary),
+            lint::lint_summary(
+                &incident.summary,
+                if incident.is_open() {
+                    "summary"
+                } else {
+                    "postmortem"
+                },
+            ),
         );
         for update in &incident.updates {
             let findings = lint::lint_update(update, incident, &site.config);
@@ -208,7 +284,11 @@ fn wording(site: &Site, now: Now) -> Vec<Diagnostic> {
     out
 }
 
-/// Windows whose updates have not kept up with the clock.
+/// Work may start a little before its window; this much earlier is a wrong date.
+const EARLY_START_MINUTES: i64 = 60;
+
+/// Windows whose updates have not kept up with the clock, or whose dates
+/// contradict their updates.
 fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
     use crate::model::MaintenanceState;
     let tz = site.config.timezone;
@@ -232,11 +312,96 @@ fn maintenance(site: &Site, now: Now) -> Vec<Diagnostic> {
                     .with_help("add a `completed` update (or `cancelled`), so readers know the work is done"),
             );
         }
+        let when = |t| crate::clock::local(t, tz).format("%H:%M %Z on %-d %b");
+        for u in &m.updates {
+            if u.state == MaintenanceState::InProgress
+                && m.starts - u.at > Duration::minutes(EARLY_START_MINUTES)
+            {
+                out.push(
+                    Diagnostic::file(Severity::Warning, m.path.clone(), u.line, 1, format!("{}: this update says the work is in progress {} before the window starts ({})", m.slug, crate::clock::duration_words(m.starts - u.at), when(m.starts)))
+                        .with_code("maintenance-early")
+                        .with_help("check the dates in `at` and `starts`; if the work really started early, move `starts` so readers see the real window"),
+                );
+            }
+        }
+        if let Some(first) = m
+            .updates
+            .first()
+            .filter(|u| u.state == MaintenanceState::Scheduled && u.at > m.ends)
+        {
+            out.push(
+                Diagnostic::file(Severity::Warning, m.path.clone(), first.line, 1, format!("{}: this window ended at {}, before it was announced", m.slug, when(m.ends)))
+                    .with_code("maintenance-past-window")
+                    .with_help("check the dates in `starts` and `ends` (the year, the month): a new window is in the future"),
+            );
+        }
         if m.updates.is_empty() && now < m.ends {
             out.push(
                 Diagnostic::file(Severity::Warning, m.path.clone(), 1, 1, format!("{}: this maintenance has no update, so feed and calendar readers are not told of it", m.slug))
                     .with_code("maintenance-unannounced")
                     .with_help("add a `scheduled` update announcing the window: `statuspost update <maintenance> scheduled`"),
+            );
+        }
+    }
+    out
+}
+
+/// What `init` wrote as an example and the author has not replaced yet: an
+/// incident that never happened, and addresses that reach nobody.
+fn examples(site: &Site) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = site
+        .incidents
+        .iter()
+        .filter(|i| lint::is_example_incident(i))
+        .map(|i| {
+            Diagnostic::file(
+                Severity::Warning,
+                i.path.clone(),
+                0,
+                0,
+                format!("{}: this is the example incident from `statuspost init`", i.slug),
+            )
+            .with_code("example-incident")
+            .with_help("delete this file before publishing: readers would see an incident that never happened")
+        })
+        .collect();
+    let config = &site.config;
+    let spans = &config.spans;
+    let email_host = |e: &str| e.rsplit_once('@').map(|(_, h)| h.to_string());
+    let addresses = [
+        (
+            "the contact e-mail",
+            config
+                .contact
+                .email
+                .as_deref()
+                .and_then(|e| email_host(e).map(|h| (e, h))),
+            spans.contact_email.clone(),
+        ),
+        (
+            "the contact url",
+            config
+                .contact
+                .url
+                .as_deref()
+                .and_then(|u| crate::independence::host(u).map(|h| (u, h))),
+            spans.contact_url.clone(),
+        ),
+        (
+            "`base_url`",
+            crate::independence::host(&config.base_url).map(|h| (config.base_url.as_str(), h)),
+            Some(spans.base_url.clone()),
+        ),
+    ];
+    for (what, value, span) in addresses {
+        let (Some((value, host)), Some(span)) = (value, span) else {
+            continue;
+        };
+        if let Some(domain) = lint::example_domain(&host) {
+            out.push(
+                Diagnostic::warning(&spans.source, span, format!("{what} `{value}` is at {domain}, a domain reserved for examples"))
+                    .with_code("example-address")
+                    .with_help("write your own address in statuspost.toml: readers who follow this one reach nobody"),
             );
         }
     }

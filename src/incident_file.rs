@@ -402,6 +402,7 @@ fn parse_update(
                     span,
                     "a resolved update promises a next update; it is ignored",
                 )
+                .with_code("resolved-promise")
                 .with_help(
                     "remove `next_update`, or use another state if more updates will follow",
                 ),

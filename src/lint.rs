@@ -3,6 +3,7 @@
 //! end time (no ETAs), name no individuals, and say from the first
 //! `investigating` update what customers are seeing.
 
+use crate::markdown::blank_comments;
 use crate::model::{Config, Incident, State, Update};
 
 /// One wording problem in an update's body.
@@ -104,7 +105,7 @@ const IMPACT_WORDS: &[&str] = &[
 ];
 
 /// Marks the notes in pre-written templates that the author is meant to replace.
-pub const TEMPLATE_NOTE: &str = "fill in:";
+pub const TEMPLATE_NOTE: &str = crate::markdown::TEMPLATE_NOTE;
 
 /// Unfilled template notes in any text, such as a postmortem skeleton, and
 /// comments never closed, which hide everything after them.
@@ -135,18 +136,78 @@ pub fn template_notes(text: &str) -> Vec<Finding> {
     unclosed.chain(unfilled).collect()
 }
 
+/// Findings in an incident's summary, `what` being "postmortem" or "summary":
+/// each section of a template still to write (it is hidden from readers until
+/// it is written), and any other template note.
+pub fn lint_summary(text: &str, what: &str) -> Vec<Finding> {
+    let unfilled = crate::markdown::unfilled_sections(text);
+    let mut findings: Vec<Finding> = template_notes(text)
+        .into_iter()
+        .filter(|f| {
+            // Sections are in the order of the text and hold none of each other.
+            let i = unfilled.partition_point(|u| u.line <= f.line);
+            f.code != "template-note" || i == 0 || !unfilled[i - 1].covers_line(f.line)
+        })
+        .collect();
+    findings.extend(unfilled.into_iter().map(|u| Finding {
+        code: "unfilled-section",
+        line: u.line,
+        col: 1,
+        len: text.lines().nth(u.line).map_or(1, |l| l.chars().count()),
+        message: format!(
+            "{what} section `{}` is not filled in; it is hidden from readers until it is",
+            u.heading
+        ),
+        help: "write the section in place of its note, or delete the heading if it does not apply",
+    }));
+    findings.sort_by_key(|f| (f.line, f.col));
+    findings
+}
+
+/// The name `statuspost init` gives its example incident, after the date.
+pub const EXAMPLE_SLUG: &str = "example-api-errors";
+/// The example incident's title, as `init` writes it.
+pub const EXAMPLE_TITLE: &str = "Elevated error rates on the API";
+/// The first words of the example incident's summary.
+pub const EXAMPLE_SUMMARY: &str = "An example incident: delete this file";
+
+/// Whether `incident` is still the example `init` wrote: its file name and
+/// title unchanged, or its summary still telling the author to delete it.
+pub fn is_example_incident(incident: &Incident) -> bool {
+    (incident.slug.ends_with(EXAMPLE_SLUG) && incident.title == EXAMPLE_TITLE)
+        || incident.summary.contains(EXAMPLE_SUMMARY)
+}
+
+/// The domain reserved for examples (RFC 2606) that `host` is, or is under.
+pub fn example_domain(host: &str) -> Option<&'static str> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .into_iter()
+        .find(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
 /// Checks one update's body.
 pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec<Finding> {
+    let must_say_impact = (update.state == State::Investigating).then(|| incident.all_components());
+    lint_text(&update.body, must_say_impact.as_deref(), config)
+}
+
+/// The wording findings for one update's text, as `check` reports them, for
+/// a command to show before it publishes a new update (see [`to_diagnostics`]):
+/// unfilled template notes, speculation, estimates, names of individuals and,
+/// when `must_say_impact` holds the incident's components (an `investigating`
+/// update), an update that does not say what customers see.
+pub fn lint_text(body: &str, must_say_impact: Option<&[usize]>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     // Comments are never published, so they are not checked, except for unfilled template notes.
-    let (visible, _) = blank_comments(&update.body);
+    let (visible, _) = blank_comments(body);
     // ASCII-only, so byte offsets in `lower` are offsets in `visible` (every phrase is ASCII).
     let lower = visible.to_ascii_lowercase();
-    findings.extend(template_notes(&update.body));
+    findings.extend(template_notes(body));
     for phrase in SPECULATION {
         for at in find_words(&lower, phrase) {
             findings.push(finding(
-                &update.body,
+                body,
                 at,
                 phrase.chars().count(),
                 "speculation",
@@ -158,7 +219,7 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
     for phrase in ETA {
         for at in find_words(&lower, phrase) {
             findings.push(finding(
-                &update.body,
+                body,
                 at,
                 phrase.chars().count(),
                 "eta",
@@ -172,7 +233,7 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
     }
     for (at, len) in handles(&visible) {
         findings.push(finding(
-            &update.body,
+            body,
             at,
             // The caret is measured in characters; `len` is bytes.
             visible[at..at + len].chars().count(),
@@ -181,12 +242,12 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
             HANDLE_HELP,
         ));
     }
-    if update.state == State::Investigating && !says_impact(&lower, incident, config) {
+    if must_say_impact.is_some_and(|components| !says_impact(&lower, components, config)) {
         findings.push(Finding {
             code: "no-impact",
             line: 0,
             col: 1,
-            len: update.body.lines().next().map_or(1, |l| l.chars().count()),
+            len: body.lines().next().map_or(1, |l| l.chars().count()),
             message: "this investigating update does not say what customers are seeing".into(),
             help: "say which component is affected and how, e.g. \"Since 14:02 GMT, some requests to the Public API fail with error 503.\"",
         });
@@ -195,13 +256,41 @@ pub fn lint_update(update: &Update, incident: &Incident, config: &Config) -> Vec
     findings
 }
 
-fn says_impact(lower: &str, incident: &Incident, config: &Config) -> bool {
+fn says_impact(lower: &str, components: &[usize], config: &Config) -> bool {
     IMPACT_WORDS.iter().any(|w| lower.contains(w))
-        || incident.all_components().iter().any(|&c| {
+        || components.iter().any(|&c| {
             let component = &config.components[c];
             lower.contains(&component.name.to_ascii_lowercase())
                 || !find_words(lower, &component.id).is_empty()
         })
+}
+
+/// `findings` in `text` (which starts at 1-based line `first_line` of `path`)
+/// as warnings with their place and the line shown, as `check` prints them.
+pub fn to_diagnostics(
+    path: &std::path::Path,
+    text: &str,
+    first_line: usize,
+    findings: Vec<Finding>,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::diagnostic::{Diagnostic, Severity};
+    let lines: Vec<&str> = text.lines().collect();
+    findings
+        .into_iter()
+        .map(|f| {
+            let snippet = lines.get(f.line).copied().unwrap_or_default();
+            Diagnostic::file(
+                Severity::Warning,
+                path,
+                first_line + f.line,
+                f.col,
+                f.message,
+            )
+            .with_snippet(snippet, f.len)
+            .with_code(f.code)
+            .with_help(f.help)
+        })
+        .collect()
 }
 
 fn finding(
@@ -261,28 +350,6 @@ fn handles(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Replaces each `<!-- ... -->` with spaces (keeping newlines, so offsets and
-/// lines still match) and returns the comments' offsets and text.
-fn blank_comments(body: &str) -> (String, Vec<(usize, String)>) {
-    let mut visible = String::with_capacity(body.len());
-    let mut notes = Vec::new();
-    let mut rest = body;
-    let mut offset = 0;
-    while let Some((start, end)) = crate::markdown::next_comment(rest) {
-        visible.push_str(&rest[..start]);
-        let comment = &rest[start..end];
-        notes.push((offset + start, comment.to_string()));
-        visible.extend(comment.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
-        // Multi-byte characters became single spaces: pad so byte offsets still line up.
-        let pad = comment.len() - comment.chars().count();
-        visible.extend(std::iter::repeat_n(' ', pad));
-        offset += end;
-        rest = &rest[end..];
-    }
-    visible.push_str(rest);
-    (visible, notes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +371,23 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "unclosed-comment");
         assert!(template_notes("Fine. <!-- closed --> <!-->").is_empty());
+    }
+
+    #[test]
+    fn a_summary_s_unfilled_sections_are_one_finding_each() {
+        let text = "Intro <!-- fill in: intro -->\n\n## A\n\n<!-- fill in: a -->\n\n## B\n\nb <!-- fill in: b -->\n";
+        let found: Vec<(&str, usize)> = lint_summary(text, "postmortem")
+            .iter()
+            .map(|f| (f.code, f.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("template-note", 0),
+                ("unfilled-section", 2),
+                ("template-note", 8)
+            ]
+        );
     }
 
     #[test]

@@ -254,6 +254,7 @@ pub(crate) fn content_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>
             0,
             "this file is not read: its name does not end in `.md`",
         )
+        .with_code("not-read")
         .with_help(format!(
             "only `.md` files in `{}` are read: rename it, or move it out of the folder",
             dir.display()

@@ -7,6 +7,8 @@
 //! Links keep only schemes that cannot execute; images from other origins
 //! become links, because a status page must load nothing from elsewhere.
 
+use std::ops::Range;
+
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 // No tables: GitHub-style tables drop cells beyond the header's count, and a
@@ -61,9 +63,10 @@ pub(crate) fn hidden_characters(text: &str) -> Vec<std::ops::Range<usize>> {
 /// author starts at `#` or `##`, the body's headings continue the page's
 /// outline without skipping a level.
 pub fn to_html(markdown: &str, base_level: u8) -> String {
+    let filled = without_unfilled(markdown);
     // Comments go before parsing: a note may span paragraphs or start a line,
     // and markdown would then treat it as text or swallow what follows it.
-    let without_notes = show_unused_definitions(&strip_comments(markdown));
+    let without_notes = show_unused_definitions(&strip_comments(&filled));
     let markdown = without_notes.as_str();
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     let options = OPTIONS;
@@ -293,6 +296,181 @@ pub fn has_heading(markdown: &str) -> bool {
     })
 }
 
+/// Marks the notes in pre-written templates that the author is meant to replace.
+pub const TEMPLATE_NOTE: &str = "fill in:";
+
+/// The start of the closing sentence of the built-in postmortem skeletons,
+/// in each language (and in a site's copy of the English one): text of the
+/// template, not of the author, so it does not make its section written.
+/// Keep in step with `templates/updates/**/postmortem.md`.
+pub(crate) const CLOSINGS: &[&str] = &[
+    "We are sorry for the disruption this caused",
+    "Wir entschuldigen uns für die Beeinträchtigung",
+    "Nous vous prions de nous excuser pour la gêne",
+    "Lamentamos las molestias",
+    "ご迷惑をおかけしましたことを",
+];
+
+/// A section of a pre-written template (a postmortem's `## Root cause`) that
+/// holds nothing but its template note: it is not shown until it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfilled {
+    /// The heading's text, as a reader would see it.
+    pub heading: String,
+    /// 0-based line of the heading in the text.
+    pub line: usize,
+    /// 0-based line where the section's text ends.
+    last_line: usize,
+    /// The heading and its section, up to the next heading of its level or above.
+    range: Range<usize>,
+    /// The skeleton's closing sentence at the section's end, if there.
+    closing: Option<Range<usize>>,
+}
+
+impl Unfilled {
+    /// Whether 0-based `line` is in the section.
+    pub fn covers_line(&self, line: usize) -> bool {
+        (self.line..=self.last_line).contains(&line)
+    }
+}
+
+/// The sections of `markdown` that are still a template's: a heading whose
+/// section holds a template note (`<!-- fill in: ... -->`) and nothing else
+/// but whitespace and unfilled sections of its own. A heading the author left
+/// empty without such a note is the author's, and not one of these.
+pub fn unfilled_sections(markdown: &str) -> Vec<Unfilled> {
+    if !markdown.contains(TEMPLATE_NOTE) {
+        return Vec::new();
+    }
+    let (visible, notes) = blank_comments(markdown);
+    // (level, range of the heading line, text)
+    let mut headings: Vec<(HeadingLevel, Range<usize>, String)> = Vec::new();
+    let mut current: Option<(HeadingLevel, Range<usize>, String)> = None;
+    for (event, range) in Parser::new_ext(&visible, OPTIONS).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some((level, range, String::new()))
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            _ => {}
+        }
+    }
+    let newlines: Vec<usize> = markdown.match_indices('\n').map(|(at, _)| at).collect();
+    // Pushed in the reverse order of the text: a section's unfilled subsections are the last pushed.
+    let mut found: Vec<Unfilled> = Vec::new();
+    // Innermost first: a section whose subsections are all unfilled is unfilled too.
+    for (i, (level, heading, text)) in headings.iter().enumerate().rev() {
+        let end = headings[i + 1..]
+            .iter()
+            .find(|(l, _, _)| l <= level)
+            .map_or(markdown.len(), |(_, r, _)| r.start);
+        let body = heading.end.min(end)..end;
+        let first_note = notes.partition_point(|(at, _)| *at < body.start);
+        let has_note = notes[first_note..]
+            .iter()
+            .take_while(|(at, _)| *at < body.end)
+            .any(|(_, note)| note.contains(TEMPLATE_NOTE));
+        let inner = found
+            .iter()
+            .rev()
+            .take_while(|u| body.contains(&u.range.start))
+            .count();
+        // The section's visible text without its unfilled subsections.
+        let mut rest = String::with_capacity(body.len());
+        let mut at = body.start;
+        for u in found[found.len() - inner..].iter().rev() {
+            if u.range.start >= at {
+                rest.push_str(&visible[at..u.range.start]);
+                at = u.range.end;
+            }
+        }
+        rest.push_str(&visible[at.min(body.end)..body.end]);
+        // Only a closing at the very end of the section counts, found in its own text.
+        let closing = closing_in(&visible[body.clone()])
+            .map(|r| body.start + r.start..body.start + r.end)
+            .filter(|c| c.start >= at);
+        if let Some(c) = &closing {
+            rest.truncate(rest.len() - (body.end - c.start));
+        }
+        if (has_note || inner > 0) && rest.trim().is_empty() {
+            found.truncate(found.len() - inner);
+            found.push(Unfilled {
+                heading: text.trim().to_string(),
+                line: newlines.partition_point(|&n| n < heading.start),
+                last_line: newlines.partition_point(|&n| n < markdown[..end].trim_end().len()),
+                range: heading.start..end,
+                closing,
+            });
+        }
+    }
+    // Each kept section holds none of another, so this is the outermost, in the order of the text.
+    found.reverse();
+    found
+}
+
+/// Where a skeleton's closing sentence is, when it is the last paragraph of `section`.
+fn closing_in(section: &str) -> Option<Range<usize>> {
+    let start = CLOSINGS.iter().filter_map(|c| section.rfind(c)).max()?;
+    let paragraph = &section[start..];
+    let line_start = section[..start].rfind('\n').map_or(0, |i| i + 1);
+    (section[line_start..start].trim().is_empty() && !paragraph.trim_end().contains("\n\n"))
+        .then_some(start..section.len())
+}
+
+/// `markdown` without its [`unfilled_sections`]. When nothing the author
+/// wrote is left, nothing is published: not even the skeleton's closing
+/// sentence, which under a "Postmortem" heading would read as the whole postmortem.
+pub fn without_unfilled(markdown: &str) -> std::borrow::Cow<'_, str> {
+    let unfilled = unfilled_sections(markdown);
+    if unfilled.is_empty() {
+        return std::borrow::Cow::Borrowed(markdown);
+    }
+    let mut out = String::with_capacity(markdown.len());
+    let mut closings = String::new();
+    let mut last = 0;
+    for u in &unfilled {
+        out.push_str(&markdown[last..u.range.start]);
+        if let Some(c) = &u.closing {
+            closings.push_str("\n\n");
+            closings.push_str(&markdown[c.clone()]);
+        }
+        last = u.range.end;
+    }
+    out.push_str(&markdown[last..]);
+    if strip_comments(&out).trim().is_empty() {
+        return std::borrow::Cow::Owned(String::new());
+    }
+    out.push_str(&closings);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Replaces each `<!-- ... -->` with spaces (keeping newlines, so offsets and
+/// lines still match) and returns the comments' offsets and text.
+pub(crate) fn blank_comments(body: &str) -> (String, Vec<(usize, String)>) {
+    let mut visible = String::with_capacity(body.len());
+    let mut notes = Vec::new();
+    let mut rest = body;
+    let mut offset = 0;
+    while let Some((start, end)) = next_comment(rest) {
+        visible.push_str(&rest[..start]);
+        let comment = &rest[start..end];
+        notes.push((offset + start, comment.to_string()));
+        visible.extend(comment.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        // Multi-byte characters became single spaces: pad so byte offsets still line up.
+        let pad = comment.len() - comment.chars().count();
+        visible.extend(std::iter::repeat_n(' ', pad));
+        offset += end;
+        rest = &rest[end..];
+    }
+    visible.push_str(rest);
+    (visible, notes)
+}
+
 /// Removes `<!-- ... -->` comments as a browser ends them: `<!-->` and
 /// `<!--->` are complete (empty) comments, and an unclosed one runs to the end
 /// (so a note meant to be hidden stays hidden; `check` warns about it).
@@ -443,6 +621,69 @@ mod tests {
         assert!(html.contains("<img src=\"g.png\" alt=\"local\""), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("bad"), "{html}");
+    }
+
+    const SKELETON: &str = "## What happened\n\n<!-- fill in: a -->\n\n## Root cause\n\n<!-- fill in: b -->\n\n## What we are changing\n\n<!-- fill in: c -->\n\nWe are sorry for the disruption this caused.\n";
+
+    #[test]
+    fn an_unfilled_skeleton_is_not_published_and_a_written_section_is() {
+        let found = unfilled_sections(SKELETON);
+        let names: Vec<(&str, usize)> =
+            found.iter().map(|u| (u.heading.as_str(), u.line)).collect();
+        assert_eq!(
+            names,
+            [
+                ("What happened", 0),
+                ("Root cause", 4),
+                ("What we are changing", 8)
+            ]
+        );
+        assert_eq!(to_html(SKELETON, 3), "");
+        assert_eq!(to_text(SKELETON), "");
+        let written = SKELETON.replace("<!-- fill in: b -->", "A disk filled up.");
+        assert_eq!(
+            to_html(&written, 3),
+            "<h3>Root cause</h3>\n<p>A disk filled up.</p>\n<p>We are sorry for the disruption this caused.</p>\n"
+        );
+        // Written below the note that is left in place: still written, and the note still hidden.
+        let below = SKELETON.replace("<!-- fill in: a -->", "<!-- fill in: a -->\nAt 14:02.");
+        assert!(to_html(&below, 3).starts_with("<h3>What happened</h3>\n<p>At 14:02.</p>"));
+    }
+
+    #[test]
+    fn many_template_sections_take_linear_time() {
+        let mut text = String::from("# All\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("## S{i}\n<!-- fill in: x -->\n"));
+        }
+        text.push_str("## Last\nwritten\n");
+        let started = std::time::Instant::now();
+        assert_eq!(unfilled_sections(&text).len(), 20_000);
+        assert_eq!(to_text(&text), "All\nLast\nwritten");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn only_template_sections_are_hidden() {
+        // A heading the author left empty has no template note: it is the author's.
+        assert_eq!(
+            to_html("## Timeline\n\n## Notes\nx", 2),
+            "<h2>Timeline</h2>\n<h2>Notes</h2>\n<p>x</p>\n"
+        );
+        // A section whose subsections are all unfilled is unfilled; one with a written one is not.
+        let nested = "# A\n## B\n<!-- fill in: b -->\n## C\n<!-- fill in: c -->\n# D\nd";
+        assert_eq!(to_html(nested, 1), "<h1>D</h1>\n<p>d</p>\n");
+        let nested = nested.replace("<!-- fill in: c -->", "c");
+        assert_eq!(
+            to_html(&nested, 1),
+            "<h1>A</h1>\n<h2>C</h2>\n<p>c</p>\n<h1>D</h1>\n<p>d</p>\n"
+        );
+        // A note in text with no heading is hidden as every comment is; the text stays.
+        assert_eq!(to_html("Text. <!-- fill in: more -->", 1), "<p>Text.</p>\n");
     }
 
     #[test]

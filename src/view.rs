@@ -485,6 +485,8 @@ pub(crate) struct UpdateTemplateView {
     /// For maintenance: the window, "22:00 GMT on 28 Nov".
     pub starts: Option<String>,
     pub ends: Option<String>,
+    /// The site's language tag: it picks the built-in update templates.
+    pub language: String,
 }
 
 impl UpdateTemplateView {
@@ -508,12 +510,13 @@ impl UpdateTemplateView {
             Impact::Major => ("a partial outage", "partial outage"),
             Impact::Critical => ("a major outage", "major outage"),
         };
+        let strings = &config.strings;
         let next_update = next_update.map(|t| {
             let local = clock::local(t, tz);
             if local.date_naive() == clock::local(at, tz).date_naive() {
-                local.format("%H:%M %Z").to_string()
+                strings.format("time", &local)
             } else {
-                local.format("%H:%M %Z on %-d %b").to_string()
+                update_time(strings, t, tz, "%H:%M %Z on %-d %b")
             }
         });
         UpdateTemplateView {
@@ -522,7 +525,7 @@ impl UpdateTemplateView {
             impact: impact.as_str(),
             impact_phrase,
             impact_noun,
-            components: join_names(&names),
+            components: join_names_in(strings, &names),
             component_count: names.len(),
             component_list: names,
             next_update,
@@ -531,7 +534,33 @@ impl UpdateTemplateView {
             site_title: config.title.clone(),
             starts: None,
             ends: None,
+            language: strings.lang.clone(),
         }
+    }
+}
+
+/// A time in an update's text: English as it has always read ("09:00 GMT on
+/// 23 Nov"), another language in its own date and time formats.
+fn update_time(strings: &Strings, t: DateTime<Utc>, tz: Tz, english: &str) -> String {
+    let local = clock::local(t, tz);
+    if strings.lang.split('-').next() == Some("en") {
+        local.format(english).to_string()
+    } else {
+        let date = strings.format("date", &local);
+        let time = strings.format("time", &local);
+        strings.text("datetime", &[("date", &date), ("time", &time)])
+    }
+}
+
+/// [`join_names`] in the site's language: "A, B and C", "A, B und C".
+fn join_names_in(strings: &Strings, names: &[String]) -> String {
+    match names {
+        [] => strings.text("update_our_services", &[]),
+        [one] => one.clone(),
+        [rest @ .., last] => strings.text(
+            "update_list_last",
+            &[("list", &strings.list(rest)), ("last", last)],
+        ),
     }
 }
 
@@ -546,11 +575,7 @@ impl UpdateTemplateView {
         next_update: Option<DateTime<Utc>>,
     ) -> UpdateTemplateView {
         let tz = config.timezone;
-        let when = |t: DateTime<Utc>| {
-            clock::local(t, tz)
-                .format("%H:%M %Z on %-d %b %Y")
-                .to_string()
-        };
+        let when = |t: DateTime<Utc>| update_time(&config.strings, t, tz, "%H:%M %Z on %-d %b %Y");
         let mut view = UpdateTemplateView::new(
             config,
             title,

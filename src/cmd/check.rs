@@ -28,7 +28,10 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         // Validating "exactly as build does" includes the templates: a page
         // that fails to render must fail the scheduled check, not the next publish.
         match crate::templates::Templates::load(root) {
-            Ok(templates) => findings.extend(check::pages(site, now, &templates)?),
+            Ok(templates) => {
+                findings.extend(check::update_templates(site, &templates));
+                findings.extend(check::pages(site, now, &templates)?);
+            }
             Err(err) => match err.downcast::<crate::templates::TemplateError>() {
                 Ok(e) => findings.extend(e.0.into_iter().map(Finding::of)),
                 Err(err) => return Err(err),
@@ -49,7 +52,6 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Ok
     };
-    let findings: Vec<Diagnostic> = findings.into_iter().map(|f| f.diagnostic).collect();
     match args.format {
         Format::Text => print_text(&findings, errors, lapsed, warnings),
         Format::Json => print_json(&findings, errors, lapsed, warnings, outcome)?,
@@ -57,10 +59,10 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-fn print_text(findings: &[Diagnostic], errors: usize, lapsed: usize, warnings: usize) {
+fn print_text(findings: &[Finding], errors: usize, lapsed: usize, warnings: usize) {
     let mut stderr = std::io::stderr().lock();
-    for d in findings {
-        let _ = writeln!(stderr, "{d}");
+    for f in findings {
+        let _ = writeln!(stderr, "{}", f.diagnostic);
     }
     let summary = if errors > 0 {
         format!(
@@ -93,16 +95,24 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     severity: &'static str,
-    code: Option<&'static str>,
+    code: &'static str,
     path: String,
     line: usize,
     col: usize,
     message: &'a str,
     help: Option<&'a str>,
+    /// The incident a promise finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slug: Option<&'a str>,
+    /// When the promised update is (or was) due, RFC 3339 in UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overdue_seconds: Option<i64>,
 }
 
 fn print_json(
-    findings: &[Diagnostic],
+    findings: &[Finding],
     errors: usize,
     lapsed: usize,
     warnings: usize,
@@ -116,14 +126,23 @@ fn print_json(
         warnings,
         findings: findings
             .iter()
-            .map(|d| JsonFinding {
-                severity: if d.is_error() { "error" } else { "warning" },
-                code: d.code,
-                path: d.path.display().to_string(),
-                line: d.line,
-                col: d.col,
-                message: &d.message,
-                help: d.help.as_deref(),
+            .map(|f| {
+                let d = &f.diagnostic;
+                let promise = f.promise.as_ref();
+                JsonFinding {
+                    severity: if d.is_error() { "error" } else { "warning" },
+                    code: f.code(),
+                    path: d.path.display().to_string(),
+                    line: d.line,
+                    col: d.col,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    slug: promise.map(|p| p.slug.as_str()),
+                    due_at: promise
+                        .and_then(|p| p.due)
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    overdue_seconds: promise.and_then(|p| p.overdue_seconds),
+                }
             })
             .collect(),
     };

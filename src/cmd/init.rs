@@ -1,5 +1,6 @@
 //! `statuspost init`: a new site that builds at once and shows the author every key.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, DurationRound, TimeDelta};
@@ -7,6 +8,7 @@ use chrono::{Duration, DurationRound, TimeDelta};
 use crate::cli::InitArgs;
 use crate::cmd::Outcome;
 use crate::edit;
+use crate::lint;
 use crate::templates;
 
 const CONFIG: &str = r#"# statuspost site configuration. Every key is checked: a misspelt one is an error.
@@ -67,9 +69,10 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
     let started = (now - Duration::days(7))
         .duration_trunc(TimeDelta::hours(1))
         .unwrap_or(now);
-    let slug = format!("{}-example-api-errors", started.format("%Y-%m-%d"));
+    // `check` recognises the example by these, to warn until it is gone.
+    let slug = format!("{}-{}", started.format("%Y-%m-%d"), lint::EXAMPLE_SLUG);
     let mut files: Vec<(PathBuf, String)> = vec![
-        (PathBuf::from("statuspost.toml"), CONFIG.to_string()),
+        (PathBuf::from(CONFIG_FILE), CONFIG.to_string()),
         (
             PathBuf::from(format!("incidents/{slug}.md")),
             example_incident(started),
@@ -81,14 +84,13 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
         ),
     ];
     if args.templates {
-        for (name, text) in templates::BUILTIN {
-            files.push((Path::new(templates::DIR).join(name), text.to_string()));
+        if dir.join(CONFIG_FILE).exists() {
+            // The site's language picks the update texts; a config that does not load says why.
+            let language = crate::cmd::config(dir)
+                .map_or_else(|| "en".to_string(), |c| c.strings.lang.clone());
+            return add_templates(dir, &language);
         }
-        // The English strings list every key, for a site that rewords or translates them.
-        files.push((
-            Path::new(crate::i18n::DIR).join("en.toml"),
-            crate::i18n::BUILTIN[0].1.to_string(),
-        ));
+        files.extend(template_files("en"));
     }
     let existing: Vec<String> = files
         .iter()
@@ -122,15 +124,74 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+const CONFIG_FILE: &str = "statuspost.toml";
+
+/// What `--templates` copies, relative to the site root: the update texts
+/// in the site's `language`, as the site's own `updates/NAME`.
+fn template_files(language: &str) -> Vec<(PathBuf, String)> {
+    let dir = Path::new(templates::DIR);
+    let mut files: Vec<(PathBuf, String)> = templates::BUILTIN
+        .iter()
+        .filter(|(name, _)| !name.starts_with("updates/"))
+        .map(|(name, text)| (dir.join(name), text.to_string()))
+        .collect();
+    files.extend(
+        templates::update_texts(language)
+            .into_iter()
+            .map(|(name, text)| (dir.join("updates").join(name), text.to_string())),
+    );
+    // The English strings list every key, for a site that rewords or translates them.
+    files.push((
+        Path::new(crate::i18n::DIR).join("en.toml"),
+        crate::i18n::BUILTIN[0].1.to_string(),
+    ));
+    files
+}
+
+/// `init --templates` in a site that exists: the templates it lacks, and
+/// nothing else. A file of the site's own is the author's work, so it is kept.
+fn add_templates(dir: &Path, language: &str) -> anyhow::Result<Outcome> {
+    let (mut missing, mut kept) = (Vec::new(), Vec::new());
+    for (rel, text) in template_files(language) {
+        // Created only when absent, even should the author save one this instant.
+        match edit::try_create(&dir.join(&rel), &text)? {
+            edit::Created::Yes => missing.push(rel),
+            edit::Created::Taken => kept.push(rel),
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    if missing.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "the site has every template already: nothing to copy"
+        );
+    } else {
+        let _ = writeln!(
+            stderr,
+            "copied {} template{} into {}:",
+            missing.len(),
+            crate::report::plural(missing.len()),
+            dir.display()
+        );
+    }
+    for rel in &missing {
+        let _ = writeln!(stderr, "  copied {}", rel.display());
+    }
+    for rel in &kept {
+        let _ = writeln!(stderr, "  kept {} (the site's own)", rel.display());
+    }
+    Ok(Outcome::Ok)
+}
+
 fn example_incident(started: chrono::DateTime<chrono::Utc>) -> String {
     let at = |minutes: i64| edit::format_at(started + Duration::minutes(minutes), chrono_tz::UTC);
     format!(
         r#"+++
-title = "Elevated error rates on the API"
+title = "{title}"
 impact = "major"            # minor | major | critical
 components = ["api"]        # ids from statuspost.toml
 +++
-An example incident: delete this file once you have written your own.
+{summary} once you have written your own.
 
 +++
 # state: investigating | identified | verifying | resolved; `at`: when this update was
@@ -159,5 +220,7 @@ Since {} UTC, the API has been working normally. We apologise for the disruption
         at(30),
         at(50),
         (started + Duration::minutes(48)).format("%H:%M"),
+        title = lint::EXAMPLE_TITLE,
+        summary = lint::EXAMPLE_SUMMARY,
     )
 }

@@ -116,6 +116,136 @@ pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The pre-written update texts in one language, by name under `updates/`.
+macro_rules! updates_in {
+    ($lang:literal) => {
+        &[
+            (
+                "investigating.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/investigating.md"
+                )),
+            ),
+            (
+                "identified.md",
+                include_str!(concat!("../../templates/updates/", $lang, "/identified.md")),
+            ),
+            (
+                "verifying.md",
+                include_str!(concat!("../../templates/updates/", $lang, "/verifying.md")),
+            ),
+            (
+                "resolved.md",
+                include_str!(concat!("../../templates/updates/", $lang, "/resolved.md")),
+            ),
+            (
+                "postmortem.md",
+                include_str!(concat!("../../templates/updates/", $lang, "/postmortem.md")),
+            ),
+            (
+                "maintenance/scheduled.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/maintenance/scheduled.md"
+                )),
+            ),
+            (
+                "maintenance/in_progress.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/maintenance/in_progress.md"
+                )),
+            ),
+            (
+                "maintenance/verifying.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/maintenance/verifying.md"
+                )),
+            ),
+            (
+                "maintenance/completed.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/maintenance/completed.md"
+                )),
+            ),
+            (
+                "maintenance/cancelled.md",
+                include_str!(concat!(
+                    "../../templates/updates/",
+                    $lang,
+                    "/maintenance/cancelled.md"
+                )),
+            ),
+        ]
+    };
+}
+
+/// The pre-written update texts of each built-in language but English (whose
+/// are `updates/NAME` in [`BUILTIN`]), compiled as `updates/<tag>/NAME`.
+pub(crate) const BUILTIN_UPDATES: &[(&str, &[(&str, &str)])] = &[
+    ("de", updates_in!("de")),
+    ("es", updates_in!("es")),
+    ("fr", updates_in!("fr")),
+    ("ja", updates_in!("ja")),
+];
+
+fn builtin_updates(language: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    let primary = language.split('-').next().unwrap_or(language);
+    BUILTIN_UPDATES
+        .iter()
+        .find(|(tag, _)| *tag == language || *tag == primary)
+        .map(|(_, texts)| *texts)
+}
+
+/// Whether update texts in `language` are built in (English is not counted).
+pub(crate) fn has_update_texts(language: &str) -> bool {
+    builtin_updates(language).is_some()
+}
+
+/// The built-in update texts for `language` (`de-AT` uses `de`), by name
+/// under `updates/`: English for English and for a language with none built in.
+pub(crate) fn update_texts(language: &str) -> Vec<(&'static str, &'static str)> {
+    match builtin_updates(language) {
+        Some(texts) => texts.to_vec(),
+        None => BUILTIN
+            .iter()
+            .filter_map(|(name, text)| Some((name.strip_prefix("updates/")?, *text)))
+            .collect(),
+    }
+}
+
+/// Words that several of any English sentence has, and German, French,
+/// Spanish and Japanese sentences do not: how a site's own update template is
+/// told to be English.
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "we", "and", "is", "are", "our", "will", "to", "of", "has", "been", "on",
+];
+
+/// Whether an update template's text (its notes and Tera tags aside) is English.
+fn looks_english(text: &str) -> bool {
+    let mut visible = crate::markdown::strip_comments(text);
+    for (open, close) in [("{%", "%}"), ("{{", "}}")] {
+        while let Some(start) = visible.find(open) {
+            let end = visible[start..]
+                .find(close)
+                .map_or(visible.len(), |e| start + e + 2);
+            visible.replace_range(start..end, " ");
+        }
+    }
+    let lower = visible.to_lowercase();
+    let words: std::collections::HashSet<&str> =
+        lower.split(|c: char| !c.is_alphanumeric()).collect();
+    ENGLISH_WORDS.iter().filter(|w| words.contains(*w)).count() >= 3
+}
+
 /// Folder of a site's own templates, relative to the site root.
 pub(crate) const DIR: &str = "templates";
 
@@ -211,6 +341,13 @@ impl Templates {
                 path: None,
             })
             .collect();
+        for (tag, texts) in BUILTIN_UPDATES {
+            sources.extend(texts.iter().map(|(name, text)| Source {
+                name: format!("updates/{tag}/{name}"),
+                text: text.to_string(),
+                path: None,
+            }));
+        }
         let dir = root.join(DIR);
         if dir.is_dir() {
             for (name, text) in collect(&dir)? {
@@ -288,15 +425,69 @@ impl Templates {
         String::from_utf8(out).context("a template wrote text that is not UTF-8")
     }
 
-    /// The text of a new update (or the postmortem skeleton), from `updates/<name>.md`.
+    /// The text of a new update (or the postmortem skeleton), from
+    /// `updates/<name>.md` in the site's language (see [`Templates::update_source`]).
     pub(crate) fn render_update(
         &self,
         name: &str,
-        view: &impl Serialize,
+        view: &crate::view::UpdateTemplateView,
     ) -> anyhow::Result<String> {
-        let text = self.render_view(&format!("updates/{name}.md"), view)?;
+        let template = self
+            .update_source(&format!("{name}.md"), &view.language)
+            .name
+            .clone();
+        let text = self.render_view(&template, view)?;
         // Templates end with a newline and may leave blank lines where a condition was false.
         Ok(text.trim().to_string())
+    }
+
+    /// The template that drafts update `name` (`resolved.md`) in `language`:
+    /// the site's own in that language (`updates/de/resolved.md`), the site's
+    /// own (`updates/resolved.md`, as before there were languages, so a site's
+    /// voice is kept), the built-in one in that language, the built-in English.
+    fn update_source(&self, name: &str, language: &str) -> &Source {
+        let primary = language.split('-').next().unwrap_or(language);
+        let find = |name: &str, own: bool| {
+            self.sources
+                .iter()
+                .find(|s| s.name == name && s.path.is_some() == own)
+        };
+        let localized = [
+            format!("updates/{language}/{name}"),
+            format!("updates/{primary}/{name}"),
+        ];
+        let plain = format!("updates/{name}");
+        localized
+            .iter()
+            .find_map(|n| find(n, true))
+            .or_else(|| find(&plain, true))
+            .or_else(|| localized.iter().find_map(|n| find(n, false)))
+            .or_else(|| find(&plain, false))
+            .unwrap_or(&self.sources[0])
+    }
+
+    /// For a site whose language is not English, the update templates that
+    /// would draft its updates in English: the site's own that read as
+    /// English (copied by an older `init --templates`), by path, and whether
+    /// the built-in English ones are used for want of any in the language.
+    pub(crate) fn english_updates(&self, language: &str) -> (Vec<PathBuf>, bool) {
+        let mut own = Vec::new();
+        let mut builtin = false;
+        if language.split('-').next() == Some("en") {
+            return (own, builtin);
+        }
+        for (name, _) in update_texts("en") {
+            let source = self.update_source(name, language);
+            if source.name != format!("updates/{name}") {
+                continue;
+            }
+            match &source.path {
+                Some(path) if looks_english(&source.text) => own.push(path.clone()),
+                Some(_) => {}
+                None => builtin = true,
+            }
+        }
+        (own, builtin)
     }
 
     /// A rendering error located in the template the author wrote: the same
@@ -719,6 +910,69 @@ mod tests {
             err.contains("templates/404.html") && err.contains("loop"),
             "{err}"
         );
+    }
+
+    /// Issue 14: every built-in language has every update template English
+    /// has, each renders with the variables English uses, reads as its own
+    /// language, and its postmortem skeleton is hidden until it is written.
+    #[test]
+    fn every_language_has_every_update_template() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = Templates::load(dir.path()).unwrap();
+        let english: Vec<&str> = update_texts("en").iter().map(|(n, _)| *n).collect();
+        assert_eq!(english.len(), 10);
+        for (tag, texts) in BUILTIN_UPDATES {
+            let names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
+            assert_eq!(names, english, "{tag}");
+            let on_disk = crate::fs::walk_files(
+                &Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("templates/updates")
+                    .join(tag),
+            )
+            .unwrap();
+            assert_eq!(
+                on_disk.len(),
+                names.len(),
+                "{tag}: a file on disk is not compiled in"
+            );
+            for (name, text) in *texts {
+                assert!(!looks_english(text), "{tag}/{name} reads as English");
+                assert!(
+                    text.contains(crate::markdown::TEMPLATE_NOTE),
+                    "{tag}/{name}: no note"
+                );
+                for count in [1, 2] {
+                    let view = serde_json::json!({
+                        "title": "T", "state": "investigating", "impact": "major",
+                        "impact_phrase": "x", "impact_noun": "x", "components": "A",
+                        "component_list": ["A"], "component_count": count,
+                        "next_update": "15:30 GMT", "contact_email": "s@x.example",
+                        "contact_url": null, "site_title": "S", "starts": "1", "ends": "2",
+                        "language": tag,
+                    });
+                    let out = templates
+                        .render_view(&format!("updates/{tag}/{name}"), &view)
+                        .unwrap_or_else(|e| panic!("{tag}/{name}: {e}"));
+                    assert!(
+                        !out.contains("{{") && !out.contains("{%"),
+                        "{tag}/{name}: {out}"
+                    );
+                }
+            }
+            let postmortem = texts.iter().find(|(n, _)| *n == "postmortem.md").unwrap().1;
+            let view = serde_json::json!({"contact_email": "s@x.example"});
+            let skeleton = templates
+                .render_view(&format!("updates/{tag}/postmortem.md"), &view)
+                .unwrap();
+            assert_eq!(
+                crate::markdown::to_html(&skeleton, 3),
+                "",
+                "{tag}: {postmortem}"
+            );
+        }
+        for (name, text) in update_texts("en") {
+            assert!(looks_english(text), "English {name} is told to be English");
+        }
     }
 
     #[test]

@@ -854,7 +854,7 @@ fn an_uppercase_md_is_read_and_every_other_file_is_named() {
     }
     let run = site
         .build("2026-11-22T16:00:00Z")
-        .expect_stderr("warning: this file is not read: its name does not end in `.md`\n  --> incidents/notes.txt\n")
+        .expect_stderr("warning[not-read]: this file is not read: its name does not end in `.md`\n  --> incidents/notes.txt\n")
         .expect_stderr("  --> maintenance/plan\n");
     assert!(site
         .read("site/incidents/2026-11-22-upper/index.html")

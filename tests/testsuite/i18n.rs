@@ -352,3 +352,159 @@ fn a_sites_strings_are_escaped_like_any_value() {
         );
     }
 }
+
+/// Issue 14: the pre-written update texts come in the site's language.
+#[test]
+fn a_german_site_drafts_its_updates_in_german() {
+    let site = site("de");
+    let run = site
+        .run(&[
+            "new",
+            "Fehler bei Webhooks",
+            "--impact",
+            "major",
+            "--component",
+            "api",
+            "--component",
+            "dashboard",
+            "--now",
+            "2026-03-05T15:00:00Z",
+        ])
+        .success();
+    let path = run.stdout().trim().to_string();
+    let file = site.read(&path);
+    assert!(
+        file.contains("Wir untersuchen einen teilweisen Ausfall bei Public API und Dashboard.")
+            && file.contains("Die nächste Meldung folgt bis 15:30 GMT."),
+        "{file}"
+    );
+    site.run(&[
+        "update",
+        "webhooks",
+        "resolved",
+        "--postmortem",
+        "--now",
+        "2026-03-05T16:00:00Z",
+    ])
+    .success();
+    let file = site.read(&path);
+    assert!(
+        file.contains("## Was ist passiert")
+            && file.contains(
+                "Die Störung ist behoben: Public API und Dashboard funktionieren wieder normal."
+            ),
+        "{file}"
+    );
+    let run = site
+        .run(&[
+            "new",
+            "Datenbank-Upgrade",
+            "--maintenance",
+            "--starts",
+            "2026-03-10T22:00:00Z",
+            "--ends",
+            "2026-03-10T23:00:00Z",
+            "--component",
+            "db",
+            "--now",
+            "2026-03-05T15:00:00Z",
+        ])
+        .success();
+    let file = site.read(run.stdout().trim());
+    assert!(
+        file.contains("Wir führen von 10. März 2026, 22:00 GMT bis 10. März 2026, 23:00 GMT Wartungsarbeiten an Databases durch."),
+        "{file}"
+    );
+    // The German skeleton is hidden until written, like the English one.
+    site.build("2026-03-05T16:05:00Z");
+    let page = text(&site.read(&format!(
+        "site/incidents/{}/index.html",
+        path.trim_start_matches("incidents/").trim_end_matches(".md")
+    )));
+    assert!(
+        !page.contains("Was ist passiert") && !page.contains("Nachbetrachtung"),
+        "{page}"
+    );
+    let run = site.run(&["check", "--now", "2026-03-05T16:05:00Z"]);
+    assert!(
+        !run.stderr().contains("english-update-templates"),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// Issue 14: a German site whose own update templates an older
+/// `init --templates` copied in English is told so once, with their names.
+#[test]
+fn a_site_in_another_language_is_warned_of_english_update_templates() {
+    let site = site("de");
+    let english = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/templates/updates/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    site.write(
+        "templates/updates/investigating.md",
+        english("investigating.md"),
+    );
+    site.write("templates/updates/resolved.md", english("resolved.md"));
+    // A site's own template in German is the site's voice: no warning for it.
+    site.write(
+        "templates/updates/identified.md",
+        "Wir kennen die Ursache der Störung bei {{ components }}.\n",
+    );
+    let run = site
+        .run(&["check", "--now", "2026-03-05T14:20:00Z"])
+        .success();
+    let stderr = run.stderr();
+    assert_eq!(
+        stderr.matches("english-update-templates").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning[english-update-templates]: the site's language is `de`, but 2 of its own update templates are English, so `new` and `update` draft updates in English: templates/updates/investigating.md, templates/updates/resolved.md"),
+        "{stderr}"
+    );
+    // The site's own still override the built-in German ones, as before.
+    let run = site
+        .run(&[
+            "new",
+            "Fehler",
+            "--impact",
+            "minor",
+            "--component",
+            "api",
+            "--now",
+            "2026-03-05T15:00:00Z",
+        ])
+        .success();
+    assert!(site
+        .read(run.stdout().trim())
+        .contains("We are investigating"));
+
+    // `init --templates` in this site adds the German texts it lacks and keeps the site's own.
+    site.run(&["init", "--templates"]).success();
+    assert!(site
+        .read("templates/updates/verifying.md")
+        .starts_with("Eine Korrektur ist eingespielt."));
+    assert_eq!(
+        site.read("templates/updates/resolved.md"),
+        english("resolved.md")
+    );
+
+    // A language of the site's own, with no update texts built in, is told it drafts in English.
+    let other = TestSite::new();
+    other.write("statuspost.toml", format!("language = \"pt\"\n{CONFIG}"));
+    other.write("i18n/pt.toml", "name = \"Português\"\n");
+    let run = other.run(&["check", "--now", "2026-03-05T14:20:00Z"]);
+    assert!(
+        run.stderr().contains(
+            "warning[english-update-templates]: there are no built-in update templates in `pt`"
+        ),
+        "{}",
+        run.stderr()
+    );
+}

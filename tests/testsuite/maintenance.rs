@@ -204,6 +204,38 @@ fn check_warns_about_windows_the_updates_have_not_kept_up_with() {
         .expect_stderr("warning[maintenance-unannounced]: silent: this maintenance has no update");
 }
 
+/// Issue 14: an `in_progress` update days before the window, or a window
+/// announced after it ended, is almost always a wrong date; readers would see
+/// work in progress that has not started, or a notice of work already done.
+#[test]
+fn check_warns_about_work_started_days_early_and_windows_announced_in_the_past() {
+    let site = TestSite::new();
+    // The window starts 00:30 GMT on 29 Mar; the update says the work started on the 27th.
+    site.write(
+        "maintenance/early.md",
+        format!("{ACROSS_DST}\n+++\nstate = \"in_progress\"\nat = 2026-03-27T00:30:00Z\n+++\nStarted.\n"),
+    );
+    // Announced on 20 Mar for a window that ended in February: a wrong month.
+    site.write(
+        "maintenance/past.md",
+        "+++\ntitle = \"Cache flush\"\ncomponents = [\"api\"]\nstarts = 2026-02-10T22:00:00Z\nends = 2026-02-10T23:00:00Z\n+++\n+++\nstate = \"scheduled\"\nat = 2026-03-20T09:00:00Z\n+++\nThe cache is flushed.\n",
+    );
+    // Started 40 minutes early: ordinary, no warning.
+    site.write(
+        "maintenance/prompt.md",
+        format!(
+            "{}\n+++\nstate = \"in_progress\"\nat = 2026-03-28T23:50:00Z\n+++\nStarted.\n",
+            ACROSS_DST.replace("Database upgrade", "Prompt upgrade")
+        ),
+    );
+    let run = site
+        .run(&["check", "--now", "2026-03-28T12:00:00Z"])
+        .success()
+        .expect_stderr("warning[maintenance-early]: early: this update says the work is in progress 2 days before the window starts (00:30 GMT on 29 Mar)\n  --> maintenance/early.md:15:1")
+        .expect_stderr("warning[maintenance-past-window]: past: this window ended at 23:00 GMT on 10 Feb, before it was announced\n  --> maintenance/past.md:7:1");
+    assert!(!run.stderr().contains("prompt:"), "{}", run.stderr());
+}
+
 #[test]
 fn maintenance_files_get_the_same_careful_errors() {
     let site = TestSite::new();

@@ -127,3 +127,46 @@ fn templates_that_recurse_or_never_end_fail_with_their_name() {
         .expect_stderr("--> templates/404.html")
         .expect_stderr("does a loop never end?");
 }
+
+/// Issue 14: `init --templates` in a site that exists copies the templates it
+/// lacks, says which it kept, and never touches the site's own files.
+#[test]
+fn init_templates_in_an_existing_site_copies_only_what_is_missing() {
+    let site = TestSite::new();
+    site.write("templates/updates/resolved.md", "Our own resolved text.\n");
+    site.write("templates/404.html", "<p>our own 404</p>\n");
+    let config = site.read("statuspost.toml");
+    let run = site.run(&["init", "--templates"]).success();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("kept templates/updates/resolved.md")
+            && stderr.contains("kept templates/404.html"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("copied templates/index.html"), "{stderr}");
+    assert!(
+        stderr.contains("copied templates/updates/postmortem.md"),
+        "{stderr}"
+    );
+    assert_eq!(
+        site.read("templates/updates/resolved.md"),
+        "Our own resolved text.\n"
+    );
+    assert_eq!(site.read("templates/404.html"), "<p>our own 404</p>\n");
+    assert_eq!(site.read("statuspost.toml"), config);
+    assert!(site.exists("templates/updates/maintenance/scheduled.md"));
+    assert!(
+        !site.exists("incidents"),
+        "no example incident in a site that exists"
+    );
+    // Twice is harmless: nothing is left to copy.
+    let again = site.run(&["init", "--templates"]).success();
+    assert!(
+        again.stderr().contains("nothing to copy"),
+        "{}",
+        again.stderr()
+    );
+    assert!(!again.stderr().contains("copied"), "{}", again.stderr());
+    site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+}

@@ -19,9 +19,9 @@ fn init_makes_a_site_that_builds_and_never_overwrites() {
     site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
         .success();
 
-    // A second init refuses and changes nothing.
+    // A second init refuses and changes nothing (`--templates` adds only templates: see templates.rs).
     site.write("statuspost.toml", "# mine\n");
-    site.run(&["init", "--templates"])
+    site.run(&["init"])
         .expect_code(2)
         .expect_stderr("refusing to overwrite");
     assert_eq!(site.read("statuspost.toml"), "# mine\n");
@@ -216,9 +216,34 @@ fn update_resolves_with_a_postmortem_and_refuses_to_touch_resolved_incidents() {
         !file.contains("state = \"resolved\"\r\nat = 2026-11-22T11:00:00+00:00\r\nnext_update"),
         "a resolved update promises nothing"
     );
-    site.build("2026-11-22T11:05:00Z");
+    // Issue 14: the skeleton is not a postmortem. Until a section is written, readers see none
+    // of it, and `check` and `build` name each section still to write.
+    let built = site.build("2026-11-22T11:05:00Z");
     let page = text(&site.read("site/incidents/2026-11-22-webhook-delays/index.html"));
-    assert!(page.contains("Postmortem What happened Root cause What we are changing We are sorry for the disruption"), "{page}");
+    for hidden in [
+        "Postmortem",
+        "What happened",
+        "Root cause",
+        "What we are changing",
+    ] {
+        assert!(!page.contains(hidden), "{hidden}: {page}");
+    }
+    for run in [
+        built,
+        site.run(&["check", "--now", "2026-11-22T11:05:00Z"])
+            .success(),
+    ] {
+        let stderr = run.stderr();
+        for section in ["What happened", "Root cause", "What we are changing"] {
+            assert!(stderr.contains(&format!("warning[unfilled-section]: postmortem section `{section}` is not filled in; it is hidden from readers until it is\n")) && stderr.contains("-> incidents/2026-11-22-webhook-delays.md:"), "{section}: {stderr}");
+        }
+        // One warning per section, not one more for its note; the other note is the resolved update's.
+        assert_eq!(
+            stderr.matches("warning[template-note]").count(),
+            1,
+            "{stderr}"
+        );
+    }
 
     // Resolved is final unless reopened.
     site.run(&[
@@ -517,4 +542,182 @@ fn update_writes_through_a_symlinked_incident() {
         .file_type()
         .is_symlink());
     assert!(site.read("archive/s.md").ends_with("Found it.\r\n"));
+}
+
+#[test]
+fn check_json_gives_every_finding_a_code_and_lapsed_ones_their_slug_and_due_time() {
+    let site = open_site("next_update = \"30m\"\n");
+    // A file that is not read: a warning that used to have no code.
+    site.write("incidents/notes.txt", "draft");
+    let run = site
+        .run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"])
+        .expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() >= 2, "{report:#}");
+    for finding in findings {
+        assert!(finding["code"].is_string(), "no code: {finding:#}");
+    }
+    let lapsed = findings.iter().find(|f| f["code"] == "lapsed").unwrap();
+    assert_eq!(lapsed["slug"], "api-errors");
+    // Published 00:20 BST (23:20 UTC) promising 30 minutes; now is 01:00 UTC.
+    assert_eq!(lapsed["due_at"], "2026-10-24T23:50:00Z");
+    assert_eq!(lapsed["overdue_seconds"], 70 * 60);
+
+    // Invalid content: every error has a code too.
+    site.incident("bad", "+++\ntitle = 3\n+++\n");
+    let run = site
+        .run(&["check", "--format", "json", "--now", "2026-10-25T01:00:00Z"])
+        .expect_code(2);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["severity"] == "error"),
+        "{report:#}"
+    );
+    for finding in findings {
+        assert!(finding["code"].is_string(), "no code: {finding:#}");
+    }
+}
+
+/// Issue 14: a site fresh from `init` still holds the example incident and
+/// the reserved example.com addresses; publishing it as is would show readers
+/// an incident that never happened and send them to nobody.
+#[test]
+fn check_warns_while_the_init_examples_are_still_there() {
+    let site = TestSite::empty();
+    site.run(&["init", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    let run = site
+        .run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    let stderr = run.stderr();
+    for expected in [
+        "warning[example-incident]: 2026-11-15-example-api-errors: this is the example incident from `statuspost init`\n  --> incidents/2026-11-15-example-api-errors.md",
+        "warning[example-address]: the contact e-mail `support@example.com` is at example.com, a domain reserved for examples\n   --> statuspost.toml:15:9",
+        "warning[example-address]: the contact url `https://support.example.com` is at example.com, a domain reserved for examples\n   --> statuspost.toml:16:7",
+        "warning[example-address]: `base_url` `https://status.example.com` is at example.com, a domain reserved for examples\n  --> statuspost.toml:4:12",
+    ] {
+        assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
+    }
+
+    // The author's own addresses, and the example incident made their own: no warnings.
+    let config = site
+        .read("statuspost.toml")
+        .replace("support@example.com", "support@acme.example")
+        .replace("https://support.example.com", "https://help.acme-cloud.io")
+        .replace(
+            "https://status.example.com",
+            "https://status.acme-status.net",
+        );
+    site.write("statuspost.toml", config);
+    let incident = site.read("incidents/2026-11-15-example-api-errors.md");
+    site.write(
+        "incidents/2026-11-15-example-api-errors.md",
+        incident
+            .replace(
+                "Elevated error rates on the API",
+                "API errors after a deploy",
+            )
+            .replace(
+                "An example incident: delete this file once you have written your own.",
+                "",
+            ),
+    );
+    let run = site
+        .run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success();
+    assert!(!run.stderr().contains("example-"), "{}", run.stderr());
+}
+
+/// Issue 14: a postmortem is published section by section as it is written.
+/// The skeleton an older `--postmortem` wrote, with its closing apology, is
+/// recognised too: an apology under a heading is not a postmortem.
+#[test]
+fn a_postmortem_shows_only_the_sections_written() {
+    let site = TestSite::new();
+    let skeleton = "## What happened\n\n<!-- fill in: when it started and ended. This note is never published. -->\n\n## Root cause\n\n<!-- fill in: what failed and why. This note is never published. -->\n\n## What we are changing\n\n<!-- fill in: the concrete changes. This note is never published. -->\n\nWe are sorry for the disruption this caused. If you have questions, contact us at support@acme.example.\n";
+    let incident = |summary: &str| {
+        format!("+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n{summary}\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks arrive late.\n\n+++\nstate = \"resolved\"\nat = 2026-11-22T11:00:00Z\n+++\nWebhooks arrive on time.\n")
+    };
+    let page = |site: &TestSite| {
+        site.build("2026-11-22T12:00:00Z");
+        text(&site.read("site/incidents/webhooks/index.html"))
+    };
+    site.incident("webhooks", &incident(skeleton));
+    let shown = page(&site);
+    assert!(
+        !shown.contains("Postmortem") && !shown.contains("We are sorry"),
+        "{shown}"
+    );
+    let api = site.read("site/api/v2/incidents.json");
+    assert!(
+        !api.contains("What happened") && !api.contains("We are sorry"),
+        "{api}"
+    );
+    site.run(&["check", "--now", "2026-11-22T12:00:00Z"])
+        .success()
+        .expect_stderr("warning[unfilled-section]: postmortem section `What happened` is not filled in; it is hidden from readers until it is\n  --> incidents/webhooks.md:6:1")
+        .expect_stderr("warning[unfilled-section]: postmortem section `Root cause` is not filled in; it is hidden from readers until it is\n   --> incidents/webhooks.md:10:1")
+        .expect_stderr("warning[unfilled-section]: postmortem section `What we are changing` is not filled in; it is hidden from readers until it is\n   --> incidents/webhooks.md:14:1");
+
+    // One section written, below its note: that section and the closing are published.
+    site.incident(
+        "webhooks",
+        &incident(&skeleton.replace(
+            "what failed and why. This note is never published. -->\n",
+            "what failed and why. This note is never published. -->\nA full disk on the queue host stopped deliveries.\n",
+        )),
+    );
+    let shown = page(&site);
+    assert!(
+        shown.contains("Postmortem Root cause A full disk on the queue host stopped deliveries. We are sorry for the disruption this caused."),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("What happened") && !shown.contains("What we are changing"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("fill in") && !shown.contains("never published"),
+        "{shown}"
+    );
+
+    // A heading the author left empty, with no template note, is the author's: shown as written.
+    site.incident(
+        "webhooks",
+        &incident("## Timeline\n\nAll times GMT.\n\n## Notes\n"),
+    );
+    assert!(page(&site).contains("Postmortem Timeline All times GMT. Notes"));
+}
+
+/// Issue 14: a template note left in an update is never published, in the
+/// page, the feeds or the API, and `check` still asks for it to be filled in.
+#[test]
+fn a_template_note_left_in_an_update_is_never_published() {
+    let site = TestSite::new();
+    site.incident(
+        "webhooks",
+        "+++\ntitle = \"Webhook delays\"\nimpact = \"minor\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\n+++\nWebhooks to the Public API arrive late.\n<!-- fill in: what customers see. This note is never published. -->\n",
+    );
+    site.build("2026-11-22T10:05:00Z");
+    for file in [
+        "site/incidents/webhooks/index.html",
+        "site/index.html",
+        "site/feed.xml",
+        "site/feed.atom",
+        "site/api/v2/incidents.json",
+    ] {
+        if site.exists(file) {
+            let out = site.read(file);
+            assert!(out.contains("arrive late"), "{file}: {out}");
+            assert!(
+                !out.contains("fill in") && !out.contains("never published"),
+                "{file}: {out}"
+            );
+        }
+    }
+    site.run(&["check", "--now", "2026-11-22T10:05:00Z"])
+        .success()
+        .expect_stderr("warning[template-note]: this text still has a template note to fill in\n   --> incidents/webhooks.md:11:1");
 }
