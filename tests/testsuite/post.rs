@@ -235,22 +235,28 @@ fn publish_commits_only_the_file_written_and_pushes_each_update() {
     assert!(status.contains("M  statuspost.toml"), "{status}");
     assert!(status.contains("?? notes.txt"), "{status}");
 
-    site.run(&[
-        "update",
-        "payouts",
-        "identified",
-        "--message",
-        "A queue is stuck.",
-        "--now",
-        "2026-12-02T10:20:00Z",
-        "--publish",
-    ])
-    .success();
+    // The wording findings for the new text are shown at once, before it goes out.
+    let run = site
+        .run(&[
+            "update",
+            "payouts",
+            "identified",
+            "--message",
+            "A queue is stuck; we suspect a bad deploy. Payouts should be back within the hour.",
+            "--now",
+            "2026-12-02T10:20:00Z",
+            "--publish",
+        ])
+        .success();
+    let stderr = run.stderr();
+    for expected in ["speculation", "should be back", "within the hour"] {
+        assert!(stderr.contains(expected), "{stderr}");
+    }
     assert_eq!(repo.remote_log()[0], "payouts-delayed: identified");
     assert!(repo
         .remote_file(&file)
         .unwrap()
-        .contains("A queue is stuck."));
+        .contains("A queue is stuck;"));
 }
 
 #[test]
