@@ -28,7 +28,7 @@ pub(crate) fn run(dir: Option<&Path>, args: &[&str]) -> anyhow::Result<String> {
     if !out.status.success() {
         bail!(
             "`git {}` failed: {}",
-            args.join(" "),
+            subcommand(args),
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
@@ -49,4 +49,18 @@ pub(crate) fn identity(dir: &Path) -> Vec<&'static str> {
             "user.email=statuspost@localhost",
         ]
     }
+}
+
+/// The subcommand of a git command line (`commit`), past `-c NAME=VALUE` and
+/// other options: the rest can be a message or paths, which read as noise.
+fn subcommand<'a>(args: &[&'a str]) -> &'a str {
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        match *arg {
+            "-c" | "-C" => i += 2,
+            a if a.starts_with('-') => i += 1,
+            a => return a,
+        }
+    }
+    ""
 }

@@ -103,7 +103,44 @@ impl Repo {
         Ok(!status.trim().is_empty())
     }
 
-    /// Commits exactly `files` with `message`; returns the commit's id.
+    /// Tracked files with changes not committed (staged or not), as `git status` names them.
+    ///
+    /// `--publish` needs none: CI builds what is committed, so the site that
+    /// is validated must be the one that is pushed, and a rebase must never
+    /// have to set the author's work aside.
+    pub(crate) fn uncommitted(&self) -> anyhow::Result<Vec<String>> {
+        let status = git::run(
+            Some(&self.top),
+            &["status", "--porcelain", "--untracked-files=no"],
+        )?;
+        Ok(status
+            .lines()
+            .filter_map(|l| l.get(3..))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Commits on the branch that its upstream does not have and statuspost
+    /// did not make: `--publish` would push them too.
+    pub(crate) fn unpushed_of_others(&self) -> anyhow::Result<Vec<String>> {
+        let log = git::run(
+            Some(&self.top),
+            &[
+                "log",
+                "--format=%h %s%x1f%(trailers:key=Posted-with,valueonly,separator=)%x1e",
+                "@{upstream}..HEAD",
+            ],
+        )?;
+        Ok(log
+            .split('\x1e')
+            .filter_map(|c| c.trim_start_matches('\n').split_once('\x1f'))
+            .filter(|(_, trailer)| trailer.trim() != TRAILER_VALUE)
+            .map(|(line, _)| line.to_string())
+            .filter(|l| !l.is_empty())
+            .collect())
+    }
+
+    /// Commits exactly `files` with `message`, marked as statuspost's; returns the commit's id.
     pub(crate) fn commit(&self, files: &[PathBuf], message: &str) -> anyhow::Result<String> {
         let rel: Vec<String> = files
             .iter()
@@ -112,8 +149,9 @@ impl Repo {
         let mut add = vec!["add", "--"];
         add.extend(rel.iter().map(String::as_str));
         git::run(Some(&self.top), &add)?;
+        let trailer = format!("{TRAILER_KEY}: {TRAILER_VALUE}");
         let mut commit = git::identity(&self.top);
-        commit.extend(["commit", "-q", "-m", message, "--"]);
+        commit.extend(["commit", "-q", "-m", message, "-m", &trailer, "--"]);
         commit.extend(rel.iter().map(String::as_str));
         git::run(Some(&self.top), &commit)?;
         Ok(git::run(Some(&self.top), &["rev-parse", "HEAD"])?
@@ -121,67 +159,69 @@ impl Repo {
             .to_string())
     }
 
-    /// Pushes the branch to its upstream. If the remote moved on, the local
-    /// commits are rebased onto it once and pushed again; `Ok(true)` says so.
-    ///
-    /// `appended` is the text the last commit appended to a file: when
-    /// someone else appended to the same file meanwhile (two people updating
-    /// one incident), that commit's conflict is resolved by appending the
-    /// text again after theirs, so both updates are kept. Any other conflict
-    /// stops the rebase and leaves the local commits as they were.
-    pub(crate) fn push(&self, appended: Option<(&Path, &str)>) -> Result<bool, PushError> {
+    /// Pushes the branch to its upstream, once.
+    pub(crate) fn push(&self) -> Result<(), Refused> {
         let refspec = format!("HEAD:refs/heads/{}", self.branch);
-        let push = || git::output(Some(&self.top), &["push", "-q", &self.remote, &refspec]);
-        let first = push().map_err(|e| PushError::Failed(format!("{e:#}")))?;
-        if first.status.success() {
-            return Ok(false);
+        let out = git::output(Some(&self.top), &["push", "-q", &self.remote, &refspec])
+            .map_err(|e| Refused::Failed(format!("{e:#}")))?;
+        if out.status.success() {
+            return Ok(());
         }
-        let stderr = String::from_utf8_lossy(&first.stderr).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        // git's first line says what failed; the rest is advice for its own commands.
+        let first = stderr.lines().next().unwrap_or_default().to_string();
         let moved = ["[rejected]", "non-fast-forward", "fetch first"]
             .iter()
             .any(|s| stderr.contains(s));
-        if !moved {
-            return Err(PushError::Failed(stderr.trim().to_string()));
-        }
+        Err(if moved {
+            Refused::Moved
+        } else {
+            Refused::Failed(first)
+        })
+    }
+
+    /// Rebases the local commits onto the remote branch as it is now. `Ok(true)`
+    /// when the last commit's conflict was resolved with `again` (see [`Again`]).
+    /// Any other conflict aborts the rebase, leaving the commits as they were.
+    pub(crate) fn rebase(&self, again: Option<&Again<'_>>) -> Result<bool, PushError> {
+        let failed = |e: anyhow::Error| PushError::Failed(format!("{e:#}"));
         git::run(
             Some(&self.top),
             &["fetch", "-q", &self.remote, &self.branch],
         )
-        .map_err(|e| PushError::Failed(format!("{e:#}")))?;
-        let own = git::run(Some(&self.top), &["rev-parse", "HEAD"])
-            .map_err(|e| PushError::Failed(format!("{e:#}")))?;
+        .map_err(failed)?;
+        let own = git::run(Some(&self.top), &["rev-parse", "HEAD"]).map_err(failed)?;
         let mut rebase = git::identity(&self.top);
-        rebase.extend(["rebase", "-q", "--autostash", "FETCH_HEAD"]);
-        let rebased = git::output(Some(&self.top), &rebase)
-            .map_err(|e| PushError::Failed(format!("{e:#}")))?;
-        if !rebased.status.success() {
-            let files: Vec<String> =
-                git::run(Some(&self.top), &["diff", "--name-only", "--diff-filter=U"])
-                    .unwrap_or_default()
-                    .lines()
-                    .map(str::to_string)
-                    .collect();
-            let resolved =
-                appended.is_some_and(|(file, text)| self.append_again(&own, &files, file, text));
-            if !resolved {
-                // Back to exactly the commits made here: nothing is lost, nothing half-merged.
-                let _ = git::output(Some(&self.top), &["rebase", "--abort"]);
-                return Err(PushError::Conflict { files });
-            }
+        rebase.extend(["rebase", "-q", "FETCH_HEAD"]);
+        let rebased = git::output(Some(&self.top), &rebase).map_err(failed)?;
+        if rebased.status.success() {
+            return Ok(false);
         }
-        let second = push().map_err(|e| PushError::Failed(format!("{e:#}")))?;
-        if second.status.success() {
-            Ok(true)
+        let files: Vec<String> =
+            git::run(Some(&self.top), &["diff", "--name-only", "--diff-filter=U"])
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect();
+        let resolved =
+            !files.is_empty() && again.is_some_and(|again| self.append_again(&own, &files, again));
+        if resolved {
+            return Ok(true);
+        }
+        // Back to exactly the commits made here: nothing is lost, nothing half-merged.
+        let _ = git::output(Some(&self.top), &["rebase", "--abort"]);
+        Err(if files.is_empty() {
+            PushError::Failed(String::from_utf8_lossy(&rebased.stderr).trim().to_string())
         } else {
-            Err(PushError::Failed(
-                String::from_utf8_lossy(&second.stderr).trim().to_string(),
-            ))
-        }
+            PushError::Conflict { files }
+        })
     }
-    /// Resolves a rebase stopped on the `own` commit's conflict in `file`
-    /// alone, by appending `text` to the file as the rebased branch has it.
-    fn append_again(&self, own: &str, conflicted: &[String], file: &Path, text: &str) -> bool {
-        let Ok(rel) = self.relative(file) else {
+
+    /// Resolves a rebase stopped on the `own` commit's conflict in the file of
+    /// `again` alone, by appending its text to the file as the rebased branch
+    /// has it, if `again.accept` takes the result.
+    fn append_again(&self, own: &str, conflicted: &[String], again: &Again<'_>) -> bool {
+        let Ok(rel) = self.relative(again.file) else {
             return false;
         };
         let stopped_on =
@@ -193,7 +233,10 @@ impl Repo {
             Ok(out) if out.status.success() => out.stdout,
             _ => return false,
         };
-        let merged = crate::edit::appended(&theirs, text);
+        let merged = append_raw(&theirs, again.text);
+        if !(again.accept)(&theirs, &merged) {
+            return false;
+        }
         let mut resume = git::identity(&self.top);
         resume.extend(["-c", "core.editor=true", "rebase", "--continue"]);
         std::fs::write(self.top.join(&rel), merged).is_ok()
@@ -201,3 +244,46 @@ impl Repo {
             && git::output(Some(&self.top), &resume).is_ok_and(|o| o.status.success())
     }
 }
+
+/// What a commit appended to a file, to append again after someone else's
+/// append to the same file (two people updating one incident at once).
+pub(crate) struct Again<'a> {
+    pub file: &'a Path,
+    /// The appended bytes, in the file's own line endings.
+    pub text: &'a [u8],
+    /// Whether the file as they left it may take the text, and the result reads as it should.
+    pub accept: &'a dyn Fn(&[u8], &[u8]) -> bool,
+}
+
+/// Why a push did not land.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The remote has commits this branch does not: rebase, then push again.
+    Moved,
+    Failed(String),
+}
+
+/// `text` after `file`'s bytes, with the blank line between blocks that
+/// authors write, in the file's own line endings; `text` already has them.
+fn append_raw(file: &[u8], text: &[u8]) -> Vec<u8> {
+    let nl: &[u8] = if file.windows(2).any(|w| w == b"\r\n") {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
+    let mut out = file.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(nl);
+    }
+    if !out.is_empty() && !out.ends_with(b"\n\n") && !out.ends_with(b"\r\n\r\n") {
+        out.extend_from_slice(nl);
+    }
+    out.extend_from_slice(text);
+    out
+}
+
+/// The trailer on every commit statuspost makes, so that `--publish` can tell
+/// its own unpushed commits (from a post while the git host was down) from an
+/// author's work in progress.
+const TRAILER_KEY: &str = "Posted-with";
+const TRAILER_VALUE: &str = "statuspost";

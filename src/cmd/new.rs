@@ -185,6 +185,7 @@ pub(super) fn run(mut args: NewArgs) -> anyhow::Result<Outcome> {
         bytes: text.into_bytes(),
         subject: post::subject(&slug, state),
         summary: post::summary(state, at, next_at, tz),
+        accept: None,
     };
     post::finish(&args.site, plan, written)
 }

@@ -2,7 +2,6 @@
 //! that can fail is checked before the file is written, and what was written
 //! reaches readers, or is undone, or is kept with the exact next command.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use crate::clock::{self, Now};
 use crate::cmd::{self, Outcome};
 use crate::edit;
 use crate::model::{Config, PublishVia};
-use crate::post::{PushError, Repo};
+use crate::post::{Again, PushError, Refused, Repo};
 use crate::publish::{self, Options};
 
 /// What was checked before writing.
@@ -28,22 +27,27 @@ pub(super) struct Written {
     pub display: PathBuf,
     /// `None` for a file the command created.
     pub before: Option<Vec<u8>>,
+    /// What the command wrote; once the editor has closed, what the author saved.
     pub bytes: Vec<u8>,
     /// The commit message: `payouts-delayed: identified`.
     pub subject: String,
     /// One line: state, time, the promised next update.
     pub summary: String,
+    /// For an appended update: whether the file as another author left it
+    /// (first argument) may take it again on top, and the result (second)
+    /// reads back with it as the one new update. `None`: never re-appended.
+    pub accept: Option<Box<Accept>>,
 }
 
+/// Whether the file as another author left it may take our update again, and the result reads back.
+pub(super) type Accept = dyn Fn(&[u8], &[u8]) -> bool;
+
 impl Written {
-    /// The update block this command appended, when all it did was append one.
-    fn appended(&self) -> Option<&str> {
-        let before = self.before.as_deref()?;
-        let added = self.bytes.strip_prefix(before)?;
-        std::str::from_utf8(added)
-            .ok()
-            .map(|t| t.trim_start_matches(['\r', '\n']))
-            .filter(|t| !t.is_empty())
+    /// The bytes this command appended, when all it did was append.
+    fn appended(&self) -> Option<&[u8]> {
+        let added = self.bytes.strip_prefix(self.before.as_deref()?)?;
+        let start = added.iter().position(|b| !matches!(b, b'\r' | b'\n'))?;
+        Some(&added[start..])
     }
 }
 
@@ -83,6 +87,36 @@ pub(super) fn prepare(
             }
             let repo = Repo::open(&site.root)
                 .map_err(|m| cmd::refuse(&format!("error: {m}\n  = help: nothing was written")))?;
+            let list = |items: Vec<String>| {
+                let more = items.len().saturating_sub(10);
+                let mut lines: Vec<String> = items
+                    .into_iter()
+                    .take(10)
+                    .map(|i| format!("  {i}"))
+                    .collect();
+                if more > 0 {
+                    lines.push(format!("  and {more} more"));
+                }
+                lines.join("\n")
+            };
+            let uncommitted = repo
+                .uncommitted()
+                .map_err(|e| cmd::refuse(&format!("error: {e:#}")))?;
+            if !uncommitted.is_empty() {
+                return Err(cmd::refuse(&format!(
+                    "error: --publish needs your changes committed first; these are not:\n{}\n  = help: CI builds what is committed, so the site checked here must be the one pushed; commit them, or `git stash` now and `git stash pop` after posting. Nothing was written",
+                    list(uncommitted)
+                )));
+            }
+            let unpushed = repo
+                .unpushed_of_others()
+                .map_err(|e| cmd::refuse(&format!("error: {e:#}")))?;
+            if !unpushed.is_empty() {
+                return Err(cmd::refuse(&format!(
+                    "error: --publish would also push these commits of yours:\n{}\n  = help: push them first (`git push`), or move them to a branch of their own. Nothing was written",
+                    list(unpushed)
+                )));
+            }
             // Someone else's broken file would stop CI from publishing this update too.
             let loaded = crate::load::load(&site.root);
             if loaded.site.is_none() {
@@ -115,12 +149,14 @@ pub(super) fn summary(state: &str, at: Now, next: Option<Now>, tz: chrono_tz::Tz
 }
 
 /// Edits, then publishes, what a command wrote.
-pub(super) fn finish(site: &SiteArgs, plan: Plan, written: Written) -> anyhow::Result<Outcome> {
+pub(super) fn finish(site: &SiteArgs, plan: Plan, mut written: Written) -> anyhow::Result<Outcome> {
     let mut edited = false;
     if let Some(editor) = &plan.editor {
         match run_editor(editor, &written.display) {
             Ok(()) => {
-                edited = std::fs::read(&written.display).ok().as_ref() != Some(&written.bytes);
+                let saved = std::fs::read(&written.display)?;
+                edited = saved != written.bytes;
+                written.bytes = saved;
             }
             Err(why) => {
                 undo(&written, true)?;
@@ -132,139 +168,279 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, written: Written) -> anyhow::R
         }
     }
     let file = written.display.display().to_string();
-    eprintln!("{}: {}", file, written.summary);
-    let Some((via, repo)) = plan.publish else {
-        eprintln!(
-            "next: git add {file} && git commit -m \"{}\" && git push",
-            written.subject
-        );
-        return Ok(Outcome::Ok);
-    };
-
-    if !repo.changed(&written.display)? {
+    if written.before.as_ref() == Some(&written.bytes) {
         eprintln!("nothing changed in `{file}`; nothing to publish");
         return Ok(Outcome::Ok);
     }
-    // Exactly what `build` does, into the same folder: CI will build the same.
-    let built = match super::build::build_and_report(site, None) {
-        Ok(built) => built,
-        // A site template that fails on this content is as invalid as the content.
-        Err(e) => match e.downcast::<crate::templates::TemplateError>() {
-            Ok(t) => {
-                cmd::report(&t.0);
-                None
-            }
-            Err(e) => return Err(e),
-        },
+    eprintln!("{file}: {}", written.summary);
+    let Some((via, repo)) = plan.publish else {
+        eprintln!("next: {}", publish_command(&written));
+        return Ok(Outcome::Ok);
     };
-    let Some((built, dir)) = built else {
+
+    // Exactly what `build` does, into the same folder: CI will build the same.
+    let Some(mut built) = validate(site)? else {
         if edited {
-            eprintln!("error: nothing was committed; `{file}` keeps your edits: fix it, then `git add {file} && git commit -m \"{}\" && git push`", written.subject);
+            eprintln!(
+                "error: nothing was committed; `{file}` keeps your edits: fix it, then `{}`",
+                publish_command(&written)
+            );
         } else {
             undo(&written, false)?;
             eprintln!("error: nothing was committed, and `{file}` is as it was before");
         }
         return Ok(Outcome::Invalid);
     };
-    let commit = repo.commit(std::slice::from_ref(&written.display), &written.subject)?;
-    let short = &commit[..commit.len().min(12)];
-    eprintln!("committed {short} {}", written.subject);
-
-    let pushed = match via {
-        PublishVia::Push => {
-            match repo.push(written.appended().map(|t| (written.display.as_path(), t))) {
-                Ok(rebased) => {
-                    eprintln!(
-                        "pushed to {} {}{}: CI publishes and announces it",
-                        repo.remote,
-                        repo.branch,
-                        if rebased {
-                            ", on top of what others pushed meanwhile"
-                        } else {
-                            ""
-                        }
-                    );
-                    true
-                }
-                Err(e) => {
-                    push_failed(&e, &repo, short);
-                    return Ok(Outcome::Failed);
-                }
-            }
-        }
-        PublishVia::Direct => {
-            let config = &built.site.config;
-            let remote = config.publish.git.clone().unwrap_or_default();
-            let published = publish::publish(
-                &dir,
-                &Options {
-                    remote: &remote,
-                    branch: &config.publish.branch,
-                    message: &written.subject,
-                    force: false,
-                },
-            )?;
+    let commit = match repo.commit(std::slice::from_ref(&written.display), &written.subject) {
+        Ok(commit) => commit,
+        Err(e) => {
             eprintln!(
-                "published {} to `{remote}` {}",
-                published
-                    .commit
-                    .as_deref()
-                    .map_or("nothing new", |c| &c[..c.len().min(12)]),
-                config.publish.branch
+                "error: {e:#}\n  = help: `{file}` is written and staged, not committed; once that is fixed: `git commit -m {} -- {} && git push`",
+                sh(&written.subject),
+                sh(&file)
             );
-            let announced = super::announce::run(AnnounceArgs {
-                site: site.clone(),
-                dry_run: false,
-            })?;
-            let state = site.root.join(ledger::PATH);
-            if state.exists() && repo.changed(&state)? {
-                let c = repo.commit(&[state], &format!("announce: {}", written.subject))?;
-                eprintln!(
-                    "committed {} the record of what was announced",
-                    &c[..c.len().min(12)]
-                );
-            }
-            // The git host may be the thing that is down: readers have the update already.
-            match repo.push(written.appended().map(|t| (written.display.as_path(), t))) {
-                Ok(_) => eprintln!("pushed to {} {}", repo.remote, repo.branch),
-                Err(e) => {
-                    let why = match e {
-                        PushError::Conflict { files } => {
-                            format!("the remote has other changes to {}", files.join(", "))
-                        }
-                        PushError::Failed(m) => m,
-                    };
-                    eprintln!("warning: the site is published, but pushing the content failed: {why}\n  = help: your commits are here; `git pull --rebase && git push` when the git host is back");
-                }
-            }
-            if announced != Outcome::Ok {
-                return Ok(announced);
-            }
-            true
+            return Ok(Outcome::Failed);
         }
     };
+    let short = commit[..commit.len().min(12)].to_string();
+    eprintln!("committed {short} {}", written.subject);
+
+    let synced = match sync(&repo, &written, site, &short)? {
+        Ok(synced) => synced,
+        Err(outcome) => return Ok(outcome),
+    };
+    if let Synced::Pushed { rebased } = synced {
+        if rebased {
+            built = validate(site)?.unwrap_or(built);
+        }
+    }
+    match (via, &synced) {
+        (PublishVia::Push, Synced::Pushed { rebased }) => eprintln!(
+            "pushed to {} {}{}: CI publishes and announces it",
+            repo.remote,
+            repo.branch,
+            if *rebased {
+                ", on top of what others pushed meanwhile"
+            } else {
+                ""
+            }
+        ),
+        (PublishVia::Push, Synced::Unreachable(why)) => {
+            eprintln!(
+                "error: pushing to {} {} failed: {why}\n  = help: your update is committed here as {short}; `git push` when the git host is back, or publish it from here with `statuspost publish` (see `[publish]` in README)",
+                repo.remote, repo.branch
+            );
+            return Ok(Outcome::Failed);
+        }
+        (PublishVia::Direct, _) => {
+            let outcome = direct(site, &repo, &written, &built, &synced, &short)?;
+            if outcome != Outcome::Ok {
+                return Ok(outcome);
+            }
+        }
+    }
     match plan.wait {
-        Some(wait) if pushed => Ok(wait_live(site, wait)),
-        _ => Ok(Outcome::Ok),
+        Some(wait) => Ok(wait_live(site, wait)),
+        None => Ok(Outcome::Ok),
     }
 }
 
-fn push_failed(e: &PushError, repo: &Repo, short: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = match e {
-        PushError::Conflict { files } => writeln!(
-            err,
-            "error: {} {} has other changes to {}; your update is committed here as {short} and was not pushed\n  = help: `git pull --rebase`, keep both sides' updates, then `git push`",
-            repo.remote,
-            repo.branch,
-            if files.is_empty() { "the same files".to_string() } else { files.join(", ") }
-        ),
-        PushError::Failed(why) => writeln!(
-            err,
-            "error: pushing to {} {} failed: {why}\n  = help: your update is committed here as {short}; `git push` when the git host is back, or publish from here with `statuspost publish` (see `[publish]` in README)",
-            repo.remote, repo.branch
-        ),
+/// Where the content repository stands after pushing.
+enum Synced {
+    Pushed {
+        rebased: bool,
+    },
+    /// The remote could not be reached, or refused for a reason other than moving on.
+    Unreachable(String),
+}
+
+/// Pushes the commit; if the remote moved on, rebases onto it once (another
+/// author's update to the same incident is kept: ours goes after it),
+/// validates the result as `build` does, and pushes again.
+fn sync(
+    repo: &Repo,
+    written: &Written,
+    site: &SiteArgs,
+    short: &str,
+) -> anyhow::Result<Result<Synced, Outcome>> {
+    match repo.push() {
+        Ok(()) => return Ok(Ok(Synced::Pushed { rebased: false })),
+        Err(Refused::Failed(why)) => return Ok(Ok(Synced::Unreachable(why))),
+        Err(Refused::Moved) => {}
+    }
+    let again = match (&written.accept, written.appended()) {
+        (Some(accept), Some(text)) => Some(Again {
+            file: &written.display,
+            text,
+            accept: accept.as_ref(),
+        }),
+        _ => None,
     };
+    let head = format!("{} {}", repo.remote, repo.branch);
+    match repo.rebase(again.as_ref()) {
+        Ok(_) => {}
+        Err(PushError::Conflict { files }) => {
+            eprintln!(
+                "error: {head} has other changes to {}; your update is committed here as {short} and was not pushed\n  = help: `git pull --rebase`, keep both sides, then `git push`",
+                files.join(", ")
+            );
+            return Ok(Err(Outcome::Failed));
+        }
+        Err(PushError::Failed(why)) => {
+            eprintln!(
+                "error: {head} moved on, and rebasing onto it failed: {why}\n  = help: your update is committed here as {short} and was not pushed: `git pull --rebase && git push`"
+            );
+            return Ok(Err(Outcome::Failed));
+        }
+    }
+    // What others pushed is part of the site now: check what will be pushed.
+    if validate(site)?.is_none() {
+        eprintln!(
+            "error: with what others pushed meanwhile, the site does not build (above); your update is committed here, on top of theirs, and was not pushed\n  = help: fix it, commit, then `git push`"
+        );
+        return Ok(Err(Outcome::Invalid));
+    }
+    match repo.push() {
+        Ok(()) => Ok(Ok(Synced::Pushed { rebased: true })),
+        Err(Refused::Moved) => {
+            eprintln!(
+                "error: {head} moved on again while this update was being rebased; it is committed here\n  = help: `git pull --rebase && git push`"
+            );
+            Ok(Err(Outcome::Failed))
+        }
+        Err(Refused::Failed(why)) => Ok(Ok(Synced::Unreachable(why))),
+    }
+}
+
+/// `--publish=direct`, after the content is committed and, when the git host
+/// answers, pushed: the site as built here goes to the pages repository, the
+/// update is announced, and the record of what was sent is committed.
+fn direct(
+    site: &SiteArgs,
+    repo: &Repo,
+    written: &Written,
+    built: &(Box<crate::build::Built>, PathBuf),
+    synced: &Synced,
+    short: &str,
+) -> anyhow::Result<Outcome> {
+    let (pushed, state) = match synced {
+        Synced::Pushed { .. } => (true, format!("committed as {short} and pushed")),
+        Synced::Unreachable(why) => {
+            eprintln!(
+                "warning: cannot push to {} {}: {why}\n  = help: publishing from this machine's copy; updates others pushed since your last pull are not in it",
+                repo.remote, repo.branch
+            );
+            (false, format!("committed here as {short}, not pushed"))
+        }
+    };
+    let (built, dir) = built;
+    let config = &built.site.config;
+    let remote = config.publish.git.clone().unwrap_or_default();
+    let options = Options {
+        remote: &remote,
+        branch: &config.publish.branch,
+        message: &written.subject,
+        force: false,
+    };
+    match publish::publish(dir, &options) {
+        Ok(published) => eprintln!(
+            "published {} to `{remote}` {}",
+            published
+                .commit
+                .as_deref()
+                .map_or("nothing new", |c| &c[..c.len().min(12)]),
+            config.publish.branch
+        ),
+        Err(e) => {
+            eprintln!(
+                "error: publishing the site failed: {e:#}\n  = help: your update is {state}; readers do not see it yet: `statuspost publish` once `{remote}` answers{}",
+                if pushed { " (or let CI publish it)" } else { "" }
+            );
+            return Ok(Outcome::Failed);
+        }
+    }
+    let announced = match super::announce::run(AnnounceArgs {
+        site: site.clone(),
+        dry_run: false,
+    }) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!(
+                "error: the site is published, but announcing failed: {e:#}\n  = help: your update is {state}; `statuspost announce` sends what was not sent (it is recorded in {})",
+                ledger::PATH
+            );
+            Outcome::Failed
+        }
+    };
+    let record = site.root.join(ledger::PATH);
+    if record.exists() && repo.changed(&record)? {
+        let c = repo.commit(&[record], &format!("announce: {}", written.subject))?;
+        eprintln!(
+            "committed {} the record of what was announced",
+            &c[..c.len().min(12)]
+        );
+        // The git host may be the thing that is down: readers have the update already.
+        let landed = match repo.push() {
+            Ok(()) => Ok(()),
+            Err(Refused::Moved) => match repo.rebase(None) {
+                Ok(_) => repo.push().map_err(|e| match e {
+                    Refused::Moved => "the remote moved on again".to_string(),
+                    Refused::Failed(why) => why,
+                }),
+                Err(PushError::Conflict { files }) => Err(format!(
+                    "the remote has other changes to {}",
+                    files.join(", ")
+                )),
+                Err(PushError::Failed(why)) => Err(why),
+            },
+            Err(Refused::Failed(why)) => Err(why),
+        };
+        match landed {
+            Ok(()) => eprintln!("pushed to {} {}", repo.remote, repo.branch),
+            Err(why) => eprintln!(
+                "warning: the site is published, but pushing to {} {} failed: {why}\n  = help: your commits are here; `git pull --rebase && git push` when the git host is back, so that CI does not announce the update again",
+                repo.remote, repo.branch
+            ),
+        }
+    }
+    Ok(announced)
+}
+
+/// Builds the site as `build` does, reporting what it finds; `None` when it is
+/// invalid. A site template that fails on this content is as invalid as the content.
+fn validate(site: &SiteArgs) -> anyhow::Result<Option<(Box<crate::build::Built>, PathBuf)>> {
+    match super::build::build_and_report(site, None) {
+        Ok(built) => Ok(built),
+        Err(e) => match e.downcast::<crate::templates::TemplateError>() {
+            Ok(t) => {
+                cmd::report(&t.0);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// The command that publishes what was written, to paste.
+fn publish_command(written: &Written) -> String {
+    let file = sh(&written.display.display().to_string());
+    format!(
+        "git add {file} && git commit -m {} -- {file} && git push",
+        sh(&written.subject)
+    )
+}
+
+/// `text` as one word for a POSIX shell.
+fn sh(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_./:@%+=,-".contains(&b));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// Polls the published site until it serves the latest update.

@@ -90,6 +90,7 @@ pub(super) fn run(args: PostmortemArgs) -> anyhow::Result<Outcome> {
         } else {
             "the postmortem skeleton, added to the summary: fill in each section".to_string()
         },
+        accept: None,
     };
     post::finish(&args.site, plan, written)
 }

@@ -180,12 +180,25 @@ pub(super) fn run(mut args: UpdateArgs) -> anyhow::Result<Outcome> {
     }
     drop(stderr);
     println!("{}", display.display());
+    // Another author's update to this incident, pushed meanwhile: ours goes
+    // after it if the incident is still open to it (or this reopens it).
+    let accept = {
+        let (config, slug) = (config.clone(), slug.clone());
+        accept_again(
+            display.clone(),
+            args.reopen,
+            move |s| crate::incident_file::parse(s, slug.clone(), &config, &mut Vec::new()),
+            Incident::is_open,
+            |i| i.updates.len(),
+        )
+    };
     let written = post::Written {
         display: display.clone(),
         before: Some(original),
         bytes,
         subject: post::subject(&slug, state.as_str()),
         summary: post::summary(state.as_str(), at, next_at, tz),
+        accept: (!args.postmortem).then_some(accept),
     };
     post::finish(&args.site, plan, written)
 }
@@ -471,12 +484,46 @@ fn maintenance(
     };
     edit::replace(locked, &display, &bytes)?;
     println!("{}", display.display());
+    let accept = {
+        let (config, slug) = (config.clone(), slug.clone());
+        accept_again(
+            display.clone(),
+            args.reopen,
+            move |s| crate::maintenance_file::parse(s, slug.clone(), &config, &mut Vec::new()),
+            |m| !m.updates.last().is_some_and(|u| u.state.is_final()),
+            |m| m.updates.len(),
+        )
+    };
     let written = post::Written {
         display: display.clone(),
         before: Some(original.to_vec()),
         bytes,
         subject: post::subject(&slug, state.as_str()),
         summary: post::summary(state.as_str(), at, next_at, tz),
+        accept: Some(accept),
     };
     post::finish(&args.site, plan, written)
+}
+
+/// For [`post::Written::accept`]: the file as another author pushed it
+/// (`theirs`) still takes this update (`open`, or the update reopens it), and
+/// the merged file reads back with it as the one new update.
+fn accept_again<T: 'static>(
+    display: PathBuf,
+    reopen: bool,
+    parse: impl Fn(&Source) -> Option<T> + 'static,
+    open: fn(&T) -> bool,
+    updates: fn(&T) -> usize,
+) -> Box<post::Accept> {
+    Box::new(move |theirs, merged| {
+        let read = |bytes: &[u8]| {
+            Source::decode(&display, bytes.to_vec())
+                .ok()
+                .and_then(|s| parse(&s))
+        };
+        match (read(theirs), read(merged)) {
+            (Some(t), Some(m)) => (open(&t) || reopen) && updates(&m) == updates(&t) + 1,
+            _ => false,
+        }
+    })
 }

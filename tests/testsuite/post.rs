@@ -184,13 +184,26 @@ const IDENTIFIED_PUBLISHED: [&str; 6] = [
 fn publish_commits_only_the_file_written_and_pushes_each_update() {
     let repo = Repo::new();
     let site = &repo.site;
-    // The author's unrelated work in progress, one file staged and one not.
+    // The author's work in progress: a staged change to the config, an
+    // untracked note, and a commit of their own not yet pushed.
     site.write("notes.txt", "draft");
     site.write(
         "statuspost.toml",
         site.read("statuspost.toml") + "\n# edited\n",
     );
     git(site.root(), &["add", "statuspost.toml"]);
+    // CI builds what is committed: a site with changes not committed is not
+    // the one that would be published, so nothing is written.
+    let run = site.run(&NEW_PUBLISHED).expect_code(2);
+    assert!(run.stderr().contains("statuspost.toml"), "{}", run.stderr());
+    assert!(!site.exists("incidents/2026-12-02-payouts-delayed.md"));
+    git(site.root(), &["commit", "-q", "-m", "WIP: do not push"]);
+    site.run(&NEW_PUBLISHED)
+        .expect_code(2)
+        .expect_stderr("WIP: do not push");
+    assert!(!site.exists("incidents/2026-12-02-payouts-delayed.md"));
+    git(site.root(), &["reset", "-q", "--hard", "origin/main"]);
+    assert_eq!(site.read("notes.txt"), "draft");
 
     let run = site
         .run(&[
@@ -225,15 +238,10 @@ fn publish_commits_only_the_file_written_and_pushes_each_update() {
         .remote_file(&file)
         .unwrap()
         .contains("Payouts are delayed."));
-    // Nothing else reached the remote, and the author's own changes are as they were.
+    // Nothing else reached the remote, and the untracked note is as it was.
     assert!(repo.remote_file("notes.txt").is_none());
-    assert!(!repo
-        .remote_file("statuspost.toml")
-        .unwrap()
-        .contains("# edited"));
     let status = git(site.root(), &["status", "--porcelain"]);
-    assert!(status.contains("M  statuspost.toml"), "{status}");
-    assert!(status.contains("?? notes.txt"), "{status}");
+    assert_eq!(status.trim(), "?? notes.txt");
 
     // The wording findings for the new text are shown at once, before it goes out.
     let run = site
@@ -713,7 +721,14 @@ fn direct_publishes_the_site_announces_and_commits_the_record_even_when_the_git_
         .success();
     let stderr = run.stderr();
     assert!(stderr.contains(&format!("live at {url} after")), "{stderr}");
-    assert!(stderr.contains("pushing the content failed"), "{stderr}");
+    assert!(
+        stderr.contains("warning: cannot push to origin main: fatal:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the site is published, but pushing to origin main failed"),
+        "{stderr}"
+    );
     // Readers get it from the pages branch; the channel got it once; the record is committed here.
     let index = std::process::Command::new("git")
         .arg("--git-dir")
@@ -748,6 +763,7 @@ fn wait_times_out_saying_what_the_host_serves() {
     let url = host_branch(empty, "gh-pages");
     set_base_url(site, &url);
     git(site.root(), &["commit", "-q", "-am", "loopback"]);
+    git(site.root(), &["push", "-q"]);
     let run = site
         .run(&[
             "new",
@@ -831,4 +847,320 @@ fn push_mode_goes_live_through_ci_and_wait_says_when() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&index.stdout).contains("Payouts delayed"));
+}
+
+/// Runs statuspost in `dir` (another author's clone), with `env`.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_statuspost"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CI")
+        .env_remove("EDITOR")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn executable(path: &Path, script: &str) {
+    std::fs::write(path, script).unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(path)
+        .status()
+        .unwrap();
+}
+
+const FILE: &str = "incidents/2026-12-02-payouts-delayed.md";
+
+/// The second author posts `state` to the incident with `--publish` from their clone.
+fn other_posts(other: &Path, state: &str, message: &str, at: &str) {
+    git(other, &["pull", "-q", "--rebase"]);
+    let out = run_in(
+        other,
+        &[
+            "update",
+            "payouts",
+            state,
+            "-m",
+            message,
+            "--now",
+            at,
+            "--publish",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// Review of issue 14: the words an author typed in the editor were replaced
+// by the draft when another author's update had to be merged first.
+#[test]
+fn words_typed_in_the_editor_survive_another_authors_update() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let other = repo.other_clone();
+    other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
+    let editor = site.path("editor.sh");
+    executable(
+        &editor,
+        "#!/bin/sh\nsed -i 's/A draft/Our edited words/' \"$1\"\n",
+    );
+    site.run_env(
+        &[
+            "update",
+            "payouts",
+            "identified",
+            "-m",
+            "A draft",
+            "--now",
+            "2026-12-02T10:06:00Z",
+            "--edit",
+            "--publish",
+        ],
+        &[("EDITOR", editor.to_str().unwrap())],
+    )
+    .success();
+    let remote = repo.remote_file(FILE).unwrap();
+    assert!(
+        remote.contains("Their words.") && remote.contains("Our edited words"),
+        "{remote}"
+    );
+    assert!(!remote.contains("A draft"), "{remote}");
+    assert_eq!(site.read(FILE), remote);
+}
+
+// Review of issue 14: a CRLF file got `\r\r\n` line endings when an update
+// was appended again after another author's, and the broken site was pushed.
+#[test]
+fn a_crlf_incident_keeps_its_line_endings_when_two_authors_post() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let crlf = site.read(FILE).replace('\n', "\r\n");
+    site.write(FILE, &crlf);
+    git(site.root(), &["commit", "-q", "-am", "crlf"]);
+    git(site.root(), &["push", "-q"]);
+    let other = repo.other_clone();
+    other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
+    site.run(&[
+        "update",
+        "payouts",
+        "identified",
+        "-m",
+        "Our first line.\nOur second line.",
+        "--now",
+        "2026-12-02T10:06:00Z",
+        "--publish",
+    ])
+    .success();
+    let remote = repo.remote_file(FILE).unwrap();
+    assert!(!remote.contains("\r\r"), "{remote:?}");
+    assert_eq!(
+        remote.matches('\n').count(),
+        remote.matches("\r\n").count(),
+        "{remote:?}"
+    );
+    assert!(
+        remote.contains("Our first line.\r\nOur second line."),
+        "{remote:?}"
+    );
+    site.run(&["check", "--now", "2026-12-02T10:07:00Z"])
+        .success();
+}
+
+// Review of issue 14: an update appended again after another author's
+// skipped the checks of `update`: a stale `identified` reopened an incident
+// the other author had resolved.
+#[test]
+fn an_update_is_not_merged_into_an_incident_resolved_meanwhile() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let other = repo.other_clone();
+    other_posts(
+        &other,
+        "resolved",
+        "Payouts are flowing.",
+        "2026-12-02T10:05:00Z",
+    );
+    let run = site
+        .run(&[
+            "update",
+            "payouts",
+            "identified",
+            "-m",
+            "A queue is stuck.",
+            "--now",
+            "2026-12-02T10:06:00Z",
+            "--publish",
+        ])
+        .expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("has other changes to incidents/2026-12-02-payouts-delayed.md"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!repo
+        .remote_file(FILE)
+        .unwrap()
+        .contains("A queue is stuck."));
+    // Kept here, committed, with no rebase left half-done.
+    assert!(site.read(FILE).contains("A queue is stuck."));
+    assert_eq!(
+        git(site.root(), &["log", "-1", "--format=%s"]).trim(),
+        "payouts-delayed: identified"
+    );
+    assert!(!site.path(".git/rebase-merge").exists());
+}
+
+// Review of issue 14: `--publish=direct` published this machine's stale copy
+// over another author's update, already live, and could not merge with it.
+#[test]
+fn direct_takes_in_what_others_pushed_before_it_publishes() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let pages = site.path("pages.git");
+    git(
+        site.root(),
+        &["init", "-q", "--bare", pages.to_str().unwrap()],
+    );
+    let config =
+        site.read("statuspost.toml") + &format!("\n[publish]\ngit = \"{}\"\n", pages.display());
+    site.write("statuspost.toml", &config);
+    git(site.root(), &["commit", "-q", "-am", "pages"]);
+    git(site.root(), &["push", "-q"]);
+    site.run(&NEW_PUBLISHED).success();
+    let other = repo.other_clone();
+    other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
+    site.run(&[
+        "update",
+        "payouts",
+        "verifying",
+        "-m",
+        "Our words.",
+        "--now",
+        "2026-12-02T10:06:00Z",
+        "--publish=direct",
+    ])
+    .success();
+    let page = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&pages)
+        .args([
+            "show",
+            "gh-pages:incidents/2026-12-02-payouts-delayed/index.html",
+        ])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(
+        page.contains("Their words.") && page.contains("Our words."),
+        "{page}"
+    );
+    let remote = repo.remote_file(FILE).unwrap();
+    assert!(
+        remote.contains("Their words.") && remote.contains("Our words."),
+        "{remote}"
+    );
+}
+
+// Review of issue 14: when publishing the pages failed, nothing said that the
+// update was committed and pushed, or what to run next.
+#[test]
+fn direct_says_where_the_update_is_when_publishing_fails() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let config = site.read("statuspost.toml")
+        + &format!(
+            "\n[publish]\ngit = \"{}\"\n",
+            site.path("no-such-pages.git").display()
+        );
+    site.write("statuspost.toml", &config);
+    git(site.root(), &["commit", "-q", "-am", "pages"]);
+    git(site.root(), &["push", "-q"]);
+    let run = site
+        .run(&[
+            "new",
+            "Payouts delayed",
+            "-i",
+            "major",
+            "-c",
+            "api",
+            "--now",
+            NOW,
+            "--publish=direct",
+        ])
+        .expect_code(3);
+    let stderr = run.stderr();
+    assert!(stderr.contains("publishing the site failed"), "{stderr}");
+    assert!(
+        stderr.contains("pushed; readers do not see it yet: `statuspost publish`"),
+        "{stderr}"
+    );
+    assert!(repo.remote_file(FILE).is_some());
+}
+
+// Review of issue 14: a commit hook that refused left the file written and
+// staged without saying so; the next command must be one to paste, even with
+// a space in the site's path.
+#[test]
+fn a_refusing_commit_hook_and_a_path_with_a_space_get_commands_to_paste() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    executable(
+        &site.path(".git/hooks/pre-commit"),
+        "#!/bin/sh\necho 'hook: no' >&2\nexit 1\n",
+    );
+    let run = site.run(&NEW_PUBLISHED).expect_code(3);
+    assert!(run.stderr().contains("hook: no"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("is written and staged, not committed; once that is fixed: `git commit -m 'payouts-delayed: investigating' -- incidents/2026-12-02-payouts-delayed.md && git push`"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::remove_file(site.path(".git/hooks/pre-commit")).unwrap();
+    git(site.root(), &["reset", "-q", "--hard", "origin/main"]);
+
+    let spaced = site.path("status page");
+    std::fs::create_dir(&spaced).unwrap();
+    site.run(&["init", "--now", NOW, "status page"]).success();
+    git(site.root(), &["add", "-A"]);
+    git(site.root(), &["commit", "-q", "-m", "a second site"]);
+    let out = run_in(
+        site.root(),
+        &[
+            "new",
+            "Payouts delayed",
+            "-i",
+            "major",
+            "-c",
+            "api",
+            "--now",
+            NOW,
+            "--root",
+            "status page",
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let next = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("next: "))
+        .expect("a next command");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(next)
+        .current_dir(site.root())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{next}");
+    assert!(repo
+        .remote_file("status page/incidents/2026-12-02-payouts-delayed.md")
+        .is_some());
 }
