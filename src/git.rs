@@ -13,9 +13,12 @@ pub(crate) fn output(dir: Option<&Path>, args: &[&str]) -> anyhow::Result<Output
         command.arg("-C").arg(dir);
     }
     // Never stop to ask for a password in CI or mid-incident; fail with git's message instead.
+    // Nor for an editor: no command statuspost runs needs one, and an author's
+    // GIT_EDITOR would otherwise be started with its screen hidden.
     command
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_EDITOR", "true")
         .stdin(std::process::Stdio::null());
     command
         .output()

@@ -75,6 +75,11 @@ impl Repo {
             .strip_prefix("refs/heads/")
             .unwrap_or(&merge)
             .to_string();
+        if text(&["rev-parse", "--verify", "-q", "@{upstream}"]).is_none() {
+            return Err(format!(
+                "the branch `{local}` tracks `{remote}/{branch}`, which this repository no longer has (deleted on the remote, then pruned?)\n  = help: `git fetch {remote}`, then `git branch -u {remote}/BRANCH` to the branch CI builds from"
+            ));
+        }
         Ok(Repo {
             top,
             remote,
@@ -118,6 +123,39 @@ impl Repo {
             .filter_map(|l| l.get(3..))
             .map(str::to_string)
             .collect())
+    }
+
+    /// Files in `dirs` (under the site folder `root`) that git does not track:
+    /// a build would read them, but CI, which builds what is committed, would not.
+    pub(crate) fn untracked(&self, root: &Path, dirs: &[&str]) -> anyhow::Result<Vec<String>> {
+        let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+        let paths: Vec<String> = dirs
+            .iter()
+            .filter_map(|d| self.relative(&root.join(d)).ok())
+            .collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        args.extend(paths.iter().map(String::as_str));
+        Ok(git::run(Some(&self.top), &args)?
+            .lines()
+            .filter_map(|l| l.strip_prefix("?? "))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Whether the remote still has the branch, or `Err` with why it cannot be asked.
+    pub(crate) fn remote_has_branch(&self) -> Result<bool, String> {
+        let heads = git::output(
+            Some(&self.top),
+            &["ls-remote", "--heads", &self.remote, &self.branch],
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if !heads.status.success() {
+            let stderr = String::from_utf8_lossy(&heads.stderr);
+            return Err(stderr.lines().next().unwrap_or_default().to_string());
+        }
+        Ok(!heads.stdout.is_empty())
     }
 
     /// Commits on the branch that its upstream does not have and statuspost
@@ -238,7 +276,7 @@ impl Repo {
             return false;
         }
         let mut resume = git::identity(&self.top);
-        resume.extend(["-c", "core.editor=true", "rebase", "--continue"]);
+        resume.extend(["rebase", "--continue"]);
         std::fs::write(self.top.join(&rel), merged).is_ok()
             && git::run(Some(&self.top), &["add", "--", &rel]).is_ok()
             && git::output(Some(&self.top), &resume).is_ok_and(|o| o.status.success())

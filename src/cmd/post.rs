@@ -47,7 +47,11 @@ impl Written {
     fn appended(&self) -> Option<&[u8]> {
         let added = self.bytes.strip_prefix(self.before.as_deref()?)?;
         let start = added.iter().position(|b| !matches!(b, b'\r' | b'\n'))?;
-        Some(&added[start..])
+        // Only whole update blocks move: text added to the end of the update
+        // before (a correction made in the editor) belongs to that update.
+        added[start..]
+            .starts_with(b"+++")
+            .then_some(&added[start..])
     }
 }
 
@@ -106,6 +110,25 @@ pub(super) fn prepare(
                 return Err(cmd::refuse(&format!(
                     "error: --publish needs your changes committed first; these are not:\n{}\n  = help: CI builds what is committed, so the site checked here must be the one pushed; commit them, or `git stash` now and `git stash pop` after posting. Nothing was written",
                     list(uncommitted)
+                )));
+            }
+            let untracked = repo
+                .untracked(
+                    &site.root,
+                    &[
+                        "statuspost.toml",
+                        "incidents",
+                        "maintenance",
+                        "templates",
+                        "i18n",
+                        "static",
+                    ],
+                )
+                .map_err(|e| cmd::refuse(&format!("error: {e:#}")))?;
+            if !untracked.is_empty() {
+                return Err(cmd::refuse(&format!(
+                    "error: the site has files git does not track, which a build here would publish and CI's would not:\n{}\n  = help: commit them, or move them out of the site (a draft can wait in another folder). Nothing was written",
+                    list(untracked)
                 )));
             }
             let unpushed = repo
@@ -205,7 +228,7 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, mut written: Written) -> anyho
     let short = commit[..commit.len().min(12)].to_string();
     eprintln!("committed {short} {}", written.subject);
 
-    let synced = match sync(&repo, &written, site, &short)? {
+    let synced = match sync(&repo, &written, site, &short, via)? {
         Ok(synced) => synced,
         Err(outcome) => return Ok(outcome),
     };
@@ -262,7 +285,27 @@ fn sync(
     written: &Written,
     site: &SiteArgs,
     short: &str,
+    via: PublishVia,
 ) -> anyhow::Result<Result<Synced, Outcome>> {
+    let head = format!("{} {}", repo.remote, repo.branch);
+    // Where CI builds from must still exist: a push would quietly make a branch nothing builds.
+    match repo.remote_has_branch() {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!(
+                "error: {} has no branch `{}` any more; your update is committed here as {short} and was not pushed\n  = help: push it to the branch CI builds from: `git push {} HEAD:BRANCH`, and `git branch -u {}/BRANCH`",
+                repo.remote, repo.branch, repo.remote, repo.remote
+            );
+            return Ok(Err(Outcome::Failed));
+        }
+        Err(why) => return Ok(Ok(Synced::Unreachable(why))),
+    }
+    // With CI down, pushing is not publishing: say what else finishes the job.
+    let then = if via == PublishVia::Direct {
+        "; readers do not see it yet: then `statuspost publish` and `statuspost announce`"
+    } else {
+        ""
+    };
     match repo.push() {
         Ok(()) => return Ok(Ok(Synced::Pushed { rebased: false })),
         Err(Refused::Failed(why)) => return Ok(Ok(Synced::Unreachable(why))),
@@ -276,19 +319,29 @@ fn sync(
         }),
         _ => None,
     };
-    let head = format!("{} {}", repo.remote, repo.branch);
     match repo.rebase(again.as_ref()) {
         Ok(_) => {}
+        Err(PushError::Conflict { files }) if written.before.is_none() => {
+            let stem = written
+                .display
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            eprintln!(
+                "error: another author opened `{}` on {head} meanwhile; yours is committed here as {short} and was not pushed\n  = help: your text stays in that commit (`git show {short}`); to post it to their incident instead: `git reset -q --hard @{{upstream}} && git pull -q`, then `statuspost update {stem} STATE -m TEXT --publish`",
+                files.join(", ")
+            );
+            return Ok(Err(Outcome::Failed));
+        }
         Err(PushError::Conflict { files }) => {
             eprintln!(
-                "error: {head} has other changes to {}; your update is committed here as {short} and was not pushed\n  = help: `git pull --rebase`, keep both sides, then `git push`",
+                "error: {head} has other changes to {}; your update is committed here as {short} and was not pushed\n  = help: `git pull --rebase`, keep both sides, then `git push`{then}",
                 files.join(", ")
             );
             return Ok(Err(Outcome::Failed));
         }
         Err(PushError::Failed(why)) => {
             eprintln!(
-                "error: {head} moved on, and rebasing onto it failed: {why}\n  = help: your update is committed here as {short} and was not pushed: `git pull --rebase && git push`"
+                "error: {head} moved on, and rebasing onto it failed: {why}\n  = help: your update is committed here as {short} and was not pushed: `git pull --rebase && git push`{then}"
             );
             return Ok(Err(Outcome::Failed));
         }
@@ -296,7 +349,7 @@ fn sync(
     // What others pushed is part of the site now: check what will be pushed.
     if validate(site)?.is_none() {
         eprintln!(
-            "error: with what others pushed meanwhile, the site does not build (above); your update is committed here, on top of theirs, and was not pushed\n  = help: fix it, commit, then `git push`"
+            "error: with what others pushed meanwhile, the site does not build (above); your update is committed here, on top of theirs, and was not pushed\n  = help: fix it, commit, then `git push`{then}"
         );
         return Ok(Err(Outcome::Invalid));
     }
@@ -304,7 +357,7 @@ fn sync(
         Ok(()) => Ok(Ok(Synced::Pushed { rebased: true })),
         Err(Refused::Moved) => {
             eprintln!(
-                "error: {head} moved on again while this update was being rebased; it is committed here\n  = help: `git pull --rebase && git push`"
+                "error: {head} moved on again while this update was being rebased; it is committed here\n  = help: `git pull --rebase && git push`{then}"
             );
             Ok(Err(Outcome::Failed))
         }

@@ -85,8 +85,8 @@ pub(super) fn run(args: PostmortemArgs) -> anyhow::Result<Outcome> {
         before: Some(original),
         bytes,
         subject: post::subject(&slug, "postmortem"),
-        summary: if has_summary {
-            "the postmortem, edited".to_string()
+        summary: if args.edit {
+            "the postmortem, as you saved it".to_string()
         } else {
             "the postmortem skeleton, added to the summary: fill in each section".to_string()
         },

@@ -104,6 +104,13 @@ fn set_base_url(site: &TestSite, url: &str) -> String {
     config
 }
 
+/// Commits and pushes everything in the site, as an author posting by hand does.
+fn commit_and_push(site: &TestSite, message: &str) {
+    git(site.root(), &["add", "-A"]);
+    git(site.root(), &["commit", "-q", "-m", message]);
+    git(site.root(), &["push", "-q"]);
+}
+
 fn identity(dir: &Path) {
     git(dir, &["config", "user.name", "Comms Lead"]);
     git(dir, &["config", "user.email", "comms@acme.example"]);
@@ -400,10 +407,12 @@ fn an_invalid_site_writes_and_commits_nothing() {
     site.run(&NEW_PUBLISHED).success();
     let file = "incidents/2026-12-02-payouts-delayed.md";
     let before = site.read(file);
+    // Someone else pushed a broken file: CI cannot publish anything until it is fixed.
     site.write(
         "incidents/2026-12-01-broken.md",
         "+++\ntitle = \"Broken\"\n",
     );
+    commit_and_push(site, "broken");
     let run = site.run(&IDENTIFIED_PUBLISHED).expect_code(2);
     assert!(
         run.stderr().contains("2026-12-01-broken.md"),
@@ -416,7 +425,7 @@ fn an_invalid_site_writes_and_commits_nothing() {
         run.stderr()
     );
     assert_eq!(site.read(file), before);
-    assert_eq!(repo.remote_log()[0], "payouts-delayed: investigating");
+    assert_eq!(repo.remote_log()[0], "broken");
 }
 
 #[test]
@@ -430,6 +439,7 @@ fn a_site_template_that_fails_undoes_the_update() {
         "templates/incident.html",
         "{% extends \"base.html\" %}{% block main %}{{ missing.field }}{% endblock main %}",
     );
+    commit_and_push(site, "a template");
     let run = site.run(&IDENTIFIED_PUBLISHED).expect_code(2);
     assert!(
         run.stderr().contains("is as it was before"),
@@ -437,7 +447,7 @@ fn a_site_template_that_fails_undoes_the_update() {
         run.stderr()
     );
     assert_eq!(site.read(file), before);
-    assert_eq!(repo.remote_log().len(), 2);
+    assert_eq!(repo.remote_log().len(), 3);
 }
 
 #[test]
@@ -500,6 +510,7 @@ fn the_editor_is_checked_before_writing_and_a_failing_editor_cancels() {
     assert_eq!(site.read(file), before);
 
     // An editor that saves and exits 0: the edited text is what is published.
+    commit_and_push(site, "payouts-delayed: investigating");
     let script = site.path("append.sh");
     std::fs::write(
         &script,
@@ -593,6 +604,7 @@ fn postmortem_adds_the_summary_without_an_update() {
         "{before}"
     );
 
+    commit_and_push(site, "payouts-delayed");
     // Days later: the postmortem, not another `resolved`.
     site.run(&[
         "update",
@@ -1163,4 +1175,165 @@ fn a_refusing_commit_hook_and_a_path_with_a_space_get_commands_to_paste() {
     assert!(repo
         .remote_file("status page/incidents/2026-12-02-payouts-delayed.md")
         .is_some());
+}
+
+// Second review of issue 14: `--publish=direct` built, published and
+// announced a draft incident that was never committed.
+#[test]
+fn files_git_does_not_track_are_never_published() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    site.run(&[
+        "new",
+        "Payments maybe failing",
+        "-i",
+        "critical",
+        "-c",
+        "api",
+        "-m",
+        "DRAFT",
+        "--now",
+        NOW,
+    ])
+    .success();
+    let run = site
+        .run(&[
+            "update",
+            "payouts",
+            "identified",
+            "-m",
+            "A queue is stuck.",
+            "--now",
+            "2026-12-02T10:06:00Z",
+            "--publish",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("incidents/2026-12-02-payments-maybe-failing.md"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!site.read(FILE).contains("A queue is stuck."));
+}
+
+// Second review of issue 14: an author's GIT_EDITOR was started, hidden,
+// while an update was appended again after another author's, and hung.
+#[test]
+fn the_authors_git_editor_is_never_started() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let other = repo.other_clone();
+    other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
+    site.run_env(
+        &[
+            "update",
+            "payouts",
+            "verifying",
+            "-m",
+            "Our words.",
+            "--now",
+            "2026-12-02T10:06:00Z",
+            "--publish",
+        ],
+        &[("GIT_EDITOR", "false")],
+    )
+    .success();
+    let remote = repo.remote_file(FILE).unwrap();
+    assert!(
+        remote.contains("Their words.") && remote.contains("Our words."),
+        "{remote}"
+    );
+}
+
+// Second review of issue 14: with the upstream branch deleted on the remote,
+// a push quietly made a branch nothing builds; with it pruned here, the
+// error named no next step.
+#[test]
+fn a_deleted_upstream_branch_is_said_not_recreated() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    git(&repo.remote, &["update-ref", "-d", "refs/heads/main"]);
+    let run = site.run(&NEW_PUBLISHED).expect_code(3);
+    assert!(
+        run.stderr().contains("has no branch `main` any more"),
+        "{}",
+        run.stderr()
+    );
+    assert!(repo.remote_file(FILE).is_none());
+    git(site.root(), &["reset", "-q", "--hard", "HEAD~1"]);
+    git(site.root(), &["fetch", "-q", "--prune"]);
+    site.run(&NEW_PUBLISHED)
+        .expect_code(2)
+        .expect_stderr("git branch -u origin/BRANCH");
+    assert!(!site.exists(FILE));
+}
+
+// Second review of issue 14: a correction added in the editor to the end of
+// the update before was moved into another author's update.
+#[test]
+fn a_correction_to_the_update_before_is_not_moved_into_theirs() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    site.run(&NEW_PUBLISHED).success();
+    let other = repo.other_clone();
+    other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
+    let editor = site.path("correct.sh");
+    // The correction goes after the first update's text, before the new block.
+    executable(
+        &editor,
+        "#!/bin/sh\nperl -0pi -e 's/(\\n\\+\\+\\+\\nstate = \"verifying\")/\\nCorrection: EU only.\\n$1/' \"$1\"\n",
+    );
+    let run = site.run_env(
+        &[
+            "update",
+            "payouts",
+            "verifying",
+            "-m",
+            "Our words.",
+            "--now",
+            "2026-12-02T10:06:00Z",
+            "--edit",
+            "--publish",
+        ],
+        &[("EDITOR", editor.to_str().unwrap())],
+    );
+    assert!(
+        site.read(FILE).contains("Correction: EU only."),
+        "the editor ran"
+    );
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    let remote = repo.remote_file(FILE).unwrap();
+    assert!(!remote.contains("Correction"), "{remote}");
+}
+
+// Second review of issue 14: two authors opening one incident at once got
+// advice to keep both sides, which makes a file with two incident headers.
+#[test]
+fn two_authors_opening_one_incident_are_told_to_post_to_the_first() {
+    let repo = Repo::new();
+    let site = &repo.site;
+    let other = repo.other_clone();
+    let mut theirs = NEW_PUBLISHED.to_vec();
+    theirs.extend(["-m", "Their words."]);
+    let out = run_in(&other, &theirs, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = site.run(&NEW_PUBLISHED).expect_code(3);
+    assert!(
+        run.stderr().contains("another author opened"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("statuspost update 2026-12-02-payouts-delayed STATE"),
+        "{}",
+        run.stderr()
+    );
 }
