@@ -83,8 +83,12 @@ pub(super) fn calendar(site: &Site, now: DateTime<Utc>) -> Vec<u8> {
                 crate::view::maintenance_state_label(latest.state, strings),
                 markdown::to_text(&latest.body)
             ));
-        } else if !m.summary.is_empty() {
-            description.push_str(&format!("\n\n{}", markdown::to_text(&m.summary)));
+        } else {
+            // A summary that is all unfilled template sections renders to nothing.
+            let summary = markdown::to_text(&m.summary);
+            if !summary.trim().is_empty() {
+                description.push_str(&format!("\n\n{}", summary.trim()));
+            }
         }
         let url = format!("{}/maintenance/{}/", config.base_url, m.slug);
         description.push_str(&format!("\n\n{url}"));

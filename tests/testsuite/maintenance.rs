@@ -515,3 +515,30 @@ fn new_and_update_work_for_maintenance_with_their_own_templates() {
         "{page}"
     );
 }
+
+// Issue 14 follow-up: a window whose summary is only an unfilled template
+// section put an empty paragraph into the calendar event's description.
+#[test]
+fn an_unfilled_summary_leaves_no_empty_paragraph_in_the_calendar() {
+    let site = TestSite::new();
+    site.write(
+        "maintenance/2026-03-29-db-upgrade.md",
+        "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-03-29T00:30:00Z\nends = 2026-03-29T03:00:00Z\n+++\n## What we are changing\n\n<!-- fill in: the work. This note is never published. -->\n",
+    );
+    site.build("2026-03-28T12:00:00Z");
+    let calendar: icalendar::Calendar = site
+        .read("site/maintenance.ics")
+        .parse()
+        .expect("valid iCalendar");
+    let event = calendar
+        .components
+        .iter()
+        .find_map(|c| c.as_event())
+        .expect("the window");
+    let description = event.get_description().expect("a description");
+    assert!(!description.contains("\n\n\n"), "{description:?}");
+    assert!(
+        description.ends_with("/maintenance/2026-03-29-db-upgrade/"),
+        "{description:?}"
+    );
+}
