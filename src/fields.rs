@@ -160,7 +160,7 @@ impl<'a> Fields<'a> {
     /// in it, and a warning that it had some.
     fn visible(&self, s: &str, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> String {
         let clean = crate::markdown::without_hidden(s);
-        if clean.len() != s.len() {
+        if matches!(clean, std::borrow::Cow::Owned(_)) {
             diags.push(hidden_warning(self.source, span));
         }
         clean.into_owned()

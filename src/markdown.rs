@@ -24,10 +24,19 @@ pub(crate) fn is_hidden(c: char) -> bool {
 }
 
 /// `text` without [`is_hidden`] characters. They are invisible, so no word an
-/// author can see is lost.
+/// author can see is lost; one that separates words (a vertical tab, a form
+/// feed) becomes a space, so that the words on either side stay two.
 pub(crate) fn without_hidden(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().any(is_hidden) {
-        std::borrow::Cow::Owned(text.chars().filter(|&c| !is_hidden(c)).collect())
+        std::borrow::Cow::Owned(
+            text.chars()
+                .filter_map(|c| match c {
+                    c if !is_hidden(c) => Some(c),
+                    c if c.is_whitespace() => Some(' '),
+                    _ => None,
+                })
+                .collect(),
+        )
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -534,6 +543,13 @@ fn safe_link(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hidden_character_between_words_leaves_them_two_words() {
+        assert_eq!(without_hidden("0\u{b}A"), "0 A");
+        assert_eq!(without_hidden("a\u{c}b\u{1b}[31mc"), "a b[31mc");
+        assert_eq!(without_hidden("plain"), "plain");
+    }
 
     #[test]
     fn raw_html_is_shown_as_text_and_comments_are_dropped() {
