@@ -44,7 +44,7 @@ pub(crate) struct SiteArgs {
     /// The site folder: where statuspost.toml and incidents/ are; else the nearest folder above it that has one.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
-    /// Treat this instant as "now" (RFC 3339, or local time in the site's zone), for reproducible runs.
+    /// Treat this instant as "now" (RFC 3339, or local time in the site's zone), for reproducible runs; overrides `demo_now`.
     #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub now: Option<String>,
 }

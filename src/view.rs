@@ -142,7 +142,7 @@ pub(crate) struct DayView {
     pub k: u8,
     /// What a screen reader says, and a tooltip shows: "22 Nov 2026: 35m partial outage".
     pub text: String,
-    /// The worst incident that day, relative to the site root.
+    /// That day's incident, or the month's page when it had several, relative to the site root.
     pub link: Option<String>,
     /// `2026-11-22`: the day's anchor on its component's page.
     pub iso: String,
@@ -185,10 +185,12 @@ impl DayView {
             k: day.kind as u8,
             iso: day.date.format("%Y-%m-%d").to_string(),
             text,
-            link: day
-                .incidents
-                .first()
-                .map(|&i| format!("incidents/{}/", site.incidents[i].slug)),
+            // One incident: its page. Several: the month's page, which lists them all.
+            link: match day.incidents.as_slice() {
+                [] => None,
+                [one] => Some(format!("incidents/{}/", site.incidents[*one].slug)),
+                _ => Some(day.date.format("history/%Y-%m/").to_string()),
+            },
         }
     }
 }

@@ -506,7 +506,8 @@ fn wait_live(site: &SiteArgs, wait: Duration) -> Outcome {
         return Outcome::Invalid;
     };
     let s = crate::render::as_of(&s, now);
-    let latest = crate::render::api::updated_at(&s);
+    let latest = crate::render::api::latest_update(&s)
+        .unwrap_or_else(|| crate::render::api::updated_at(&s, now));
     let url = s.config.base_url.clone();
     eprintln!("waiting for {url} to serve it...");
     let polled = super::status::poll(&url, latest, wait);

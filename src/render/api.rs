@@ -89,10 +89,9 @@ struct ApiIncident<'a> {
     components: Vec<Component<'a>>,
 }
 
-/// `page.updated_at` of the API: the time of the latest update. Content time,
-/// not the clock (unchanged content, unchanged files), and so the stamp that
-/// `statuspost status` compares with the published site's.
-pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
+/// The newest update of any incident or maintenance: what `statuspost status`
+/// asks the published site for, comparing it with the site's `page.updated_at`.
+pub(crate) fn latest_update(site: &Site) -> Option<DateTime<Utc>> {
     site.incidents
         .iter()
         .map(|i| i.latest().at)
@@ -102,45 +101,63 @@ pub(crate) fn updated_at(site: &Site) -> DateTime<Utc> {
                 .flat_map(|m| m.updates.last().map(|u| u.at)),
         )
         .max()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
-/// When what the pages say last changed, as of `now`: the newest update, a
-/// maintenance window starting or ending, or a promised update coming due (the
-/// page then says it is overdue). The home page's "last updated": unlike the
-/// clock it moves only when the content does, so unchanged content builds
-/// byte-identical files and `publish` has nothing to commit. A site with no
-/// content yet has no such time: its page last changed when its uptime bars
-/// moved on to today, at midnight in the site's zone.
-pub(crate) fn last_change(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
-    let default = site.config.default_next_update;
-    let updates = site
-        .incidents
+/// The API's `page.updated_at`: when its data last changed, as of `now`: the
+/// newest update, or a maintenance window starting or ending; for a site with
+/// no content yet, midnight today in the site's zone. It moves only with the
+/// content, never with the build's clock, so a host that serves a stamp at
+/// least as new as an update's time serves that update.
+pub(crate) fn updated_at(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    let windows = site
+        .maintenance
         .iter()
-        .flat_map(|i| i.updates.iter().map(|u| u.at))
-        .chain(
-            site.maintenance
-                .iter()
-                .flat_map(|m| m.updates.iter().map(|u| u.at)),
-        );
-    let windows = site.maintenance.iter().flat_map(|m| [m.starts, m.ends]);
+        .flat_map(|m| [m.starts, m.ends])
+        .filter(|&t| t <= now);
+    latest_update(site)
+        .into_iter()
+        .chain(windows)
+        .max()
+        .unwrap_or_else(|| start_of_day(site, now))
+}
+
+/// What the home page's "As of" and "Last updated" say: when the page as
+/// shown last changed. That is [`updated_at`], or later: a promised update
+/// coming due (the page then says it is overdue), the uptime bars moving on at
+/// midnight, and, while an incident is open, its "ongoing for" growing by the
+/// minute. So a quiet site never reads as months old above today's bars, an
+/// outage's page never contradicts its own durations, and unchanged content
+/// on a quiet day builds byte-identical files.
+pub(crate) fn shown_at(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    let default = site.config.default_next_update;
     let lapses = site
         .open_incidents()
-        .filter_map(|i| i.next_update_due(default));
-    updates
-        .chain(windows)
-        .chain(lapses)
-        .filter(|&t| t <= now)
+        .filter_map(|i| i.next_update_due(default))
+        .filter(|&t| t <= now);
+    let changed = lapses
+        .chain([updated_at(site, now), start_of_day(site, now)])
         .max()
-        .unwrap_or_else(|| {
-            let tz = site.config.timezone;
-            crate::clock::local(now, tz)
-                .date_naive()
-                .and_time(chrono::NaiveTime::MIN)
-                .and_local_timezone(tz)
-                .earliest()
-                .map_or(now, |t| t.with_timezone(&Utc))
-        })
+        .unwrap_or(now);
+    if site.open_incidents().next().is_some() {
+        use chrono::DurationRound;
+        changed.max(
+            now.duration_trunc(chrono::TimeDelta::minutes(1))
+                .unwrap_or(now),
+        )
+    } else {
+        changed
+    }
+}
+
+/// Midnight of `now`'s day in the site's zone.
+fn start_of_day(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    let tz = site.config.timezone;
+    crate::clock::local(now, tz)
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_local_timezone(tz)
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&Utc))
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -189,6 +206,8 @@ struct Api<'a> {
     statuses: Vec<ComponentStatus>,
     /// Each component's `created_at` and `updated_at`, from the content.
     dates: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The page's `updated_at`: see [`updated_at`].
+    updated: DateTime<Utc>,
 }
 
 /// Statuspage's maintenance statuses have no `cancelled`: a cancelled window
@@ -216,7 +235,8 @@ fn component_dates(site: &Site, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateT
                 .flat_map(|m| m.updates.first().map(|u| u.at)),
         )
         .min()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        // No content and no `since`: the page's own stamp, never 1970.
+        .unwrap_or_else(|| updated_at(site, now));
     (0..config.components.len())
         .map(|c| {
             let created = config.components[c]
@@ -259,7 +279,7 @@ impl<'a> Api<'a> {
             name: &c.title,
             url: c.base_url.clone(),
             time_zone: c.timezone.name(),
-            updated_at: time(updated_at(self.site)),
+            updated_at: time(self.updated),
         }
     }
 
@@ -514,6 +534,7 @@ impl<'a> Api<'a> {
             page_id: format!("{page_id:016x}")[..12].to_string(),
             statuses: site.component_statuses(now),
             dates: component_dates(site, now),
+            updated: updated_at(site, now),
         }
     }
 }

@@ -24,7 +24,7 @@ const UPCOMING_DAYS: i64 = 30;
 struct IndexPage<'a> {
     site: &'a SiteView,
     root: &'static str,
-    /// When the content last changed (`api::last_change`): never the clock, so unchanged content builds the same page.
+    /// When the page as shown last changed (`api::shown_at`).
     generated: TimeView,
     active_maintenance: Vec<&'a MaintenanceView>,
     upcoming_maintenance: Vec<&'a MaintenanceView>,
@@ -447,7 +447,7 @@ pub(super) fn render(
     let data = IndexPage {
         site: &site_view,
         root: "",
-        generated: TimeView::new(super::api::last_change(site, now), tz, strings),
+        generated: TimeView::new(super::api::shown_at(site, now), tz, strings),
         icon: banner.colour,
         banner,
         banner_text,

@@ -67,7 +67,7 @@ fn a_german_site_speaks_german_everywhere_a_reader_looks() {
     let words = text(&index) + &text(&site.read("site/components/db/index.html"));
     for expected in [
         "Teilweiser Ausfall",
-        "Stand: 5. März 2026, 14:05 GMT",
+        "Stand: 5. März 2026, 14:20 GMT",
         "Aktuelle Störungen",
         "Betrifft Public API, Dashboard",
         "Nächste Meldung bis 5. März 2026, 14:35 GMT.",
@@ -100,7 +100,7 @@ fn a_german_site_speaks_german_everywhere_a_reader_looks() {
     // The translated sentence keeps its markup: the time is a <time> element and the contact a link.
     assert!(
         index.contains(
-            r#"Stand: <time datetime="2026-03-05T14:05:00Z">5. März 2026, 14:05 GMT</time>"#
+            r#"Stand: <time datetime="2026-03-05T14:20:00Z">5. März 2026, 14:20 GMT</time>"#
         ),
         "{index}"
     );
@@ -157,7 +157,7 @@ fn a_japanese_site_puts_words_in_japanese_order() {
     for expected in [
         "一部で障害が発生しています",
         // The time comes before "as of" in Japanese.
-        "2026年3月5日 14:05 GMT 現在",
+        "2026年3月5日 14:20 GMT 現在",
         "発生中の障害",
         "影響範囲：Public API、Dashboard",
         "次回の更新は 2026年3月5日 14:35 GMT までに行います。",
@@ -172,7 +172,7 @@ fn a_japanese_site_puts_words_in_japanese_order() {
     }
     assert!(
         index.contains(
-            r#"<time datetime="2026-03-05T14:05:00Z">2026年3月5日 14:05 GMT</time> 現在"#
+            r#"<time datetime="2026-03-05T14:20:00Z">2026年3月5日 14:20 GMT</time> 現在"#
         ),
         "{index}"
     );
@@ -201,7 +201,7 @@ fn french_and_spanish_are_built_in_with_their_plural_rules() {
     let fr = site("fr");
     let words = text(&fr.read("site/index.html"));
     assert!(
-        words.contains("Panne partielle") && words.contains("État au 5 mars 2026 à 14:05 GMT"),
+        words.contains("Panne partielle") && words.contains("État au 5 mars 2026 à 14:20 GMT"),
         "{words}"
     );
     assert!(text(&fr.read("site/history/index.html")).contains("mars 2026 2 incidents"));

@@ -348,8 +348,8 @@ fn uptime_splits_incidents_at_midnight_takes_the_worst_and_counts_open_ones() {
     );
     let page = site.read("site/components/dashboard/index.html");
     assert!(
-        page.contains("<span class=\"mark d5\"></span></span><a href=\"../../incidents/big/\">"),
-        "links to the worst incident that day: {page}"
+        page.contains("<span class=\"mark d5\"></span></span><a href=\"../../history/2026-11/\">"),
+        "a day of two incidents links to the month that lists both: {page}"
     );
 
     let (db, legend) = days(&site, "Databases");

@@ -654,3 +654,104 @@ fn subscribing_is_one_link_away_on_every_page() {
         ))
         .expect_stderr("unknown key `email` in the [subscribe] table");
 }
+
+/// The `datetime` of the home page's "As of" time.
+fn as_of(site: &TestSite) -> String {
+    let html = site.read("site/index.html");
+    let start = html.find("As of <time datetime=\"").expect("an As of time") + 22;
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+// Review of issue 14 (item 8): "As of" had become the last update's time.
+// On a quiet site that was months old above today's bars; during an outage
+// it contradicted the incident's own "ongoing for"; and the API's
+// `page.updated_at` ignored a window starting, and was 1970 on an empty site.
+#[test]
+fn as_of_agrees_with_the_bars_the_durations_and_the_api() {
+    let site = TestSite::new();
+    site.incident(
+        "2026-12-01-api-errors",
+        "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-12-01T10:00:00Z\n+++\nSome requests fail.\n\n+++\nstate = \"resolved\"\nat = 2026-12-01T11:00:00Z\n+++\nAll requests succeed again.\n",
+    );
+    // Quiet, three months on: the page is as of today, when its bars last moved.
+    site.build("2027-03-01T12:00:00Z");
+    assert_eq!(as_of(&site), "2027-03-01T00:00:00Z");
+    assert_eq!(
+        json(&site, "status.json")["page"]["updated_at"],
+        "2026-12-01T11:00:00.000Z"
+    );
+    // An incident open: the page is as of the build's minute, as its "ongoing for" is.
+    site.incident(
+        "2027-03-01-slow-dashboard",
+        &open_incident(
+            "Slow dashboard",
+            "minor",
+            "[\"dashboard\"]",
+            "2027-03-01T11:00:00Z",
+        ),
+    );
+    site.build("2027-03-01T11:20:30Z");
+    assert_eq!(as_of(&site), "2027-03-01T11:20:00Z");
+    assert!(text(&site.read("site/index.html")).contains("20m"));
+    // A window that has started moves the API's stamp, as it moves the status.
+    site.write(
+        "maintenance/2027-03-01-db.md",
+        "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2027-03-01T11:10:00Z\nends = 2027-03-01T13:00:00Z\n+++\n+++\nstate = \"scheduled\"\nat = 2027-02-20T09:00:00Z\n+++\nThe upgrade is scheduled.\n",
+    );
+    site.build("2027-03-01T11:20:30Z");
+    assert_eq!(
+        json(&site, "status.json")["page"]["updated_at"],
+        "2027-03-01T11:10:00.000Z"
+    );
+
+    // No content at all: today's midnight, never 1970.
+    let empty = TestSite::new();
+    empty.build("2027-03-01T12:00:00Z");
+    let summary = json(&empty, "summary.json");
+    assert_eq!(summary["page"]["updated_at"], "2027-03-01T00:00:00.000Z");
+    assert!(
+        !empty.read("site/api/v2/components.json").contains("1970"),
+        "{}",
+        empty.read("site/api/v2/components.json")
+    );
+}
+
+// Review of issue 17 (item 7): a month with maintenance and no incident read
+// "No incidents" in one list of the history and "0 incidents" in the other.
+#[test]
+fn the_history_says_a_month_without_incidents_one_way() {
+    let site = TestSite::new();
+    site.write(
+        "maintenance/2026-10-10-db.md",
+        "+++\ntitle = \"Database upgrade\"\ncomponents = [\"db\"]\nstarts = 2026-10-10T22:00:00Z\nends = 2026-10-10T23:00:00Z\n+++\n+++\nstate = \"scheduled\"\nat = 2026-10-01T09:00:00Z\n+++\nThe upgrade is scheduled.\n\n+++\nstate = \"completed\"\nat = 2026-10-10T23:00:00Z\n+++\nDone.\n",
+    );
+    site.build("2026-11-22T12:00:00Z");
+    let history = text(&site.read("site/history/index.html"));
+    assert!(!history.contains("0 incidents"), "{history}");
+    assert!(history.contains("No incidents"), "{history}");
+}
+
+// Review of issue 17 (item 5): a day with several incidents linked only to the
+// worst, so the others could not be reached from the component's page.
+#[test]
+fn a_day_with_several_incidents_links_to_all_of_them() {
+    let site = TestSite::new();
+    for (slug, title, at) in [
+        ("2026-11-20-a", "First outage", "2026-11-20T08:00:00Z"),
+        ("2026-11-20-b", "Second outage", "2026-11-20T15:00:00Z"),
+    ] {
+        site.incident(
+            slug,
+            &format!("+++\ntitle = \"{title}\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = {at}\n+++\nSome requests fail.\n\n+++\nstate = \"resolved\"\nat = {}\n+++\nFixed.\n", at.replace("T08", "T09").replace("T15", "T16")),
+        );
+    }
+    site.build("2026-11-22T12:00:00Z");
+    let page = site.read("site/components/api/index.html");
+    let day = between(&page, "id=\"d2026-11-20\"", "</li>");
+    assert!(day.contains("href=\"../../history/2026-11/\""), "{day}");
+    let month = text(&site.read("site/history/2026-11/index.html"));
+    assert!(
+        month.contains("First outage") && month.contains("Second outage"),
+        "{month}"
+    );
+}
