@@ -44,6 +44,8 @@ pub(crate) struct ComponentUptime {
     pub days: Vec<Day>,
     /// Over the counted days, from 0 to 100; `None` when no day is counted.
     pub percent: Option<f64>,
+    /// The same over the last 30 days, which is what a phone shows.
+    pub percent_30: Option<f64>,
 }
 
 /// Midnight at the start of `date` in `tz`; where midnight does not exist
@@ -93,6 +95,7 @@ pub(crate) fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
                 })
                 .collect(),
             percent: None,
+            percent_30: None,
         })
         .collect();
 
@@ -164,6 +167,8 @@ pub(crate) fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
         let since = site.config.components[c].since;
         let mut counted = 0i64;
         let mut down = 0f64;
+        let (mut counted_30, mut down_30) = (0i64, 0f64);
+        let recent = uptime.days.len().saturating_sub(30);
         for (d, day) in uptime.days.iter_mut().enumerate() {
             if since.is_some_and(|s| day.date < s) {
                 day.kind = DayKind::NoData;
@@ -181,13 +186,22 @@ pub(crate) fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
                 DayKind::Operational
             };
             let day_end = starts.get(d + 1).copied().unwrap_or(now).min(now);
-            counted += (day_end - starts[d]).num_minutes().max(0);
-            down += day.minutes[2] as f64 + PARTIAL_WEIGHT * day.minutes[1] as f64;
+            let minutes = (day_end - starts[d]).num_minutes().max(0);
+            let lost = day.minutes[2] as f64 + PARTIAL_WEIGHT * day.minutes[1] as f64;
+            counted += minutes;
+            down += lost;
+            if d >= recent {
+                counted_30 += minutes;
+                down_30 += lost;
+            }
             let worst = |&i: &usize| std::cmp::Reverse(site.incidents[i].peak_impact());
             day.incidents.sort_by_key(worst);
         }
-        uptime.percent =
-            (counted > 0).then(|| (100.0 * (1.0 - down / counted as f64)).clamp(0.0, 100.0));
+        let percent = |counted: i64, down: f64| {
+            (counted > 0).then(|| (100.0 * (1.0 - down / counted as f64)).clamp(0.0, 100.0))
+        };
+        uptime.percent = percent(counted, down);
+        uptime.percent_30 = percent(counted_30, down_30);
     }
     out
 }

@@ -131,6 +131,8 @@ pub(crate) struct ComponentView {
     pub incident_days: usize,
     /// The bars in words, for readers who cannot see them: "99.95% uptime, 3 days with incidents".
     pub summary: String,
+    /// The same of the last 30 days, which a phone shows.
+    pub summary_30: String,
     /// Its page of the days in words, relative to the site root: `components/<id>/`.
     pub url: String,
 }
@@ -403,17 +405,26 @@ pub(crate) fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
     let mut groups: Vec<(Option<String>, ComponentStatus, Vec<ComponentView>)> = Vec::new();
     for (i, c) in site.config.components.iter().enumerate() {
         let uptime_text = uptime[i].percent.map(|p| strings.percent(p));
-        let incident_days = uptime[i]
-            .days
-            .iter()
-            .filter(|d| d.kind >= crate::uptime::DayKind::Degraded)
-            .count();
-        let summary = strings.list(
-            &uptime_text
-                .iter()
-                .map(|p| strings.text("uptime", &[("percent", p)]))
-                .chain([strings.count("incident_days", incident_days, &[])])
-                .collect::<Vec<_>>(),
+        let days = &uptime[i].days;
+        let bad = |d: &&crate::uptime::Day| d.kind >= crate::uptime::DayKind::Degraded;
+        let incident_days = days.iter().filter(bad).count();
+        let summarise = |percent: Option<f64>, incident_days: usize| {
+            strings.list(
+                &percent
+                    .map(|p| strings.text("uptime", &[("percent", &strings.percent(p))]))
+                    .into_iter()
+                    .chain([strings.count("incident_days", incident_days, &[])])
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let summary = summarise(uptime[i].percent, incident_days);
+        // A phone shows the last 30 days, so its summary speaks of those.
+        let summary_30 = summarise(
+            uptime[i].percent_30,
+            days.iter()
+                .skip(days.len().saturating_sub(30))
+                .filter(bad)
+                .count(),
         );
         let view = ComponentView {
             id: c.id.clone(),
@@ -428,6 +439,7 @@ pub(crate) fn groups(site: &Site, now: DateTime<Utc>) -> Vec<GroupView> {
             uptime: uptime_text,
             incident_days,
             summary,
+            summary_30,
             url: format!("components/{}/", c.id),
         };
         match groups.iter_mut().find(|g| g.0 == c.group) {

@@ -645,6 +645,15 @@ impl Browser {
                 ));
             }
         }
+        // A phone shows 30 days of bars, so the summary under them speaks of those 30.
+        for summary in page["summaries"].as_array().unwrap() {
+            let summary = summary.as_str().unwrap_or_default();
+            if !summary.contains("30") || summary.contains("90") {
+                problems.push(format!(
+                    "a phone's bar summary is not of its 30 days: {summary:?}"
+                ));
+            }
+        }
         for id in page["fragments"].as_array().unwrap() {
             problems.push(format!("missing fragment target {id}"));
         }
@@ -836,6 +845,8 @@ return {
                  height: a.getBoundingClientRect().height };
     }),
     colours: [body.backgroundColor, body.color],
+    // What each component's summary says, as shown.
+    summaries: [...document.querySelectorAll('.sum')].map(p => p.innerText.trim()),
 };
 "##;
 

@@ -755,3 +755,31 @@ fn a_day_with_several_incidents_links_to_all_of_them() {
         "{month}"
     );
 }
+
+// Review of issue 17 (item 5): a phone shows 30 days of bars, but the summary
+// under them spoke of 90, naming an incident day no bar on the screen showed.
+#[test]
+fn a_phone_reads_a_summary_of_the_days_it_shows() {
+    let site = TestSite::new();
+    site.incident(
+        "2026-10-10-api",
+        "+++\ntitle = \"API errors\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n\n+++\nstate = \"investigating\"\nat = 2026-10-10T10:00:00Z\n+++\nSome requests fail.\n\n+++\nstate = \"resolved\"\nat = 2026-10-10T11:00:00Z\n+++\nFixed.\n",
+    );
+    site.build("2026-11-22T12:00:00Z");
+    let html = site.read("site/index.html");
+    let api = between(&html, "Public API", "</li>");
+    let wide = between(api, "class=s90>", "</span>");
+    let phone = between(api, "class=s30>", "</span>");
+    assert!(
+        wide.contains("Last 90 days") && wide.contains("1 day with incidents"),
+        "{wide}"
+    );
+    assert!(
+        phone.contains("Last 30 days: 100.00% uptime, 0 days with incidents"),
+        "{phone}"
+    );
+    assert!(
+        html.contains(".n90,.s90{display:none}"),
+        "the phone rule hides the 90-day summary"
+    );
+}
