@@ -184,7 +184,7 @@ pub(crate) struct UpdateArgs {
     /// Change the affected components from this update on; repeat, or separate with commas, for several.
     #[arg(short, long = "component", value_name = "ID", value_delimiter = ',')]
     pub components: Vec<String>,
-    /// Allow an update to an incident that is already resolved.
+    /// Reopen a resolved incident with this update (not with `resolved`: a postmortem is `statuspost postmortem`).
     #[arg(long)]
     pub reopen: bool,
     /// Also add the postmortem skeleton to the incident's summary (with `resolved`).
