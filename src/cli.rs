@@ -143,7 +143,7 @@ pub(crate) struct NewArgs {
     #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
     /// The update's text, instead of the `investigating` template; `-` reads it from stdin.
-    #[arg(short, long, value_name = "TEXT")]
+    #[arg(short, long, value_name = "TEXT", allow_hyphen_values = true)]
     pub message: Option<String>,
     /// Read the update's text from this file.
     #[arg(long, value_name = "FILE", conflicts_with = "message")]
@@ -173,7 +173,7 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
     /// The update's text, instead of the state's template; `-` reads it from stdin.
-    #[arg(short, long, value_name = "TEXT")]
+    #[arg(short, long, value_name = "TEXT", allow_hyphen_values = true)]
     pub message: Option<String>,
     /// Read the update's text from this file.
     #[arg(long, value_name = "FILE", conflicts_with = "message")]

@@ -140,10 +140,16 @@ fn template_files(language: &str) -> Vec<(PathBuf, String)> {
             .into_iter()
             .map(|(name, text)| (dir.join("updates").join(name), text.to_string())),
     );
-    // The English strings list every key, for a site that rewords or translates them.
+    // The strings the site reads, in its language (every key, for a site that
+    // rewords them); English for a language that is not built in, to translate.
+    let text = crate::i18n::BUILTIN
+        .iter()
+        .find(|(tag, _)| *tag == language)
+        .unwrap_or(&crate::i18n::BUILTIN[0])
+        .1;
     files.push((
-        Path::new(crate::i18n::DIR).join("en.toml"),
-        crate::i18n::BUILTIN[0].1.to_string(),
+        Path::new(crate::i18n::DIR).join(format!("{language}.toml")),
+        text.to_string(),
     ));
     files
 }

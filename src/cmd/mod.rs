@@ -171,7 +171,8 @@ pub(crate) fn component_ids(
     ids: &[String],
 ) -> Result<Vec<usize>, String> {
     let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    // `-c api,` or `-c api, db`: what is between the commas, trimmed.
+    for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
         match config.component_index(id) {
             Some(i) if !out.contains(&i) => out.push(i),
             Some(_) => {}
@@ -246,7 +247,14 @@ pub(crate) fn message(
         String::from_utf8(bytes).map_err(|_| format!("error: {name} is not UTF-8 text"))
     };
     let text = match (message, file) {
-        (Some("-"), _) => read(&mut std::io::stdin().lock(), "the message from stdin")?,
+        (Some("-"), _) => {
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                // Otherwise a stressed author faces a silent wait and thinks it hung.
+                eprintln!("reading the update's text from the terminal; end it with Ctrl-D on a line of its own");
+            }
+            read(&mut std::io::stdin().lock(), "the message from stdin")?
+        }
         (Some(text), _) => text.to_string(),
         (None, Some(path)) => {
             let name = format!("--message-file `{}`", path.display());
@@ -258,6 +266,15 @@ pub(crate) fn message(
     };
     if text.trim().is_empty() {
         return Err("error: the message is empty; write what customers should read, or leave out --message for the state's template".into());
+    }
+    // One pasted Windows line ending would make the file's line endings mixed;
+    // the file's own are applied when the text is written into it.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(line) = text.lines().position(|l| l.trim_end() == "+++") {
+        return Err(format!(
+            "error: line {} of the message is `+++`, which would end the update's block and start another\n  = help: write it differently, e.g. indent it or put it in `code`; nothing was written",
+            line + 1
+        ));
     }
     Ok(Some(text))
 }

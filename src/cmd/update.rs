@@ -166,6 +166,9 @@ pub(super) fn run(mut args: UpdateArgs) -> anyhow::Result<Outcome> {
         bytes = insert_summary(&original, &source, &bytes, &skeleton)?;
     }
 
+    if let Some(refused) = too_large(&bytes, &display) {
+        return Ok(refused);
+    }
     // What we write must read back, with the new update as the latest.
     check_reads_back(&bytes, &display, &slug, &config, &incident)?;
     let plan = match post::prepare(&args.post, args.edit, &args.site, &config) {
@@ -285,6 +288,13 @@ pub(super) fn find(
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned()
+    };
+    // Authors type words of the title as they wrote them ("Störung", "API");
+    // file names hold them transliterated and in lower case, as `new` wrote them.
+    let wanted = match crate::edit::slugify(&wanted) {
+        _ if files.iter().any(|p| stem(p) == wanted) => wanted,
+        slug if slug == "incident" && !wanted.eq_ignore_ascii_case("incident") => wanted,
+        slug => slug,
     };
     if let Some(exact) = files.iter().find(|p| stem(p) == wanted) {
         return Ok(exact.clone());
@@ -467,6 +477,9 @@ fn maintenance(
         tz,
     );
     let bytes = edit::appended(original, &block);
+    if let Some(refused) = too_large(&bytes, &display) {
+        return Ok(refused);
+    }
     let reads_back = Source::decode(&display, bytes.clone())
         .ok()
         .and_then(|s| crate::maintenance_file::parse(&s, slug.clone(), config, &mut diagnostics))
@@ -525,5 +538,19 @@ fn accept_again<T: 'static>(
             (Some(t), Some(m)) => (open(&t) || reopen) && updates(&m) == updates(&t) + 1,
             _ => false,
         }
+    })
+}
+
+/// A file the build would refuse to read is refused before it is written: an
+/// incident that no later command could update.
+fn too_large(bytes: &[u8], display: &std::path::Path) -> Option<Outcome> {
+    let limit = crate::fs::MAX_FILE_BYTES;
+    (bytes.len() as u64 > limit).then(|| {
+        cmd::refuse(&format!(
+            "error: with this update `{}` would be {:.1} MB, and statuspost reads files of at most {} MB\n  = help: shorten the text, or start a new incident that links to this one; nothing was written",
+            display.display(),
+            bytes.len() as f64 / 1e6,
+            limit / 1_000_000
+        ))
     })
 }

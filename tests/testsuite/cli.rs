@@ -558,3 +558,190 @@ fn help_of_new_and_update_shows_examples_that_run_and_what_impacts_show() {
     assert!(ran >= 6, "{ran} examples");
     site.run(&["build", "--now", NOW]).success();
 }
+
+// Review of issue 14: `update Störung` found nothing, as file names hold the
+// title transliterated and in lower case; `update API` missed `api-errors`.
+#[test]
+fn update_finds_an_incident_by_the_words_of_its_title_as_written() {
+    let site = TestSite::new();
+    site.run(&[
+        "new",
+        "Störung der Zahlungen",
+        "-i",
+        "minor",
+        "-c",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "Störung",
+        "identified",
+        "-m",
+        "Gefunden.",
+        "--now",
+        "2026-12-02T10:10:00Z",
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "Zahlungen",
+        "verifying",
+        "-m",
+        "Behoben.",
+        "--now",
+        "2026-12-02T10:20:00Z",
+    ])
+    .success();
+    site.run(&[
+        "new",
+        "API errors",
+        "-i",
+        "minor",
+        "-c",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    site.run(&[
+        "update",
+        "API",
+        "identified",
+        "-m",
+        "Found.",
+        "--now",
+        "2026-12-02T10:10:00Z",
+    ])
+    .success();
+    assert!(site
+        .read("incidents/2026-12-02-api-errors.md")
+        .contains("Found."));
+}
+
+// Review of issue 14: text an author types is taken as it is: a bullet or
+// "-5%" is not a flag, a pasted Windows line ending does not change the
+// file's, and a line that is only `+++` is refused before anything is written.
+#[test]
+fn the_update_text_is_taken_as_typed_or_refused_before_writing() {
+    let site = TestSite::new();
+    site.run(&[
+        "new",
+        "Payouts delayed",
+        "-i",
+        "minor",
+        "-c",
+        "api,",
+        "--now",
+        NOW,
+    ])
+    .success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    site.run(&[
+        "update",
+        "payouts",
+        "identified",
+        "-m",
+        "- Payouts to EU banks are delayed",
+        "--now",
+        "2026-12-02T10:05:00Z",
+    ])
+    .success();
+    assert!(site
+        .read(file)
+        .contains("\n- Payouts to EU banks are delayed"));
+    site.run(&[
+        "update",
+        "payouts",
+        "identified",
+        "-m",
+        "First line.\r\nSecond line.",
+        "--now",
+        "2026-12-02T10:06:00Z",
+    ])
+    .success();
+    assert!(!site.read(file).contains('\r'), "{:?}", site.read(file));
+    let before = site.read(file);
+    site.run(&[
+        "update",
+        "payouts",
+        "resolved",
+        "-m",
+        "Done.\n+++\nstate = \"resolved\"\n+++\nMore.",
+        "--now",
+        "2026-12-02T10:07:00Z",
+    ])
+    .expect_code(2)
+    .expect_stderr("line 2 of the message is `+++`");
+    assert_eq!(site.read(file), before);
+}
+
+// Review of issue 14: two large updates made an incident file over the 10 MB
+// that statuspost reads; every later command on it then failed.
+#[test]
+fn an_update_that_would_make_its_file_unreadable_is_refused() {
+    let site = TestSite::new();
+    site.run(&[
+        "new",
+        "Payouts delayed",
+        "-i",
+        "minor",
+        "-c",
+        "api",
+        "--now",
+        NOW,
+    ])
+    .success();
+    let big = site.path("big.txt");
+    std::fs::write(&big, "word ".repeat(1_200_000)).unwrap();
+    let big = big.to_str().unwrap();
+    site.run(&[
+        "update",
+        "payouts",
+        "identified",
+        "--message-file",
+        big,
+        "--now",
+        "2026-12-02T10:05:00Z",
+    ])
+    .success();
+    let file = "incidents/2026-12-02-payouts-delayed.md";
+    let before = site.read(file);
+    site.run(&[
+        "update",
+        "payouts",
+        "verifying",
+        "--message-file",
+        big,
+        "--now",
+        "2026-12-02T10:06:00Z",
+    ])
+    .expect_code(2)
+    .expect_stderr("statuspost reads files of at most 10 MB");
+    assert_eq!(site.read(file), before);
+    site.run(&["check", "--now", "2026-12-02T10:07:00Z"])
+        .success();
+}
+
+// Review of issue 14: `init --templates` in a German site copied the English
+// strings file, which the site never reads.
+#[test]
+fn init_templates_copies_the_strings_of_the_sites_language() {
+    let site = TestSite::new();
+    site.write(
+        "statuspost.toml",
+        crate::support::CONFIG.replace("timezone", "language = \"de\"\ntimezone"),
+    );
+    site.run(&["init", "--templates"]).success();
+    assert!(site.exists("i18n/de.toml"));
+    assert!(!site.exists("i18n/en.toml"));
+    site.write(
+        "i18n/de.toml",
+        site.read("i18n/de.toml")
+            .replace("nav_history = \"Verlauf\"", "nav_history = \"Chronik\""),
+    );
+    site.build(NOW);
+    assert!(site.read("site/index.html").contains("Chronik"));
+}

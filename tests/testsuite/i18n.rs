@@ -375,7 +375,7 @@ fn a_german_site_drafts_its_updates_in_german() {
     let file = site.read(&path);
     assert!(
         file.contains("Wir untersuchen einen teilweisen Ausfall bei Public API und Dashboard.")
-            && file.contains("Die nächste Meldung folgt bis 15:30 GMT."),
+            && file.contains("Die nächste Meldung folgt bis spätestens 15:30 GMT."),
         "{file}"
     );
     site.run(&[
@@ -412,7 +412,7 @@ fn a_german_site_drafts_its_updates_in_german() {
         .success();
     let file = site.read(run.stdout().trim());
     assert!(
-        file.contains("Wir führen von 10. März 2026, 22:00 GMT bis 10. März 2026, 23:00 GMT Wartungsarbeiten an Databases durch."),
+        file.contains("Wir führen vom 10. März 2026, 22:00 GMT bis zum 10. März 2026, 23:00 GMT Wartungsarbeiten an Databases durch."),
         "{file}"
     );
     // The German skeleton is hidden until written, like the English one.
