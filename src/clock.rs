@@ -249,6 +249,19 @@ pub fn parse_next(text: &str, now: Now, tz: Tz) -> Result<Now, String> {
     Ok(promised)
 }
 
+/// Midnight at the start of `date` in `tz`; where midnight does not exist
+/// (a daylight-saving jump at 00:00), the first instant of the day.
+pub fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut t = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    for _ in 0..4 {
+        if let Some(s) = tz.from_local_datetime(&t).earliest() {
+            return s.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
 /// The same instant, as the site's readers see it on a wall clock.
 pub fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
     t.with_timezone(&tz)

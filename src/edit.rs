@@ -242,15 +242,25 @@ fn remove_leftovers(target: &Path) {
 /// The bytes of an existing file with `addition` appended, in the file's own line endings.
 pub(crate) fn appended(original: &[u8], addition: &str) -> Vec<u8> {
     let crlf = original.windows(2).any(|w| w == b"\r\n");
+    appended_as_is(original, &line_endings(addition, crlf))
+}
+
+/// As [`appended`], for an addition already in the file's line endings.
+pub(crate) fn appended_as_is(original: &[u8], addition: &[u8]) -> Vec<u8> {
+    let nl: &[u8] = if original.windows(2).any(|w| w == b"\r\n") {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
     let mut out = original.to_vec();
     if !out.is_empty() && !out.ends_with(b"\n") {
-        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        out.extend_from_slice(nl);
     }
     // A blank line between blocks, as authors write them.
     if !out.is_empty() && !out.ends_with(b"\n\n") && !out.ends_with(b"\r\n\r\n") {
-        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        out.extend_from_slice(nl);
     }
-    out.extend_from_slice(&line_endings(addition, crlf));
+    out.extend_from_slice(addition);
     out
 }
 
@@ -265,10 +275,12 @@ pub(crate) fn inserted(original: &[u8], at: usize, addition: &str) -> Vec<u8> {
 }
 
 fn line_endings(text: &str, crlf: bool) -> Vec<u8> {
+    // Whatever the text came with (a template saved on Windows), the file's own.
+    let lf = text.replace("\r\n", "\n");
     if crlf {
-        text.replace('\n', "\r\n").into_bytes()
+        lf.replace('\n', "\r\n").into_bytes()
     } else {
-        text.as_bytes().to_vec()
+        lf.into_bytes()
     }
 }
 
@@ -308,6 +320,9 @@ mod tests {
         assert!(out.ends_with(b"\r\n\r\n+++\r\nstate = \"resolved\"\r\n+++\r\nDone.\r\n"));
         let out = appended(b"a\n", "b\n");
         assert_eq!(out, b"a\n\nb\n");
+        // An addition with Windows line endings takes the file's, whichever they are.
+        assert_eq!(appended(b"a\r\n", "b\r\nc\r\n"), b"a\r\n\r\nb\r\nc\r\n");
+        assert_eq!(appended(b"a\n", "b\r\nc\r\n"), b"a\n\nb\nc\n");
     }
 
     #[test]

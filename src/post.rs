@@ -271,7 +271,7 @@ impl Repo {
             Ok(out) if out.status.success() => out.stdout,
             _ => return false,
         };
-        let merged = append_raw(&theirs, again.text);
+        let merged = crate::edit::appended_as_is(&theirs, again.text);
         if !(again.accept)(&theirs, &merged) {
             return false;
         }
@@ -299,25 +299,6 @@ pub(crate) enum Refused {
     /// The remote has commits this branch does not: rebase, then push again.
     Moved,
     Failed(String),
-}
-
-/// `text` after `file`'s bytes, with the blank line between blocks that
-/// authors write, in the file's own line endings; `text` already has them.
-fn append_raw(file: &[u8], text: &[u8]) -> Vec<u8> {
-    let nl: &[u8] = if file.windows(2).any(|w| w == b"\r\n") {
-        b"\r\n"
-    } else {
-        b"\n"
-    };
-    let mut out = file.to_vec();
-    if !out.is_empty() && !out.ends_with(b"\n") {
-        out.extend_from_slice(nl);
-    }
-    if !out.is_empty() && !out.ends_with(b"\n\n") && !out.ends_with(b"\r\n\r\n") {
-        out.extend_from_slice(nl);
-    }
-    out.extend_from_slice(text);
-    out
 }
 
 /// The trailer on every commit statuspost makes, so that `--publish` can tell

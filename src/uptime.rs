@@ -7,8 +7,7 @@
 //! (`minor`) and maintenance not at all. Days before a component's `since`
 //! are not counted.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::model::{Impact, Site, State};
 
@@ -48,19 +47,6 @@ pub(crate) struct ComponentUptime {
     pub percent_30: Option<f64>,
 }
 
-/// Midnight at the start of `date` in `tz`; where midnight does not exist
-/// (a daylight-saving jump at 00:00), the first instant of the day.
-fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut t = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    for _ in 0..4 {
-        if let Some(s) = tz.from_local_datetime(&t).earliest() {
-            return s.with_timezone(&Utc);
-        }
-        t += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
-}
-
 fn impact_slot(impact: Impact) -> usize {
     match impact {
         Impact::Minor => 0,
@@ -79,7 +65,10 @@ pub(crate) fn compute(site: &Site, now: DateTime<Utc>) -> Vec<ComponentUptime> {
     let dates: Vec<NaiveDate> = (0..DAYS as i64)
         .map(|i| first + Duration::days(i))
         .collect();
-    let starts: Vec<DateTime<Utc>> = dates.iter().map(|&d| day_start(d, tz)).collect();
+    let starts: Vec<DateTime<Utc>> = dates
+        .iter()
+        .map(|&d| crate::clock::day_start(d, tz))
+        .collect();
     let window_start = starts[0];
     let n = site.config.components.len();
     let mut out: Vec<ComponentUptime> = (0..n)
@@ -242,6 +231,7 @@ fn worst_over_time(spans: &[Span]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).unwrap()

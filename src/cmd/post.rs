@@ -225,18 +225,13 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, mut written: Written) -> anyho
             return Ok(Outcome::Failed);
         }
     };
-    let short = commit[..commit.len().min(12)].to_string();
+    let short = short_id(&commit).to_string();
     eprintln!("committed {short} {}", written.subject);
 
-    let synced = match sync(&repo, &written, site, &short, via)? {
+    let synced = match sync(&repo, &written, site, &short, via, &mut built)? {
         Ok(synced) => synced,
         Err(outcome) => return Ok(outcome),
     };
-    if let Synced::Pushed { rebased } = synced {
-        if rebased {
-            built = validate(site)?.unwrap_or(built);
-        }
-    }
     match (via, &synced) {
         (PublishVia::Push, Synced::Pushed { rebased }) => eprintln!(
             "pushed to {} {}{}: CI publishes and announces it",
@@ -263,10 +258,13 @@ pub(super) fn finish(site: &SiteArgs, plan: Plan, mut written: Written) -> anyho
         }
     }
     match plan.wait {
-        Some(wait) => Ok(wait_live(site, wait)),
+        Some(wait) => Ok(wait_live(&built.0, wait)),
         None => Ok(Outcome::Ok),
     }
 }
+
+/// A site that built, and the folder it was built into.
+type Built = (Box<crate::build::Built>, PathBuf);
 
 /// Where the content repository stands after pushing.
 enum Synced {
@@ -279,13 +277,14 @@ enum Synced {
 
 /// Pushes the commit; if the remote moved on, rebases onto it once (another
 /// author's update to the same incident is kept: ours goes after it),
-/// validates the result as `build` does, and pushes again.
+/// validates the result as `build` does (which replaces `built`), and pushes again.
 fn sync(
     repo: &Repo,
     written: &Written,
     site: &SiteArgs,
     short: &str,
     via: PublishVia,
+    built: &mut Built,
 ) -> anyhow::Result<Result<Synced, Outcome>> {
     let head = format!("{} {}", repo.remote, repo.branch);
     // Where CI builds from must still exist: a push would quietly make a branch nothing builds.
@@ -347,11 +346,14 @@ fn sync(
         }
     }
     // What others pushed is part of the site now: check what will be pushed.
-    if validate(site)?.is_none() {
-        eprintln!(
-            "error: with what others pushed meanwhile, the site does not build (above); your update is committed here, on top of theirs, and was not pushed\n  = help: fix it, commit, then `git push`{then}"
-        );
-        return Ok(Err(Outcome::Invalid));
+    match validate(site)? {
+        Some(rebuilt) => *built = rebuilt,
+        None => {
+            eprintln!(
+                "error: with what others pushed meanwhile, the site does not build (above); your update is committed here, on top of theirs, and was not pushed\n  = help: fix it, commit, then `git push`{then}"
+            );
+            return Ok(Err(Outcome::Invalid));
+        }
     }
     match repo.push() {
         Ok(()) => Ok(Ok(Synced::Pushed { rebased: true })),
@@ -372,7 +374,7 @@ fn direct(
     site: &SiteArgs,
     repo: &Repo,
     written: &Written,
-    built: &(Box<crate::build::Built>, PathBuf),
+    built: &Built,
     synced: &Synced,
     short: &str,
 ) -> anyhow::Result<Outcome> {
@@ -398,10 +400,7 @@ fn direct(
     match publish::publish(dir, &options) {
         Ok(published) => eprintln!(
             "published {} to `{remote}` {}",
-            published
-                .commit
-                .as_deref()
-                .map_or("nothing new", |c| &c[..c.len().min(12)]),
+            published.commit.as_deref().map_or("nothing new", short_id),
             config.publish.branch
         ),
         Err(e) => {
@@ -430,7 +429,7 @@ fn direct(
         let c = repo.commit(&[record], &format!("announce: {}", written.subject))?;
         eprintln!(
             "committed {} the record of what was announced",
-            &c[..c.len().min(12)]
+            short_id(&c)
         );
         // The git host may be the thing that is down: readers have the update already.
         let landed = match repo.push() {
@@ -461,7 +460,7 @@ fn direct(
 
 /// Builds the site as `build` does, reporting what it finds; `None` when it is
 /// invalid. A site template that fails on this content is as invalid as the content.
-fn validate(site: &SiteArgs) -> anyhow::Result<Option<(Box<crate::build::Built>, PathBuf)>> {
+fn validate(site: &SiteArgs) -> anyhow::Result<Option<Built>> {
     match super::build::build_and_report(site, None) {
         Ok(built) => Ok(built),
         Err(e) => match e.downcast::<crate::templates::TemplateError>() {
@@ -472,6 +471,11 @@ fn validate(site: &SiteArgs) -> anyhow::Result<Option<(Box<crate::build::Built>,
             Err(e) => Err(e),
         },
     }
+}
+
+/// A commit's id as people quote it.
+fn short_id(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
 }
 
 /// The command that publishes what was written, to paste.
@@ -496,18 +500,10 @@ fn sh(text: &str) -> String {
     }
 }
 
-/// Polls the published site until it serves the latest update.
-fn wait_live(site: &SiteArgs, wait: Duration) -> Outcome {
-    let loaded = crate::load::load(&site.root);
-    let Some(s) = loaded.site else {
-        return Outcome::Invalid;
-    };
-    let Ok(now) = cmd::now(site, s.config.timezone) else {
-        return Outcome::Invalid;
-    };
-    let s = crate::render::as_of(&s, now);
-    let latest = crate::render::api::latest_update(&s)
-        .unwrap_or_else(|| crate::render::api::updated_at(&s, now));
+/// Polls the published site until it serves the latest update of the site as built.
+fn wait_live(built: &crate::build::Built, wait: Duration) -> Outcome {
+    let s = crate::render::as_of(&built.site, built.now);
+    let latest = crate::render::api::live_stamp(&s, built.now);
     let url = s.config.base_url.clone();
     eprintln!("waiting for {url} to serve it...");
     let polled = super::status::poll(&url, latest, wait);

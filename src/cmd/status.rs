@@ -62,8 +62,7 @@ pub(super) fn run(args: StatusArgs) -> anyhow::Result<Outcome> {
         .url
         .clone()
         .unwrap_or_else(|| site.config.base_url.clone());
-    let latest = crate::render::api::latest_update(&site)
-        .unwrap_or_else(|| crate::render::api::updated_at(&site, now));
+    let latest = crate::render::api::live_stamp(&site, now);
     let wait = match args.wait.as_deref().map(clock::parse_duration) {
         Some(Ok(d)) => d.to_std().unwrap_or_default(),
         Some(Err(e)) => return Ok(cmd::refuse(&format!("error: --wait: {e}"))),

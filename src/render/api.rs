@@ -103,6 +103,12 @@ pub(crate) fn latest_update(site: &Site) -> Option<DateTime<Utc>> {
         .max()
 }
 
+/// What `statuspost status` (and `--wait`) asks the published site to serve
+/// at least: the newest update; for a site with none, its [`updated_at`].
+pub(crate) fn live_stamp(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
+    latest_update(site).unwrap_or_else(|| updated_at(site, now))
+}
+
 /// The API's `page.updated_at`: when its data last changed, as of `now`: the
 /// newest update, or a maintenance window starting or ending; for a site with
 /// no content yet, midnight today in the site's zone. It moves only with the
@@ -152,12 +158,7 @@ pub(crate) fn shown_at(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
 /// Midnight of `now`'s day in the site's zone.
 fn start_of_day(site: &Site, now: DateTime<Utc>) -> DateTime<Utc> {
     let tz = site.config.timezone;
-    crate::clock::local(now, tz)
-        .date_naive()
-        .and_time(chrono::NaiveTime::MIN)
-        .and_local_timezone(tz)
-        .earliest()
-        .map_or(now, |t| t.with_timezone(&Utc))
+    crate::clock::day_start(crate::clock::local(now, tz).date_naive(), tz)
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -241,12 +242,7 @@ fn component_dates(site: &Site, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateT
         .map(|c| {
             let created = config.components[c]
                 .since
-                .and_then(|day| {
-                    day.and_time(chrono::NaiveTime::MIN)
-                        .and_local_timezone(config.timezone)
-                        .earliest()
-                })
-                .map_or(oldest, |t| t.with_timezone(&Utc));
+                .map_or(oldest, |day| crate::clock::day_start(day, config.timezone));
             let updated = site
                 .incidents
                 .iter()

@@ -91,17 +91,18 @@ impl Repo {
     }
 }
 
-/// Points the site's `base_url` at `url`, a loopback host.
-fn set_base_url(site: &TestSite, url: &str) -> String {
-    let config = site.read("statuspost.toml");
-    let base = config
-        .lines()
-        .find(|l| l.starts_with("base_url"))
-        .unwrap()
-        .to_string();
-    let config = config.replace(&base, &format!("base_url = \"{url}\""));
-    site.write("statuspost.toml", &config);
-    config
+/// `update payouts STATE -m MESSAGE --now AT --publish`.
+fn publish_update(site: &TestSite, state: &str, message: &str, at: &str) -> crate::support::Run {
+    site.run(&[
+        "update",
+        "payouts",
+        state,
+        "-m",
+        message,
+        "--now",
+        at,
+        "--publish",
+    ])
 }
 
 /// Commits and pushes everything in the site, as an author posting by hand does.
@@ -118,48 +119,15 @@ fn identity(dir: &Path) {
 
 /// Serves the files of `branch` of the bare repository `bare` as a static host deploying it would.
 fn host_branch(bare: PathBuf, branch: &'static str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
-                    break;
-                }
-            }
-            let out = std::process::Command::new("git")
-                .arg("--git-dir")
-                .arg(&bare)
-                .args([
-                    "show",
-                    &format!("{branch}:{}", path.trim_start_matches('/')),
-                ])
-                .output()
-                .unwrap();
-            let mut stream = &stream;
-            let _ = if out.status.success() {
-                stream
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            out.stdout.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .and_then(|_| stream.write_all(&out.stdout))
-            } else {
-                stream.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                )
-            };
-        }
-    });
-    url
+    crate::support::host(move |path| {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&bare)
+            .args(["show", &format!("{branch}:{path}")])
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    })
 }
 
 const NOW: &str = "2026-12-02T10:00:00Z";
@@ -251,18 +219,13 @@ fn publish_commits_only_the_file_written_and_pushes_each_update() {
     assert_eq!(status.trim(), "?? notes.txt");
 
     // The wording findings for the new text are shown at once, before it goes out.
-    let run = site
-        .run(&[
-            "update",
-            "payouts",
-            "identified",
-            "--message",
-            "A queue is stuck; we suspect a bad deploy. Payouts should be back within the hour.",
-            "--now",
-            "2026-12-02T10:20:00Z",
-            "--publish",
-        ])
-        .success();
+    let run = publish_update(
+        site,
+        "identified",
+        "A queue is stuck; we suspect a bad deploy. Payouts should be back within the hour.",
+        "2026-12-02T10:20:00Z",
+    )
+    .success();
     let stderr = run.stderr();
     for expected in ["speculation", "should be back", "within the hour"] {
         assert!(stderr.contains(expected), "{stderr}");
@@ -344,17 +307,7 @@ fn a_push_after_someone_else_pushed_rebases_once_keeps_both_updates_and_stops_at
         &["commit", "-q", "-am", "payouts-delayed: verifying"],
     );
     git(&other, &["push", "-q"]);
-    site.run(&[
-        "update",
-        "payouts",
-        "verifying",
-        "--message",
-        "Our words.",
-        "--now",
-        "2026-12-02T10:16:00Z",
-        "--publish",
-    ])
-    .success();
+    publish_update(site, "verifying", "Our words.", "2026-12-02T10:16:00Z").success();
     let remote = repo.remote_file(file).unwrap();
     let (rolling, ours) = (
         remote.find("A fix is rolling out.").expect("their update"),
@@ -695,7 +648,7 @@ fn direct_publishes_the_site_announces_and_commits_the_record_even_when_the_git_
                 .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         }
     });
-    let config = set_base_url(site, &url)
+    let config = site.set_base_url(&url)
         + &format!(
             "\n[publish]\ngit = \"{}\"\nbranch = \"gh-pages\"\nvia = \"direct\"\n\n[[announce]]\nkind = \"webhook\"\nname = \"hook\"\nurl = \"{hook_url}\"\n",
             pages.display()
@@ -773,7 +726,7 @@ fn wait_times_out_saying_what_the_host_serves() {
         &["init", "-q", "--bare", empty.to_str().unwrap()],
     );
     let url = host_branch(empty, "gh-pages");
-    set_base_url(site, &url);
+    site.set_base_url(&url);
     git(site.root(), &["commit", "-q", "-am", "loopback"]);
     git(site.root(), &["push", "-q"]);
     let run = site
@@ -811,7 +764,7 @@ fn push_mode_goes_live_through_ci_and_wait_says_when() {
         &["init", "-q", "--bare", pages.to_str().unwrap()],
     );
     let url = host_branch(pages.clone(), "gh-pages");
-    set_base_url(site, &url);
+    site.set_base_url(&url);
     git(site.root(), &["commit", "-q", "-am", "loopback"]);
     git(site.root(), &["push", "-q"]);
     let ci = site.path("ci");
@@ -959,16 +912,12 @@ fn a_crlf_incident_keeps_its_line_endings_when_two_authors_post() {
     git(site.root(), &["push", "-q"]);
     let other = repo.other_clone();
     other_posts(&other, "identified", "Their words.", "2026-12-02T10:05:00Z");
-    site.run(&[
-        "update",
-        "payouts",
+    publish_update(
+        site,
         "identified",
-        "-m",
         "Our first line.\nOur second line.",
-        "--now",
         "2026-12-02T10:06:00Z",
-        "--publish",
-    ])
+    )
     .success();
     let remote = repo.remote_file(FILE).unwrap();
     assert!(!remote.contains("\r\r"), "{remote:?}");
@@ -1000,18 +949,13 @@ fn an_update_is_not_merged_into_an_incident_resolved_meanwhile() {
         "Payouts are flowing.",
         "2026-12-02T10:05:00Z",
     );
-    let run = site
-        .run(&[
-            "update",
-            "payouts",
-            "identified",
-            "-m",
-            "A queue is stuck.",
-            "--now",
-            "2026-12-02T10:06:00Z",
-            "--publish",
-        ])
-        .expect_code(3);
+    let run = publish_update(
+        site,
+        "identified",
+        "A queue is stuck.",
+        "2026-12-02T10:06:00Z",
+    )
+    .expect_code(3);
     assert!(
         run.stderr()
             .contains("has other changes to incidents/2026-12-02-payouts-delayed.md"),
@@ -1197,18 +1141,13 @@ fn files_git_does_not_track_are_never_published() {
         NOW,
     ])
     .success();
-    let run = site
-        .run(&[
-            "update",
-            "payouts",
-            "identified",
-            "-m",
-            "A queue is stuck.",
-            "--now",
-            "2026-12-02T10:06:00Z",
-            "--publish",
-        ])
-        .expect_code(2);
+    let run = publish_update(
+        site,
+        "identified",
+        "A queue is stuck.",
+        "2026-12-02T10:06:00Z",
+    )
+    .expect_code(2);
     assert!(
         run.stderr()
             .contains("incidents/2026-12-02-payments-maybe-failing.md"),

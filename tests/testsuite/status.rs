@@ -1,7 +1,6 @@
 //! `statuspost status`: whether the published site serves the latest update,
 //! read from a "published" folder served on loopback as a static host would.
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -10,39 +9,7 @@ use crate::support::TestSite;
 
 /// Serves the files of `dir` as a static host does, until the test ends.
 fn host(dir: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
-                    break;
-                }
-            }
-            let file = dir.join(path.trim_start_matches('/'));
-            let mut stream = &stream;
-            let _ = match std::fs::read(&file) {
-                Ok(body) => stream
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .and_then(|_| stream.write_all(&body)),
-                Err(_) => stream.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                ),
-            };
-        }
-    });
-    url
+    crate::support::host(move |path| std::fs::read(dir.join(path)).ok())
 }
 
 const OPEN: &str = "+++\ntitle = \"Payouts delayed\"\nimpact = \"major\"\ncomponents = [\"api\"]\n+++\n+++\nstate = \"investigating\"\nat = 2026-11-22T10:00:00Z\nnext_update = \"30m\"\n+++\nPayouts are delayed.\n";
@@ -166,16 +133,7 @@ fn readme_status_example_runs_as_written() {
         .unwrap()
         .to_string();
     let (site, _, url) = published_site();
-    let config = site.read("statuspost.toml");
-    let base = config
-        .lines()
-        .find(|l| l.starts_with("base_url"))
-        .expect("a base_url line")
-        .to_string();
-    site.write(
-        "statuspost.toml",
-        config.replace(&base, &format!("base_url = \"{url}\"")),
-    );
+    site.set_base_url(&url);
     let args: Vec<&str> = command.split_whitespace().skip(1).collect();
     let run = site.run(&args).success();
     assert!(

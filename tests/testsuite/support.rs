@@ -399,3 +399,56 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Serves on loopback, as a static host does, the bytes `lookup` gives for
+/// each path (without its leading `/`), or 404; until the test ends.
+pub fn host(lookup: impl Fn(&str) -> Option<Vec<u8>> + Send + 'static) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+                    break;
+                }
+            }
+            let mut stream = &stream;
+            let _ = match lookup(path.trim_start_matches('/')) {
+                Some(body) => stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|_| stream.write_all(&body)),
+                None => stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
+            };
+        }
+    });
+    url
+}
+
+impl TestSite {
+    /// Points the site's `base_url` at `url` (a loopback host); returns the new config.
+    pub fn set_base_url(&self, url: &str) -> String {
+        let config = self.read("statuspost.toml");
+        let base = config
+            .lines()
+            .find(|l| l.starts_with("base_url"))
+            .expect("a base_url line")
+            .to_string();
+        let config = config.replace(&base, &format!("base_url = \"{url}\""));
+        self.write("statuspost.toml", &config);
+        config
+    }
+}
