@@ -122,6 +122,15 @@ impl Session {
     }
 }
 
+/// The folders of a site that a build reads, beside `statuspost.toml`.
+pub(crate) const READ_DIRS: [&str; 5] = [
+    load::INCIDENTS_DIR,
+    crate::maintenance_file::DIR,
+    crate::templates::DIR,
+    crate::i18n::DIR,
+    STATIC_DIR,
+];
+
 /// The folder the site reads that `out_dir` is (or is inside), if any: the
 /// root itself or one of its source folders. Writing there, a build would
 /// read its own output back (as templates, incidents, static files).
@@ -131,16 +140,10 @@ pub(crate) fn reads(root: &Path, out_dir: &Path) -> Option<PathBuf> {
     if out == root {
         return Some(root);
     }
-    [
-        load::INCIDENTS_DIR,
-        crate::maintenance_file::DIR,
-        crate::templates::DIR,
-        crate::i18n::DIR,
-        STATIC_DIR,
-    ]
-    .into_iter()
-    .map(|d| root.join(d))
-    .find(|d| out.starts_with(d))
+    READ_DIRS
+        .into_iter()
+        .map(|d| root.join(d))
+        .find(|d| out.starts_with(d))
 }
 
 /// `path` made absolute with links resolved, as far as it exists: an output

@@ -113,17 +113,7 @@ pub(super) fn prepare(
                 )));
             }
             let untracked = repo
-                .untracked(
-                    &site.root,
-                    &[
-                        "statuspost.toml",
-                        "incidents",
-                        "maintenance",
-                        "templates",
-                        "i18n",
-                        "static",
-                    ],
-                )
+                .untracked(&site.root, &site_files())
                 .map_err(|e| cmd::refuse(&format!("error: {e:#}")))?;
             if !untracked.is_empty() {
                 return Err(cmd::refuse(&format!(
@@ -471,6 +461,13 @@ fn validate(site: &SiteArgs) -> anyhow::Result<Option<Built>> {
             Err(e) => Err(e),
         },
     }
+}
+
+/// What a build reads: the config and the folders of [`crate::build::READ_DIRS`].
+fn site_files() -> Vec<&'static str> {
+    let mut files = vec![crate::config::FILE_NAME];
+    files.extend(crate::build::READ_DIRS);
+    files
 }
 
 /// A commit's id as people quote it.
